@@ -1,0 +1,83 @@
+// Cards for teammates: the Configure form shown when an admin adds the app to the Messenger, and
+// the Inbox app in the conversation details panel.
+import { button, checkbox, dataTable, input, list, listItem, openUrl, option, submit, text, type Component } from "./components.ts";
+import { canvas, type CanvasResponse } from "./responses.ts";
+
+export const ConfigureIds = { greeting: "greeting", collections: "collections", save: "save" } as const;
+export const InboxIds = { query: "query", search: "search" } as const;
+
+export function configureCard(view: {
+  collections: Array<{ id: string; name: string }>;
+  greeting?: string;
+  chosen?: string[];
+  error?: string;
+}): CanvasResponse {
+  return canvas([
+    text("Help Center assistant", { style: "header" }),
+    text(
+      "Customers ask a question and get an answer from your Help Center, with the articles it came from and a way to reach your team.",
+      { style: "muted" },
+    ),
+    ...(view.error ? [text(view.error, { style: "error" })] : []),
+    input({
+      id: ConfigureIds.greeting,
+      label: "Greeting (optional)",
+      placeholder: "Hi 👋 How can we help?",
+      ...(view.greeting ? { value: view.greeting } : {}),
+    }),
+    ...(view.collections.length
+      ? [
+          checkbox({
+            id: ConfigureIds.collections,
+            label: "Answer from these collections (none ticked: the whole Help Center)",
+            options: view.collections.map((collection) => option(collection.id, collection.name)),
+            ...(view.chosen?.length ? { value: view.chosen } : {}),
+          }),
+        ]
+      : []),
+    button({ id: ConfigureIds.save, label: "Add to Messenger", action: submit(), style: "primary" }),
+  ]);
+}
+
+export interface InboxView {
+  contactName?: string;
+  conversationId?: string;
+  query?: string;
+  suggestion?: { text: string; confidence: number };
+  articles?: Array<{ title: string; url?: string; confidence: number }>;
+  notice?: string;
+}
+
+const percent = (value: number) => `${Math.round(value * 100)}%`;
+
+export function inboxCard(view: InboxView): CanvasResponse {
+  const facts: Array<[string, string]> = [];
+  if (view.contactName) facts.push(["Customer", view.contactName]);
+  if (view.conversationId) facts.push(["Conversation", view.conversationId]);
+  const components: Component[] = [text("Help Center assistant", { style: "header" })];
+  if (facts.length) components.push(dataTable(facts));
+  if (view.notice) components.push(text(view.notice, { style: "muted" }));
+  if (view.suggestion) {
+    components.push(text(`**Suggested reply** (confidence ${percent(view.suggestion.confidence)})`, { bottom_margin: "none" }));
+    components.push(text(view.suggestion.text));
+  }
+  if (view.articles?.length) {
+    components.push(
+      list(
+        view.articles.map((article, index) =>
+          listItem({
+            id: `article_${index + 1}`,
+            title: article.title,
+            subtitle: `Match ${percent(article.confidence)}`,
+            ...(article.url ? { action: openUrl(article.url) } : {}),
+          }),
+        ),
+      ),
+    );
+  }
+  components.push(
+    input({ id: InboxIds.query, label: "Search the Help Center", placeholder: "e.g. how do refunds work?", ...(view.query ? { value: view.query } : {}) }),
+    button({ id: InboxIds.search, label: "Search", action: submit(), style: "primary" }),
+  );
+  return canvas(components);
+}

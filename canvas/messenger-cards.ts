@@ -1,0 +1,75 @@
+// The cards an end user sees in the Messenger. Wording comes in as plain strings (the templates
+// live in templates/); this module only decides layout and component ids.
+import { button, divider, input, openUrl, submit, text, type Component } from "./components.ts";
+import { canvas, type CanvasResponse } from "./responses.ts";
+import type { CardState } from "./stored-data.ts";
+
+/** Component ids: Intercom sends the clicked one back as `component_id`. */
+export const ComponentIds = {
+  question: "question",
+  ask: "ask",
+  talkToHuman: "talk_to_human",
+  helpful: "helpful",
+  moreHelp: "more_help",
+} as const;
+
+export interface ArticleLink {
+  title: string;
+  url: string;
+}
+
+const askControls = (placeholder: string): Component[] => [
+  input({ id: ComponentIds.question, placeholder, save_state: "unsaved" }),
+  button({ id: ComponentIds.ask, label: "Ask", action: submit(), style: "primary" }),
+];
+
+const talkToHuman = (): Component =>
+  button({ id: ComponentIds.talkToHuman, label: "Talk to a human", action: submit(), style: "secondary" });
+
+/** The first card: invites a question and says plainly who answers. */
+export function questionCard(view: { greeting: string; intro: string; error?: string }, state: CardState): CanvasResponse {
+  return canvas(
+    [
+      text(view.greeting, { style: "header" }),
+      text(view.intro, { style: "muted" }),
+      ...(view.error ? [text(view.error, { style: "error" })] : []),
+      ...askControls("Ask a question…"),
+      talkToHuman(),
+    ],
+    state,
+  );
+}
+
+/** An answer with the articles it came from, a follow-up box, a way out, and feedback. */
+export function answerCard(view: { answer: string; articles: ArticleLink[] }, state: CardState): CanvasResponse {
+  const articles = view.articles.slice(0, 3);
+  return canvas(
+    [
+      text(view.answer),
+      ...(articles.length
+        ? [
+            text("**Helpful articles**", { bottom_margin: "none" }),
+            ...articles.map((article, index) =>
+              button({ id: `article_${index + 1}`, label: article.title, action: openUrl(article.url), style: "link" }),
+            ),
+          ]
+        : []),
+      divider(),
+      ...askControls("Ask a follow-up…"),
+      talkToHuman(),
+      button({ id: ComponentIds.helpful, label: "That helped", action: submit(), style: "secondary" }),
+      button({ id: ComponentIds.moreHelp, label: "Get more help", action: submit(), style: "secondary" }),
+    ],
+    state,
+  );
+}
+
+/** A reply that is not an answer (nothing confident found, a question back): ask again or get a person. */
+export function followUpCard(message: string, state: CardState): CanvasResponse {
+  return canvas([text(message), ...askControls("Ask another way…"), talkToHuman()], state);
+}
+
+/** A closing message (hand-off, thanks) that still lets the user ask something else. */
+export function messageCard(message: string, state: CardState, options: { offerQuestion: boolean }): CanvasResponse {
+  return canvas([text(message), ...(options.offerQuestion ? askControls("Ask another question…") : [])], state);
+}

@@ -1,0 +1,47 @@
+// The conversation state a Messenger card carries between requests in `stored_data`. It comes
+// back inside each request, so it is parsed like any input; it holds only the card's own history
+// and the admin's card options, never who the workspace or the contact is.
+import { z } from "zod";
+
+/** Turns kept verbatim; older ones are dropped (the count is kept) so the canvas stays small. */
+export const MAX_KEPT_TURNS = 12;
+const MAX_QUESTION = 500;
+const MAX_ANSWER = 1500;
+
+const clip = (max: number) => z.string().transform((value) => value.slice(0, max));
+
+export const Turn = z.object({
+  q: clip(MAX_QUESTION),
+  a: clip(MAX_ANSWER),
+  articles: z.array(z.string().max(64)).max(3).default([]),
+});
+export type Turn = z.infer<typeof Turn>;
+
+export const CardState = z.object({
+  v: z.literal(1),
+  turns: z.array(Turn).max(MAX_KEPT_TURNS).default([]),
+  /** Questions asked in this card so far, including those no longer kept in `turns`. */
+  asked: z.number().int().min(0).max(10_000).default(0),
+  collections: z.array(z.string().max(64)).max(100).default([]),
+  greeting: z.string().max(200).optional(),
+});
+export type CardState = z.infer<typeof CardState>;
+
+export const emptyState = (options: { collections?: string[]; greeting?: string } = {}): CardState => ({
+  v: 1,
+  turns: [],
+  asked: 0,
+  collections: options.collections ?? [],
+  ...(options.greeting ? { greeting: options.greeting } : {}),
+});
+
+/** A state that does not parse (tampered, or from an older version) starts the card afresh. */
+export function readState(stored: unknown): CardState {
+  const parsed = CardState.safeParse(stored);
+  return parsed.success ? parsed.data : emptyState();
+}
+
+export function withTurn(state: CardState, turn: z.input<typeof Turn>): CardState {
+  const turns = [...state.turns, Turn.parse(turn)].slice(-MAX_KEPT_TURNS);
+  return { ...state, turns, asked: state.asked + 1 };
+}

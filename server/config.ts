@@ -1,0 +1,87 @@
+// Configuration comes from environment variables only, parsed once at start-up. A bad value stops
+// the app with one line naming the variable, rather than failing later somewhere less obvious.
+import { z } from "zod";
+import path from "node:path";
+
+/** An empty variable (`FOO=`) means "not set", as it does in most shells' .env files. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess((value) => (value === "" || value === undefined ? fallback : value), schema);
+
+const HttpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+export const EnvSchema = z.object({
+  PORT: withDefault(z.coerce.number().int().min(0).max(65535), 3000),
+  PUBLIC_URL: optional(HttpUrl),
+  DATA_DIR: withDefault(z.string().min(1), "./data"),
+  INTERCOM_CLIENT_SECRET: optional(z.string().min(8, "must be the app's client secret (at least 8 characters)")),
+  INTERCOM_ACCESS_TOKEN: optional(z.string().min(1)),
+  INTERCOM_API_BASE_URL: withDefault(HttpUrl, "https://api.intercom.io"),
+  INTERCOM_APP_ID: optional(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be the workspace's app id, e.g. abc123de")),
+  OPENAI_API_KEY: optional(z.string().min(1)),
+  OPENAI_BASE_URL: optional(HttpUrl),
+  OPENAI_CHAT_MODEL: withDefault(z.string().min(1), "gpt-4o-mini"),
+  OPENAI_EMBEDDING_MODEL: withDefault(z.string().min(1), "text-embedding-3-small"),
+  CHROMA_URL: optional(HttpUrl),
+  LOG_LEVEL: withDefault(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  /** Where Intercom reaches this app; URLs in canvases (sheets, live canvas) are built from it. */
+  publicUrl: string | undefined;
+  dataDir: string;
+  intercom: {
+    /** Undefined means "not installed": the app then signs with a per-process secret of its own. */
+    clientSecret: string | undefined;
+    accessToken: string | undefined;
+    apiBaseUrl: string;
+    appId: string | undefined;
+  };
+  openai: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    chatModel: string;
+    embeddingModel: string;
+    /** An LLM is used when a key or a base URL (e.g. a local Ollama) is given. */
+    enabled: boolean;
+  };
+  chromaUrl: string | undefined;
+  logLevel: Env["LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid environment variable ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+    dataDir: path.resolve(e.DATA_DIR),
+    intercom: {
+      clientSecret: e.INTERCOM_CLIENT_SECRET,
+      accessToken: e.INTERCOM_ACCESS_TOKEN,
+      apiBaseUrl: e.INTERCOM_API_BASE_URL.replace(/\/+$/, ""),
+      appId: e.INTERCOM_APP_ID,
+    },
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      chatModel: e.OPENAI_CHAT_MODEL,
+      embeddingModel: e.OPENAI_EMBEDDING_MODEL,
+      enabled: Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL),
+    },
+    chromaUrl: e.CHROMA_URL?.replace(/\/+$/, ""),
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,92 @@
+// The HTTP edge: routes, body limits and error shapes. Everything behind it is plain functions.
+import express, { type ErrorRequestHandler, type Express } from "express";
+import type { z } from "zod";
+import { questionCard } from "../../canvas/messenger-cards.ts";
+import {
+  InboxInitializeRequest,
+  InboxSubmitRequest,
+  LiveCanvasRequest,
+  MessengerConfigureRequest,
+  MessengerInitializeRequest,
+  MessengerSubmitRequest,
+  SheetRequest,
+} from "../../canvas/requests.ts";
+import { readState } from "../../canvas/stored-data.ts";
+import * as configureFlow from "../flows/configure.ts";
+import * as inboxFlow from "../flows/inbox.ts";
+import * as messengerFlow from "../flows/messenger.ts";
+import { verifyCanvasSignature, verifyWebhookSignature } from "../intercom/signature.ts";
+import { WebhookNotification } from "../intercom/webhook.ts";
+import type { KnowledgeBase, Readiness } from "../knowledge/knowledge-base.ts";
+import type { Logger } from "../logger.ts";
+import { message } from "../messages.ts";
+import { mountPreview } from "./preview.ts";
+import { signedEndpoint, type Verifier } from "./signed-endpoint.ts";
+
+export interface AppDeps {
+  logger: Logger;
+  /** Verifies every signed request; the preview signs its own requests with it. */
+  clientSecret: string;
+  knowledge: KnowledgeBase;
+  readiness: () => Promise<Readiness>;
+  /** The Intercom app id, to boot the real Messenger on the preview page. */
+  intercomAppId?: string;
+}
+
+/** Canvas requests hold at most two 64 KB canvases plus the contact: 512 KB is generous. */
+const BODY_LIMIT = "512kb";
+
+export function createApp(deps: AppDeps): Express {
+  const { logger, clientSecret, knowledge } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", true);
+  const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
+
+  const signed = <S extends z.ZodType, R>(
+    path: string,
+    verify: Verifier,
+    schema: S,
+    handle: (body: z.infer<S>) => Promise<R> | R,
+    fallback?: (body: z.infer<S>) => R,
+  ) => app.post(path, rawBody, signedEndpoint({ schema, verify, secret: clientSecret, logger, handle, fallback }));
+
+  // An error while answering still shows the user a card with a way to a person.
+  const apologise = (body: { workspace_id: string; current_canvas?: { stored_data?: unknown } | null }) =>
+    questionCard({ greeting: message("greeting"), intro: message("error") }, readState(body.current_canvas?.stored_data));
+
+  signed("/canvas/messenger/initialize", verifyCanvasSignature, MessengerInitializeRequest, messengerFlow.initialize, apologise);
+  signed("/canvas/messenger/submit", verifyCanvasSignature, MessengerSubmitRequest, (body) => messengerFlow.submit(body, { knowledge }), apologise);
+  signed("/canvas/messenger/configure", verifyCanvasSignature, MessengerConfigureRequest, (body) => configureFlow.configure(body, { knowledge }));
+  signed("/canvas/messenger/content", verifyCanvasSignature, LiveCanvasRequest, messengerFlow.content);
+  signed("/canvas/messenger/sheet", verifyCanvasSignature, SheetRequest, messengerFlow.sheetClosed, apologise);
+  signed("/canvas/inbox/initialize", verifyCanvasSignature, InboxInitializeRequest, inboxFlow.initialize);
+  signed("/canvas/inbox/submit", verifyCanvasSignature, InboxSubmitRequest, (body) => inboxFlow.submit(body, { knowledge }));
+
+  signed("/webhooks/intercom", verifyWebhookSignature, WebhookNotification, (notification) => {
+    logger.info({ topic: notification.topic, id: notification.id }, "webhook received");
+    return { received: true };
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const readiness = await deps.readiness();
+    if (readiness.ready) res.json({ status: "ready" });
+    else res.status(503).json({ status: "not ready", reason: readiness.reason });
+  });
+
+  mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found" });
+  });
+  const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    const status = typeof error?.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) logger.error({ err: error, path: req.path }, "unhandled error");
+    res.status(status).json({ error: status === 413 ? "body: too large" : status === 500 ? "internal error" : "bad request" });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,29 @@
+// What the assistant needs from the knowledge layer, whatever stores it.
+export interface Passage {
+  articleId: string;
+  title: string;
+  url: string | undefined;
+  collectionId: string | undefined;
+  text: string;
+  /** How sure retrieval is that this passage answers the query, in [0, 1]. */
+  confidence: number;
+}
+
+export interface HelpCenterCollection {
+  id: string;
+  name: string;
+}
+
+export interface SearchOptions {
+  /** Only search these collections; empty or absent means all of them. */
+  collectionIds?: string[];
+  topK?: number;
+}
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
+export interface KnowledgeBase {
+  search(workspaceId: string, query: string, options?: SearchOptions): Promise<Passage[]>;
+  collections(workspaceId: string): Promise<HelpCenterCollection[]>;
+  readiness(): Promise<Readiness>;
+}

@@ -1,0 +1,77 @@
+// Start-up: configuration, the embedded Chroma server (unless CHROMA_URL is set), the knowledge
+// base, then the HTTP server. Shuts everything down on SIGINT/SIGTERM and on a crash.
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { createApp } from "./http/app.ts";
+import { PREVIEW_WORKSPACE_ID } from "./http/preview.ts";
+import { isChromaAlive, startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
+import { loadDemoHelpCenter } from "./knowledge/help-center.ts";
+import { LexicalKnowledgeBase } from "./knowledge/lexical-knowledge-base.ts";
+import { createLogger } from "./logger.ts";
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main() {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+
+  let clientSecret = config.intercom.clientSecret;
+  if (!clientSecret) {
+    clientSecret = randomBytes(32).toString("hex");
+    logger.warn("INTERCOM_CLIENT_SECRET is not set: using a random secret, so only the local preview can call the canvas endpoints");
+  }
+
+  let chroma: ChromaServer | undefined;
+  let server: Server | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await chroma?.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "crashed");
+    void stop(1);
+  });
+
+  const chromaUrl = config.chromaUrl ?? (chroma = await startEmbeddedChroma({ dataDir: config.dataDir, logger })).url;
+
+  const knowledge = new LexicalKnowledgeBase(() => loadDemoHelpCenter());
+  await knowledge.warm(PREVIEW_WORKSPACE_ID);
+
+  const app = createApp({
+    logger,
+    clientSecret,
+    knowledge,
+    intercomAppId: config.intercom.appId,
+    readiness: async () => {
+      if (!(await isChromaAlive(chromaUrl))) return { ready: false, reason: `Chroma is not reachable at ${chromaUrl}` };
+      return knowledge.readiness();
+    },
+  });
+  server = app.listen(config.port, () => {
+    const local = `http://localhost:${config.port}`;
+    logger.info({ port: config.port, chroma: chromaUrl }, "ready");
+    console.log(`\n  Messenger preview: ${local}/\n  Canvas Kit endpoints: ${config.publicUrl ?? local}/canvas/…\n`);
+  });
+}
+
+main().catch((error) => {
+  console.error(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
