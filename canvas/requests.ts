@@ -9,7 +9,8 @@ export type WorkspaceId = z.infer<typeof WorkspaceId>;
 
 export const Context = z.looseObject({
   conversation_id: z.union([z.number().int(), z.string().regex(/^\d+$/)]).optional(),
-  location: z.enum(["conversation", "home", "message", "operator"]).optional(),
+  // Documented values are conversation, home, message and operator; a new one must not break us.
+  location: z.string().max(64).optional(),
   locale: z.string().max(35).optional(),
   messenger_action_colour: z.string().optional(),
   messenger_background_colour: z.string().optional(),

@@ -1,6 +1,7 @@
 // Start-up: configuration, the embedded Chroma server (unless CHROMA_URL is set), the knowledge
 // base, then the HTTP server. Shuts everything down on SIGINT/SIGTERM and on a crash.
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createApp } from "./http/app.ts";
@@ -11,6 +12,8 @@ import { LexicalKnowledgeBase } from "./knowledge/lexical-knowledge-base.ts";
 import { createLogger } from "./logger.ts";
 
 function readConfig(): Config {
+  // A .env file in the working directory is read if present; real environment variables win.
+  if (existsSync(".env")) process.loadEnvFile(".env");
   try {
     return loadConfig(process.env);
   } catch (error) {

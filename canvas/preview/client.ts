@@ -150,6 +150,9 @@ function render(component: Component): HTMLElement {
   const disabled = component.disabled === true || component.save_state === "saved";
   const labelled = (control: HTMLElement) =>
     component.label ? el("label", { class: "field" }, el("span", { class: "label" }, str(component.label)), control) : control;
+  // Groups of choices get a fieldset, so each option keeps its own accessible label.
+  const grouped = (control: HTMLElement) =>
+    component.label ? el("fieldset", { class: "field" }, el("legend", { class: "label" }, str(component.label)), control) : control;
   switch (component.type) {
     case "text": {
       const node = el("p", { class: `text ${str(component.style) || "paragraph"} align-${str(component.align) || "left"}` });
@@ -210,7 +213,7 @@ function render(component: Component): HTMLElement {
         });
         group.append(choice);
       }
-      return labelled(group);
+      return grouped(group);
     }
     case "checkbox": {
       const group = el("div", { class: "checkbox", "data-input-id": id, "data-kind": "checkbox", role: "group" });
@@ -221,7 +224,7 @@ function render(component: Component): HTMLElement {
         box.toggleAttribute("disabled", disabled || option.disabled === true);
         group.append(el("label", { class: "check" }, box, option.text));
       }
-      return labelled(group);
+      return grouped(group);
     }
     case "list": {
       const list = el("ul", { class: "list" });

@@ -23,6 +23,11 @@ interface WorkspaceIndex {
 
 const tokenize = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
+// Words that say nothing about which article is wanted; they must not count towards confidence.
+const STOP_WORDS = new Set(
+  "the and for are but not you your yours with this that these those from have has had was were will would can could should how what which who whom when where why does did doing done into onto about there their them they then than out our ours its it's i'm i've let get got just also very any all some more most much many may might must shall".split(" "),
+);
+
 function buildIndex(snapshot: HelpCenterSnapshot): WorkspaceIndex {
   const docs = new Map<string, Doc>();
   for (const article of snapshot.articles) {
@@ -68,7 +73,7 @@ export class LexicalKnowledgeBase implements KnowledgeBase {
 
   async search(workspaceId: string, query: string, options: SearchOptions = {}): Promise<Passage[]> {
     const { search, docs } = await this.index(workspaceId);
-    const wanted = new Set(tokenize(query).filter((term) => term.length > 2));
+    const wanted = new Set(tokenize(query).filter((term) => term.length > 2 && !STOP_WORDS.has(term)));
     if (wanted.size === 0) return [];
     const allowed = options.collectionIds?.length ? new Set(options.collectionIds) : undefined;
     const results = search.search([...wanted].join(" "), {

@@ -1,0 +1,65 @@
+// Starts the real HTTP app on an ephemeral port with the bundled demo Help Center, and signs
+// requests the way Intercom does.
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { readFileSync } from "node:fs";
+import { createApp, type AppDeps } from "../../server/http/app.ts";
+import { canvasSignature, webhookSignature } from "../../server/intercom/signature.ts";
+import { loadDemoHelpCenter } from "../../server/knowledge/help-center.ts";
+import { LexicalKnowledgeBase } from "../../server/knowledge/lexical-knowledge-base.ts";
+import { createLogger } from "../../server/logger.ts";
+
+export const SECRET = "test-client-secret-0123456789";
+
+/** A request payload from test/fixtures, loosely typed so a test can alter any field. */
+export function fixture(name: string): Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
+}
+
+export interface TestApp {
+  url: string;
+  logs: string[];
+  close(): Promise<void>;
+  /** POST a body signed like a Canvas Kit request; `secret` overrides the signing key. */
+  canvas(path: string, body: unknown, options?: { secret?: string; signature?: string | null }): Promise<Response>;
+  webhook(body: unknown, options?: { secret?: string }): Promise<Response>;
+}
+
+export async function startTestApp(overrides: Partial<AppDeps> = {}): Promise<TestApp> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const knowledge = new LexicalKnowledgeBase(() => loadDemoHelpCenter());
+  const app = createApp({
+    logger: createLogger("debug", sink),
+    clientSecret: SECRET,
+    knowledge,
+    readiness: () => knowledge.readiness(),
+    ...overrides,
+  });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const post = (path: string, raw: string, headers: Record<string, string>) =>
+    fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: raw });
+
+  return {
+    url,
+    logs,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+    canvas(path, body, options = {}) {
+      const raw = typeof body === "string" ? body : JSON.stringify(body);
+      const signature = options.signature === undefined ? canvasSignature(raw, options.secret ?? SECRET) : options.signature;
+      return post(path, raw, signature === null ? {} : { "x-body-signature": signature });
+    },
+    webhook(body, options = {}) {
+      const raw = typeof body === "string" ? body : JSON.stringify(body);
+      return post("/webhooks/intercom", raw, { "x-hub-signature": webhookSignature(raw, options.secret ?? SECRET) });
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// Signed requests shaped like Intercom's documented payloads, sent to the real HTTP app.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CanvasResponse, ConfigureResponse, LiveCanvasResponse, MAX_CANVAS_BYTES, jsonBytes } from "../canvas/responses.ts";
+import { fixture, startTestApp, type TestApp } from "./helpers/app.ts";
+
+type Json = Record<string, any>;
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+async function canvasOf(path: string, body: unknown): Promise<Json> {
+  const response = await app.canvas(path, body);
+  expect(response.status).toBe(200);
+  const json = await response.json();
+  const checked = CanvasResponse.safeParse(json);
+  expect(checked.error, JSON.stringify(checked.error?.issues)).toBeUndefined();
+  return json;
+}
+
+const components = (json: Json): Json[] => json.canvas.content.components;
+const byId = (json: Json, id: string) => components(json).find((component) => component.id === id);
+const texts = (json: Json) => components(json).filter((c) => c.type === "text").map((c) => c.text as string).join("\n");
+
+function submitWith(previous: Json, componentId: string, inputValues: Json = {}): Json {
+  return { ...fixture("messenger-submit"), component_id: componentId, input_values: inputValues, current_canvas: previous.canvas };
+}
+
+describe("Messenger initialize", () => {
+  it("invites a question, says an AI answers from the Help Center and a person is one click away", async () => {
+    const json = await canvasOf("/canvas/messenger/initialize", fixture("messenger-initialize"));
+    expect(texts(json)).toContain("Hi Maria");
+    expect(texts(json)).toMatch(/AI assistant.*Help Center.*person.*one click away/s);
+    expect(byId(json, "question")).toMatchObject({ type: "input" });
+    expect(byId(json, "ask")).toMatchObject({ type: "button", action: { type: "submit" } });
+    expect(byId(json, "talk_to_human")).toMatchObject({ type: "button", label: "Talk to a human" });
+  });
+
+  it("uses the greeting the admin configured (card_creation_options)", async () => {
+    const json = await canvasOf("/canvas/messenger/initialize", {
+      ...fixture("messenger-initialize"),
+      card_creation_options: { greeting: "Welcome to Tallybook support", collections: ["9103"] },
+    });
+    expect(components(json)[0]).toMatchObject({ type: "text", text: "Welcome to Tallybook support" });
+    expect(json.canvas.stored_data).toMatchObject({ collections: ["9103"], greeting: "Welcome to Tallybook support" });
+  });
+});
+
+describe("Messenger submit", () => {
+  it("answers a question with a url button to the right article and remembers the turn", async () => {
+    const json = await canvasOf("/canvas/messenger/submit", fixture("messenger-submit"));
+    expect(texts(json)).toMatch(/refund/i);
+    const articleButtons = components(json).filter((c) => c.type === "button" && c.action.type === "url");
+    expect(articleButtons[0]).toMatchObject({ label: "Refunds for Tallybook subscriptions", action: { url: expect.stringContaining("/articles/8800113-") } });
+    expect(json.canvas.stored_data.turns).toEqual([
+      expect.objectContaining({ q: "How can I ask for a refund of my subscription?", articles: expect.arrayContaining(["8800113"]) }),
+    ]);
+    expect(json.canvas.stored_data.asked).toBe(1);
+    for (const id of ["question", "ask", "talk_to_human", "helpful", "more_help"]) expect(byId(json, id), id).toBeDefined();
+  });
+
+  it("carries the conversation across turns in stored_data", async () => {
+    const first = await canvasOf("/canvas/messenger/submit", fixture("messenger-submit"));
+    const second = await canvasOf("/canvas/messenger/submit", submitWith(first, "ask", { question: "How do I turn on two-factor authentication?" }));
+    expect(second.canvas.stored_data.asked).toBe(2);
+    expect(second.canvas.stored_data.turns.map((turn: Json) => turn.q)).toEqual([
+      "How can I ask for a refund of my subscription?",
+      "How do I turn on two-factor authentication?",
+    ]);
+    expect(components(second).some((c) => c.label === "Turn on two-factor authentication")).toBe(true);
+  });
+
+  it("asks for a question when the box is empty", async () => {
+    const json = await canvasOf("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question: "   " } });
+    expect(components(json).find((c) => c.style === "error")?.text).toBe("Please type a question first.");
+    expect(json.canvas.stored_data.asked).toBe(0);
+  });
+
+  it("does not invent an answer when nothing in the Help Center matches", async () => {
+    const json = await canvasOf("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question: "Which dinosaurs lived in the Jurassic?" } });
+    expect(texts(json)).toMatch(/couldn't find a confident answer/);
+    expect(components(json).some((c) => c.type === "button" && c.action.type === "url")).toBe(false);
+    expect(byId(json, "talk_to_human")).toBeDefined();
+  });
+
+  it("only searches the collections the admin chose", async () => {
+    const body = fixture("messenger-submit");
+    body.input_values = { question: "How do I turn on two-factor authentication?" };
+    (body.current_canvas as Json).stored_data = { v: 1, turns: [], asked: 0, collections: ["9103"] };
+    const json = await canvasOf("/canvas/messenger/submit", body);
+    expect(components(json).some((c) => c.label === "Turn on two-factor authentication")).toBe(false);
+  });
+
+  it("hands over to a person when asked, and completes the card", async () => {
+    const json = await canvasOf("/canvas/messenger/submit", submitWith(await canvasOf("/canvas/messenger/initialize", fixture("messenger-initialize")), "talk_to_human"));
+    expect(texts(json)).toMatch(/passing this conversation to the team/);
+    expect(json.event).toEqual({ type: "completed" });
+  });
+
+  it("thanks the user for positive feedback and lets them ask again", async () => {
+    const answered = await canvasOf("/canvas/messenger/submit", fixture("messenger-submit"));
+    const json = await canvasOf("/canvas/messenger/submit", submitWith(answered, "helpful"));
+    expect(texts(json)).toMatch(/Glad that helped, Maria/);
+    expect(byId(json, "question")).toBeDefined();
+  });
+
+  it("starts afresh when stored_data has been tampered with", async () => {
+    const body = fixture("messenger-submit");
+    (body.current_canvas as Json).stored_data = { v: 1, turns: "lots", asked: -4, workspace_id: "someone-else" };
+    const json = await canvasOf("/canvas/messenger/submit", body);
+    expect(json.canvas.stored_data).toMatchObject({ v: 1, asked: 1 });
+    expect(json.canvas.stored_data).not.toHaveProperty("workspace_id");
+  });
+
+  it("keeps stored_data and content under 64 KB however long the conversation", async () => {
+    let json = await canvasOf("/canvas/messenger/initialize", fixture("messenger-initialize"));
+    for (let turn = 0; turn < 30; turn++) {
+      json = await canvasOf("/canvas/messenger/submit", submitWith(json, "ask", { question: `${"How do I export my invoices and receipts? ".repeat(40)} ${turn}` }));
+    }
+    expect(json.canvas.stored_data.asked).toBe(30);
+    expect(jsonBytes(json.canvas.stored_data)).toBeLessThan(MAX_CANVAS_BYTES);
+    expect(jsonBytes(json.canvas.content)).toBeLessThan(MAX_CANVAS_BYTES);
+  });
+
+  it("shows the card again for a component it does not know", async () => {
+    const json = await canvasOf("/canvas/messenger/submit", { ...fixture("messenger-submit"), component_id: "retired_button" });
+    expect(byId(json, "question")).toBeDefined();
+  });
+});
+
+describe("Messenger configure", () => {
+  it("offers a greeting and the workspace's Help Center collections", async () => {
+    const response = await app.canvas("/canvas/messenger/configure", fixture("messenger-configure"));
+    const json = await response.json();
+    expect(ConfigureResponse.safeParse(json).success).toBe(true);
+    expect(byId(json, "greeting")).toMatchObject({ type: "input" });
+    expect(byId(json, "collections")?.options.map((o: Json) => o.text)).toEqual(
+      expect.arrayContaining(["Getting started", "Your Tallybook plan", "Account and security"]),
+    );
+    expect(byId(json, "save")).toMatchObject({ action: { type: "submit" } });
+  });
+
+  it("returns the choice as results, keeping only real collections", async () => {
+    const response = await app.canvas("/canvas/messenger/configure", fixture("messenger-configure-submit"));
+    expect(await response.json()).toEqual({ results: { greeting: "Hello from the Tallybook team!", collections: ["9103"] } });
+  });
+
+  it("explains a greeting that is too long instead of saving it", async () => {
+    const body = fixture("messenger-configure-submit");
+    body.input_values = { greeting: "x".repeat(201) };
+    const json = await (await app.canvas("/canvas/messenger/configure", body)).json();
+    expect(json.canvas.content.components.find((c: Json) => c.style === "error").text).toMatch(/at most 200 characters/);
+  });
+});
+
+describe("live canvas and sheets", () => {
+  it("answers a live canvas request with a content object", async () => {
+    const response = await app.canvas("/canvas/messenger/content", fixture("messenger-content"));
+    const json = await response.json();
+    expect(LiveCanvasResponse.safeParse(json).error).toBeUndefined();
+    expect(json.content.components[0].text).toBe("Welcome back!");
+  });
+
+  it("shows the card again when a sheet is closed", async () => {
+    const json = await canvasOf("/canvas/messenger/sheet", fixture("messenger-sheet"));
+    expect(json.canvas.stored_data.turns).toHaveLength(1);
+  });
+});

@@ -1,0 +1,65 @@
+// The local Messenger preview in a real browser (Debian's Chromium, headless), as a person uses it.
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "./helpers/app.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let app: TestApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (see .ci/run)`);
+  app = await startTestApp();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
+  await page.goto(app.url);
+});
+
+const card = () => page.locator("#card");
+
+describe("Messenger preview", () => {
+  it("answers a typed question with the article it came from, then takes feedback", async () => {
+    await expect.poll(() => card().textContent()).toContain("AI assistant");
+    await page.getByPlaceholder("Ask a question…").fill("How do I turn on two-factor authentication?");
+    await page.getByRole("button", { name: "Ask", exact: true }).click();
+
+    const article = card().getByRole("button", { name: "Turn on two-factor authentication" });
+    await article.waitFor();
+    await expect.poll(() => card().textContent()).toMatch(/two-factor authentication/i);
+    await expect.poll(() => card().textContent()).toContain("Helpful articles");
+    if (process.env.SCREENSHOT_PATH) await page.screenshot({ path: process.env.SCREENSHOT_PATH });
+
+    await card().getByRole("button", { name: "That helped" }).click();
+    await expect.poll(() => card().textContent()).toContain("Glad that helped, Alex!");
+  });
+
+  it("hands over to a person from the first card", async () => {
+    await card().getByRole("button", { name: "Talk to a human" }).click();
+    await expect.poll(() => card().textContent()).toMatch(/passing this conversation to the team/);
+  });
+
+  it("lets an admin set the card up, and the card then uses that greeting", async () => {
+    await page.getByRole("button", { name: "Set up the card (admin)" }).click();
+    await card().getByLabel("Greeting (optional)").fill("Welcome to Tallybook support");
+    await card().getByLabel("Your Tallybook plan", { exact: true }).check();
+    await card().getByRole("button", { name: "Add to Messenger" }).click();
+    await expect.poll(() => card().locator(".text.header").first().textContent()).toBe("Welcome to Tallybook support");
+  });
+
+  it("shows every request it sent, signed by the server, in the log", async () => {
+    await expect.poll(() => page.locator("#log summary").first().textContent()).toMatch(/← initialize \(200\)/);
+  });
+});
