@@ -2,6 +2,24 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  button,
+  checkbox,
+  dataTable,
+  divider,
+  dropdown,
+  image,
+  input,
+  list,
+  listItem,
+  option,
+  singleSelect,
+  spacer,
+  submit,
+  text,
+  textarea,
+} from "../canvas/components.ts";
+import { canvas } from "../canvas/responses.ts";
 import { startTestApp, type TestApp } from "./helpers/app.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -57,6 +75,50 @@ describe("Messenger preview", () => {
     await card().getByLabel("Your Tallybook plan", { exact: true }).check();
     await card().getByRole("button", { name: "Add to Messenger" }).click();
     await expect.poll(() => card().locator(".text.header").first().textContent()).toBe("Welcome to Tallybook support");
+  });
+
+  it("renders every Canvas Kit component type and sends their values on submit", async () => {
+    const gallery = canvas(
+      [
+        text("**Gallery** with a [link](https://example.com)", { style: "header" }),
+        textarea({ id: "details", label: "Details", value: "Some details" }),
+        singleSelect({ id: "topic", label: "Topic", options: [option("billing", "Billing"), option("login", "Login")] }),
+        dropdown({ id: "plan", label: "Plan", options: [option("solo", "Solo"), option("team", "Team")], value: "team" }),
+        checkbox({ id: "cols", label: "Collections", options: [option("a", "Alpha"), option("b", "Beta")], value: ["b"] }),
+        list([listItem({ id: "row", title: "A list item", subtitle: "Its subtitle", tertiary_text: "More" })]),
+        dataTable([["Plan", "Team"]]),
+        divider(),
+        spacer("m"),
+        image({ url: `${app.url}/healthz`, width: 40, height: 20 }),
+        input({ id: "q", label: "Question", value: "typed" }),
+        button({ id: "send", label: "Send", action: submit() }),
+      ],
+      { v: 1 },
+    );
+    let submitted: Record<string, unknown> | undefined;
+    await page.route("**/preview/canvas/initialize", (route) => route.fulfill({ json: gallery }));
+    await page.route("**/preview/canvas/submit", (route) => {
+      submitted = route.request().postDataJSON();
+      return route.fulfill({ json: canvas([text("Thanks")]) });
+    });
+    await page.goto(app.url);
+    await expect.poll(() => card().locator("strong").textContent()).toBe("Gallery");
+    expect(await card().locator("a[href='https://example.com']").textContent()).toBe("link");
+    expect(await card().locator(".item-title").textContent()).toBe("A list item");
+    expect(await card().locator(".data-table dd").textContent()).toBe("Team");
+    expect(await card().locator("hr.divider").count()).toBe(1);
+    expect(await card().locator(".spacer.m").count()).toBe(1);
+    expect(await card().locator("img.image").count()).toBe(1);
+
+    await card().getByRole("button", { name: "Login" }).click();
+    await card().getByLabel("Alpha", { exact: true }).check();
+    await card().getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => card().textContent()).toBe("Thanks");
+    expect(submitted).toMatchObject({
+      component_id: "send",
+      input_values: { details: "Some details", topic: "login", plan: "team", cols: ["a", "b"], q: "typed" },
+      current_canvas: { stored_data: { v: 1 } },
+    });
   });
 
   it("shows every request it sent, signed by the server, in the log", async () => {

@@ -75,10 +75,10 @@ export async function startEmbeddedChroma(options: {
   }
   logger.info({ url, path: dir, pid: child.pid }, "embedded Chroma is up");
 
+  let stopping = false;
   child.once("exit", (code, signal) => {
     if (!stopping) logger.error({ code, signal, output: output.slice(-500) }, "embedded Chroma stopped unexpectedly");
   });
-  let stopping = false;
   return {
     url,
     async stop() {
