@@ -24,6 +24,7 @@ export const EnvSchema = z.object({
   OPENAI_CHAT_MODEL: withDefault(z.string().min(1), "gpt-4o-mini"),
   OPENAI_EMBEDDING_MODEL: withDefault(z.string().min(1), "text-embedding-3-small"),
   CHROMA_URL: optional(HttpUrl),
+  SYNC_INTERVAL_MINUTES: withDefault(z.coerce.number().int().min(1).max(7 * 24 * 60), 60),
   LOG_LEVEL: withDefault(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
 });
 
@@ -50,6 +51,8 @@ export interface Config {
     enabled: boolean;
   };
   chromaUrl: string | undefined;
+  /** How often each Help Center is re-synced (incrementally) in the background. */
+  syncIntervalMinutes: number;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -82,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       enabled: Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL),
     },
     chromaUrl: e.CHROMA_URL?.replace(/\/+$/, ""),
+    syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
   };
 }

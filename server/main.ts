@@ -6,10 +6,13 @@ import type { Server } from "node:http";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createApp } from "./http/app.ts";
 import { PREVIEW_WORKSPACE_ID } from "./http/preview.ts";
-import { isChromaAlive, startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
-import { loadDemoHelpCenter } from "./knowledge/help-center.ts";
-import { LexicalKnowledgeBase } from "./knowledge/lexical-knowledge-base.ts";
-import { createLogger } from "./logger.ts";
+import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
+import { startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
+import { ChromaStore } from "./knowledge/chroma-store.ts";
+import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
+import { OfflineEmbedder } from "./knowledge/offline-embedder.ts";
+import { intercomSource, sourceRouter, type HelpCenterSource } from "./knowledge/sources.ts";
+import { createLogger, type Logger } from "./logger.ts";
 
 function readConfig(): Config {
   // A .env file in the working directory is read if present; real environment variables win.
@@ -22,6 +25,20 @@ function readConfig(): Config {
       process.exit(1);
     }
     throw error;
+  }
+}
+
+/** With an access token, the workspace it belongs to reads its Help Center from Intercom. */
+async function connectIntercom(config: Config, logger: Logger): Promise<{ id: string; source: HelpCenterSource } | undefined> {
+  if (!config.intercom.accessToken) return undefined;
+  const client = createIntercomClient({ token: config.intercom.accessToken, baseUrl: config.intercom.apiBaseUrl });
+  try {
+    const id = await workspaceOfToken(client);
+    logger.info({ workspaceId: id }, "connected to Intercom");
+    return { id, source: intercomSource(client) };
+  } catch (error) {
+    logger.error({ err: error }, "could not reach Intercom with INTERCOM_ACCESS_TOKEN; only the demo Help Center is served");
+    return undefined;
   }
 }
 
@@ -54,18 +71,26 @@ async function main() {
 
   const chromaUrl = config.chromaUrl ?? (chroma = await startEmbeddedChroma({ dataDir: config.dataDir, logger })).url;
 
-  const knowledge = new LexicalKnowledgeBase(() => loadDemoHelpCenter());
-  await knowledge.warm(PREVIEW_WORKSPACE_ID);
+  const embedder = new OfflineEmbedder();
+  const tokenWorkspace = await connectIntercom(config, logger);
+  const knowledge = new HelpCenterKnowledge({
+    store: new ChromaStore(chromaUrl, embedder.id),
+    embedder,
+    sourceFor: sourceRouter({ previewWorkspaceId: PREVIEW_WORKSPACE_ID, tokenWorkspace }),
+    logger,
+  });
+  const workspaces = [PREVIEW_WORKSPACE_ID, ...(tokenWorkspace ? [tokenWorkspace.id] : [])];
+  const syncAll = () =>
+    Promise.all(workspaces.map((id) => knowledge.sync(id).catch((error) => logger.error({ err: error, workspaceId: id }, "help center sync failed"))));
+  await syncAll();
+  setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
   const app = createApp({
     logger,
     clientSecret,
     knowledge,
     intercomAppId: config.intercom.appId,
-    readiness: async () => {
-      if (!(await isChromaAlive(chromaUrl))) return { ready: false, reason: `Chroma is not reachable at ${chromaUrl}` };
-      return knowledge.readiness();
-    },
+    readiness: () => knowledge.readiness(),
   });
   server = app.listen(config.port, () => {
     const local = `http://localhost:${config.port}`;

@@ -15,6 +15,19 @@ export const IntercomCollection = z.looseObject({
 });
 export type IntercomCollection = z.infer<typeof IntercomCollection>;
 
+/** One language version of an article (`translated_content.<locale>` in Intercom's API). */
+export const IntercomArticleContent = z.looseObject({
+  title: z.string().nullish(),
+  description: z.string().nullish(),
+  body: z.string().nullish(),
+  author_id: z.union([z.number(), z.string()]).nullish(),
+  state: z.enum(["published", "draft"]).nullish(),
+  created_at: z.number().int().nullish(),
+  updated_at: z.number().int().nullish(),
+  url: z.string().nullish(),
+});
+export type IntercomArticleContent = z.infer<typeof IntercomArticleContent>;
+
 export const IntercomArticle = z.looseObject({
   id: Id,
   title: z.string(),
@@ -29,6 +42,7 @@ export const IntercomArticle = z.looseObject({
   parent_ids: z.array(Id).nullish(),
   parent_type: z.string().nullish(),
   default_locale: z.string().nullish(),
+  translated_content: z.record(z.string(), z.unknown()).nullish(),
 });
 export type IntercomArticle = z.infer<typeof IntercomArticle>;
 

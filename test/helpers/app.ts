@@ -5,9 +5,12 @@ import { Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { createApp, type AppDeps } from "../../server/http/app.ts";
 import { canvasSignature, webhookSignature } from "../../server/intercom/signature.ts";
-import { loadDemoHelpCenter } from "../../server/knowledge/help-center.ts";
-import { LexicalKnowledgeBase } from "../../server/knowledge/lexical-knowledge-base.ts";
-import { createLogger } from "../../server/logger.ts";
+import { inject } from "vitest";
+import { ChromaStore } from "../../server/knowledge/chroma-store.ts";
+import { HelpCenterKnowledge } from "../../server/knowledge/help-center-knowledge.ts";
+import { OfflineEmbedder } from "../../server/knowledge/offline-embedder.ts";
+import { demoSource, type HelpCenterSource } from "../../server/knowledge/sources.ts";
+import { createLogger, type Logger } from "../../server/logger.ts";
 
 export const SECRET = "test-client-secret-0123456789";
 
@@ -25,6 +28,17 @@ export interface TestApp {
   webhook(body: unknown, options?: { secret?: string }): Promise<Response>;
 }
 
+/** A knowledge base on the test run's Chroma; every workspace reads the demo unless told otherwise. */
+export function testKnowledge(options: { sourceFor?: (workspaceId: string) => HelpCenterSource; logger?: Logger } = {}) {
+  const embedder = new OfflineEmbedder();
+  return new HelpCenterKnowledge({
+    store: new ChromaStore(inject("chromaUrl"), embedder.id),
+    embedder,
+    sourceFor: options.sourceFor ?? (() => demoSource),
+    logger: options.logger ?? createLogger("silent"),
+  });
+}
+
 export async function startTestApp(overrides: Partial<AppDeps> = {}): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -33,7 +47,7 @@ export async function startTestApp(overrides: Partial<AppDeps> = {}): Promise<Te
       done();
     },
   });
-  const knowledge = new LexicalKnowledgeBase(() => loadDemoHelpCenter());
+  const knowledge = overrides.knowledge ?? testKnowledge();
   const app = createApp({
     logger: createLogger("debug", sink),
     clientSecret: SECRET,

@@ -1,0 +1,169 @@
+// The Chroma adapter: one collection per workspace (and per embedder, so vectors of different
+// spaces never mix). Chroma holds every passage with its vector, its text and its article's
+// metadata; the article versions it holds are what an incremental sync compares against.
+import { createHash } from "node:crypto";
+import { ChromaClient, type Collection, type Where } from "chromadb";
+import { z } from "zod";
+
+export const ChunkMetadata = z.object({
+  workspace_id: z.string(),
+  source: z.enum(["intercom", "demo"]),
+  article_id: z.string(),
+  /** article id, plus `@locale` for a translation: one indexed document. */
+  article_key: z.string(),
+  locale: z.string(),
+  title: z.string(),
+  description: z.string(),
+  url: z.string(),
+  collection_id: z.string(),
+  collection_name: z.string(),
+  /** Collection names from the Help Center root down, joined with " > ". */
+  parent_path: z.string(),
+  author_id: z.string(),
+  created_at: z.number(),
+  updated_at: z.number(),
+  content_hash: z.string(),
+  chunk_index: z.number().int(),
+  chunk_count: z.number().int(),
+  heading_path: z.string(),
+});
+export type ChunkMetadata = z.infer<typeof ChunkMetadata>;
+
+export interface StoredChunk {
+  id: string;
+  text: string;
+  metadata: ChunkMetadata;
+}
+
+export interface ArticleVersion {
+  contentHash: string;
+  chunkCount: number;
+}
+
+export interface ChunkFilter {
+  collectionIds?: string[];
+  locale?: string;
+}
+
+/** Stable passage ids: `article:<id>:<n>`, or `article:<id>@<locale>:<n>` for a translation. */
+export const chunkId = (articleKey: string, index: number) => `article:${articleKey}:${index}`;
+
+function whereOf(filter: ChunkFilter): Where | undefined {
+  const clauses: Where[] = [];
+  if (filter.collectionIds?.length) clauses.push({ collection_id: { $in: filter.collectionIds } });
+  if (filter.locale) clauses.push({ locale: filter.locale });
+  if (clauses.length === 0) return undefined;
+  return clauses.length === 1 ? clauses[0] : { $and: clauses };
+}
+
+const PAGE = 1000;
+
+export class ChromaStore {
+  private readonly client: ChromaClient;
+  private readonly collections = new Map<string, Promise<Collection>>();
+  private readonly space: string;
+
+  constructor(
+    readonly url: string,
+    embedderId: string,
+  ) {
+    const { hostname, port, protocol } = new URL(url);
+    this.client = new ChromaClient({ host: hostname, port: Number(port || (protocol === "https:" ? 443 : 80)), ssl: protocol === "https:" });
+    this.space = createHash("sha256").update(embedderId).digest("hex").slice(0, 8);
+  }
+
+  /** Chroma collection names allow [A-Za-z0-9._-] and must end with a letter or digit. */
+  collectionName(workspaceId: string): string {
+    return `hc_${workspaceId}_${this.space}`;
+  }
+
+  private collection(workspaceId: string): Promise<Collection> {
+    let collection = this.collections.get(workspaceId);
+    if (!collection) {
+      collection = this.client.getOrCreateCollection({
+        name: this.collectionName(workspaceId),
+        embeddingFunction: null,
+        configuration: { hnsw: { space: "cosine" } },
+        metadata: { workspace_id: workspaceId },
+      });
+      collection.catch(() => this.collections.delete(workspaceId));
+      this.collections.set(workspaceId, collection);
+    }
+    return collection;
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.client.heartbeat();
+  }
+
+  /** Every passage of the workspace, page by page. */
+  async allChunks(workspaceId: string): Promise<StoredChunk[]> {
+    const collection = await this.collection(workspaceId);
+    const out: StoredChunk[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await collection.get({ limit: PAGE, offset, include: ["documents", "metadatas"] });
+      page.ids.forEach((id, i) => {
+        const metadata = ChunkMetadata.safeParse(page.metadatas[i]);
+        if (metadata.success) out.push({ id, text: page.documents[i] ?? "", metadata: metadata.data });
+      });
+      if (page.ids.length < PAGE) return out;
+    }
+  }
+
+  /** What the index holds, per article key: compared by a sync to skip unchanged articles. */
+  async articleVersions(workspaceId: string): Promise<Map<string, ArticleVersion>> {
+    const collection = await this.collection(workspaceId);
+    const versions = new Map<string, ArticleVersion>();
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await collection.get({ where: { chunk_index: 0 }, limit: PAGE, offset, include: ["metadatas"] });
+      for (const raw of page.metadatas) {
+        const metadata = ChunkMetadata.safeParse(raw);
+        if (metadata.success) versions.set(metadata.data.article_key, { contentHash: metadata.data.content_hash, chunkCount: metadata.data.chunk_count });
+      }
+      if (page.ids.length < PAGE) return versions;
+    }
+  }
+
+  /**
+   * Writes an article's passages in one upsert, then drops the passages it no longer has. Readers
+   * see the old version or the new one: the new passages land together.
+   */
+  async replaceArticle(workspaceId: string, chunks: Array<StoredChunk & { embedding: number[] }>, previousChunkCount: number): Promise<void> {
+    const collection = await this.collection(workspaceId);
+    await collection.upsert({
+      ids: chunks.map((chunk) => chunk.id),
+      embeddings: chunks.map((chunk) => chunk.embedding),
+      documents: chunks.map((chunk) => chunk.text),
+      metadatas: chunks.map((chunk) => chunk.metadata),
+    });
+    const key = chunks[0]?.metadata.article_key;
+    if (key && previousChunkCount > chunks.length) {
+      const stale = Array.from({ length: previousChunkCount - chunks.length }, (_, i) => chunkId(key, chunks.length + i));
+      await collection.delete({ ids: stale });
+    }
+  }
+
+  async removeArticles(workspaceId: string, articleKeys: string[]): Promise<void> {
+    if (articleKeys.length === 0) return;
+    const collection = await this.collection(workspaceId);
+    await collection.delete({ where: { article_key: { $in: articleKeys } } });
+  }
+
+  async query(workspaceId: string, embedding: number[], limit: number, filter: ChunkFilter = {}): Promise<Array<StoredChunk & { similarity: number }>> {
+    const collection = await this.collection(workspaceId);
+    const result = await collection.query({
+      queryEmbeddings: [embedding],
+      nResults: limit,
+      where: whereOf(filter),
+      include: ["documents", "metadatas", "distances"],
+    });
+    const ids = result.ids[0] ?? [];
+    return ids.flatMap((id, i) => {
+      const metadata = ChunkMetadata.safeParse(result.metadatas[0]?.[i]);
+      if (!metadata.success) return [];
+      // Cosine space: distance = 1 - cosine similarity.
+      const similarity = 1 - (result.distances[0]?.[i] ?? 1);
+      return [{ id, text: result.documents[0]?.[i] ?? "", metadata: metadata.data, similarity }];
+    });
+  }
+}

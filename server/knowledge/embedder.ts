@@ -1,0 +1,18 @@
+// Turns text into vectors for Chroma. One interface, one implementation per backend: the offline
+// character n-gram embedder (the default, runs anywhere) and an OpenAI-compatible one.
+
+/** Document frequencies of the embedder's features in one workspace, for query-time weighting. */
+export interface CorpusStats {
+  documents: number;
+  frequency(feature: number): number;
+}
+
+export interface Embedder {
+  /** Names the vector space; vectors from different ids are never mixed in one Chroma collection. */
+  readonly id: string;
+  embedDocuments(texts: string[]): Promise<number[][]>;
+  /** `corpus` lets an embedder weight rare features up; embedders that need no statistics ignore it. */
+  embedQuery(text: string, corpus?: CorpusStats): Promise<number[]>;
+  /** Feature ids of a text, for embedders whose vectors are feature counts (else undefined). */
+  features?(text: string): number[];
+}

@@ -1,0 +1,106 @@
+// The knowledge base the assistant talks to: syncs each workspace's Help Center into Chroma,
+// keeps a lexical index of what Chroma holds, and answers searches with both.
+import type { Logger } from "../logger.ts";
+import type { ChromaStore } from "./chroma-store.ts";
+import type { Embedder } from "./embedder.ts";
+import type { HelpCenterCollection, KnowledgeBase, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
+import { LexicalIndex } from "./lexical-index.ts";
+import { retrieve } from "./retriever.ts";
+import type { HelpCenterSource } from "./sources.ts";
+import { syncSnapshot, type SyncProgress, type SyncSummary } from "./sync.ts";
+
+export interface HelpCenterKnowledgeDeps {
+  store: ChromaStore;
+  embedder: Embedder;
+  sourceFor: (workspaceId: string) => HelpCenterSource;
+  logger: Logger;
+}
+
+export class HelpCenterKnowledge implements KnowledgeBase {
+  private readonly indexes = new Map<string, Promise<LexicalIndex>>();
+  private readonly syncs = new Map<string, Promise<SyncSummary>>();
+  private loaded = false;
+
+  constructor(private readonly deps: HelpCenterKnowledgeDeps) {}
+
+  /** Syncs a workspace's Help Center; a sync already running for it is joined, not repeated. */
+  sync(workspaceId: string, onProgress?: (progress: SyncProgress) => void): Promise<SyncSummary> {
+    const running = this.syncs.get(workspaceId);
+    if (running) return running;
+    const run = this.runSync(workspaceId, onProgress).finally(() => this.syncs.delete(workspaceId));
+    this.syncs.set(workspaceId, run);
+    return run;
+  }
+
+  private async runSync(workspaceId: string, onProgress?: (progress: SyncProgress) => void): Promise<SyncSummary> {
+    const { store, embedder, logger } = this.deps;
+    const source = this.deps.sourceFor(workspaceId);
+    const started = Date.now();
+    const snapshot = await source.fetch();
+    const summary = await syncSnapshot({ workspaceId, source: source.kind, snapshot, store, embedder, onProgress });
+    // Readers keep the previous index until the new one is complete.
+    const index = new LexicalIndex(await store.allChunks(workspaceId), embedder);
+    this.indexes.set(workspaceId, Promise.resolve(index));
+    this.loaded = true;
+    logger.info({ workspaceId, source: source.kind, ...summary, errors: summary.errors.length, ms: Date.now() - started }, "help center synced");
+    return summary;
+  }
+
+  /** The workspace's lexical index, read from Chroma; a workspace never synced is synced first. */
+  private index(workspaceId: string): Promise<LexicalIndex> {
+    let index = this.indexes.get(workspaceId);
+    if (!index) {
+      index = (async () => {
+        const chunks = await this.deps.store.allChunks(workspaceId);
+        if (chunks.length === 0) {
+          await this.sync(workspaceId);
+          return this.indexes.get(workspaceId)!;
+        }
+        this.loaded = true;
+        return new LexicalIndex(chunks, this.deps.embedder);
+      })();
+      index.catch(() => this.indexes.delete(workspaceId));
+      this.indexes.set(workspaceId, index);
+    }
+    return index;
+  }
+
+  async search(workspaceId: string, query: string, options: SearchOptions = {}): Promise<Passage[]> {
+    const index = await this.index(workspaceId);
+    const results = await retrieve({
+      workspaceId,
+      query,
+      index,
+      store: this.deps.store,
+      embedder: this.deps.embedder,
+      filter: { collectionIds: options.collectionIds },
+      topK: options.topK ?? 3,
+    });
+    return results.map(({ chunk, confidence }) => ({
+      articleId: chunk.metadata.article_id,
+      title: chunk.metadata.title,
+      url: chunk.metadata.url || undefined,
+      collectionId: chunk.metadata.collection_id || undefined,
+      text: chunk.text,
+      confidence,
+    }));
+  }
+
+  async collections(workspaceId: string): Promise<HelpCenterCollection[]> {
+    return (await this.index(workspaceId)).collections();
+  }
+
+  async readiness(): Promise<Readiness> {
+    try {
+      await this.deps.store.heartbeat();
+    } catch {
+      return { ready: false, reason: `Chroma is not reachable at ${this.deps.store.url}` };
+    }
+    return this.loaded ? { ready: true } : { ready: false, reason: "no Help Center loaded yet" };
+  }
+
+  /** Makes sure a workspace is indexed, syncing it if Chroma holds nothing for it yet. */
+  async warm(workspaceId: string): Promise<void> {
+    await this.index(workspaceId);
+  }
+}

@@ -1,0 +1,80 @@
+// Hybrid retrieval: BM25 passages from the lexical index and nearest passages from Chroma, each
+// scaled by its own best score and added, then grouped by article so one article is one result.
+// Each article's confidence comes from a logistic model over the signals (see confidence.ts).
+import type { ChromaStore, ChunkFilter, StoredChunk } from "./chroma-store.ts";
+import { confidenceOf, type ConfidenceFeatures } from "./confidence.ts";
+import type { Embedder } from "./embedder.ts";
+import type { LexicalIndex } from "./lexical-index.ts";
+
+export interface RetrievedArticle {
+  chunk: StoredChunk;
+  score: number;
+  confidence: number;
+  features: ConfidenceFeatures;
+}
+
+export interface RetrievalWeights {
+  lexical: number;
+  dense: number;
+}
+
+export const HYBRID: RetrievalWeights = { lexical: 1, dense: 1 };
+
+/** How many passages each side contributes before fusion. */
+const CANDIDATES = 50;
+
+interface Candidate {
+  chunk: StoredChunk;
+  lexical: number;
+  coverage: number;
+  similarity: number;
+}
+
+export async function retrieve(options: {
+  workspaceId: string;
+  query: string;
+  index: LexicalIndex;
+  store: ChromaStore;
+  embedder: Embedder;
+  filter?: ChunkFilter;
+  topK?: number;
+  weights?: RetrievalWeights;
+}): Promise<RetrievedArticle[]> {
+  const { index, weights = HYBRID, filter = {} } = options;
+  if (index.size === 0 || !options.query.trim()) return [];
+  const candidates = new Map<string, Candidate>();
+  const candidate = (chunk: StoredChunk) => {
+    let entry = candidates.get(chunk.id);
+    if (!entry) candidates.set(chunk.id, (entry = { chunk, lexical: 0, coverage: 0, similarity: 0 }));
+    return entry;
+  };
+
+  for (const hit of index.search(options.query, filter, CANDIDATES)) Object.assign(candidate(hit.chunk), { lexical: hit.score, coverage: hit.coverage });
+  if (weights.dense > 0) {
+    const vector = await options.embedder.embedQuery(options.query, index.stats);
+    for (const hit of await options.store.query(options.workspaceId, vector, Math.min(CANDIDATES, index.size), filter)) {
+      candidate(hit).similarity = hit.similarity;
+    }
+  }
+
+  const all = [...candidates.values()];
+  const maxLexical = Math.max(0, ...all.map((entry) => entry.lexical)) || 1;
+  const maxDense = Math.max(0, ...all.map((entry) => entry.similarity)) || 1;
+  const bestByArticle = new Map<string, Candidate & { score: number }>();
+  for (const entry of all) {
+    const score = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
+    const key = entry.chunk.metadata.article_key;
+    const best = bestByArticle.get(key);
+    if (!best || score > best.score) bestByArticle.set(key, { ...entry, score });
+  }
+  const ranked = [...bestByArticle.values()].sort((a, b) => b.score - a.score);
+  return ranked.slice(0, options.topK ?? 3).map((entry, rank) => {
+    const rival = ranked[rank === 0 ? 1 : 0];
+    const features: ConfidenceFeatures = {
+      similarity: entry.similarity,
+      coverage: entry.coverage,
+      margin: entry.score - (rival?.score ?? 0),
+    };
+    return { chunk: entry.chunk, score: entry.score, confidence: confidenceOf(features), features };
+  });
+}

@@ -1,0 +1,42 @@
+// Where a workspace's Help Center comes from: Intercom's API (all collections and articles,
+// every page), the bundled demo, or nothing (a workspace with no Help Center connected).
+import type { IntercomClient } from "intercom-client";
+import type { SourceKind } from "./documents.ts";
+import { HelpCenterSnapshot, loadDemoHelpCenter } from "./help-center.ts";
+
+export interface HelpCenterSource {
+  kind: SourceKind;
+  fetch(): Promise<HelpCenterSnapshot>;
+}
+
+export const demoSource: HelpCenterSource = { kind: "demo", fetch: loadDemoHelpCenter };
+
+export const emptySource: HelpCenterSource = { kind: "intercom", fetch: async () => ({ collections: [], articles: [] }) };
+
+const PER_PAGE = 50;
+
+export function intercomSource(client: IntercomClient): HelpCenterSource {
+  return {
+    kind: "intercom",
+    async fetch() {
+      const collections: unknown[] = [];
+      for await (const collection of await client.helpCenters.collections.list({ per_page: PER_PAGE })) collections.push(collection);
+      const articles: unknown[] = [];
+      for await (const article of await client.articles.list({ per_page: PER_PAGE })) articles.push(article);
+      return HelpCenterSnapshot.parse({ collections, articles });
+    },
+  };
+}
+
+/**
+ * Which source serves a workspace. The preview always reads the demo. With an access token, its
+ * own workspace reads Intercom and any other workspace has no Help Center (it must never be
+ * answered from someone else's). Without a token (local development) every workspace reads the demo.
+ */
+export function sourceRouter(options: { previewWorkspaceId: string; tokenWorkspace?: { id: string; source: HelpCenterSource } }) {
+  return (workspaceId: string): HelpCenterSource => {
+    if (workspaceId === options.previewWorkspaceId) return demoSource;
+    if (!options.tokenWorkspace) return demoSource;
+    return workspaceId === options.tokenWorkspace.id ? options.tokenWorkspace.source : emptySource;
+  };
+}

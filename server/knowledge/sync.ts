@@ -1,0 +1,93 @@
+// Incremental sync of a Help Center snapshot into a workspace's Chroma collection: only new or
+// changed articles are chunked and embedded; articles that are gone, unpublished or now drafts
+// are removed. An unchanged Help Center costs zero embedding calls.
+import { chunkText } from "./chunking.ts";
+import { chunkId, type ChromaStore, type ChunkMetadata } from "./chroma-store.ts";
+import { documentsOf, type HelpCenterDocument, type SourceKind } from "./documents.ts";
+import type { Embedder } from "./embedder.ts";
+import type { HelpCenterSnapshot } from "./help-center.ts";
+import { htmlToText, searchableText } from "./html-text.ts";
+
+export interface SyncSummary {
+  synced: number;
+  unchanged: number;
+  removed: number;
+  skippedDrafts: number;
+  errors: Array<{ articleKey: string; message: string }>;
+}
+
+export interface SyncProgress {
+  done: number;
+  total: number;
+  articleKey: string;
+}
+
+/** The text a passage is embedded from: its article's title (twice: titles say most), headings, body. */
+export const embeddingText = (title: string, headingPath: string, text: string) =>
+  `${title}\n${title}\n${headingPath}\n${searchableText(text)}`;
+
+function chunksOf(workspaceId: string, source: SourceKind, document: HelpCenterDocument) {
+  const passages = chunkText(htmlToText(document.body));
+  const all = passages.length ? passages : [{ index: 0, headingPath: [], text: document.description || document.title }];
+  return all.map((passage) => {
+    const metadata: ChunkMetadata = {
+      workspace_id: workspaceId,
+      source,
+      article_id: document.articleId,
+      article_key: document.key,
+      locale: document.locale,
+      title: document.title,
+      description: document.description,
+      url: document.url,
+      collection_id: document.collectionId,
+      collection_name: document.collectionName,
+      parent_path: document.parentPath,
+      author_id: document.authorId,
+      created_at: document.createdAt,
+      updated_at: document.updatedAt,
+      content_hash: document.contentHash,
+      chunk_index: passage.index,
+      chunk_count: all.length,
+      heading_path: passage.headingPath.join(" > "),
+    };
+    return { id: chunkId(document.key, passage.index), text: passage.text, metadata };
+  });
+}
+
+export async function syncSnapshot(options: {
+  workspaceId: string;
+  source: SourceKind;
+  snapshot: HelpCenterSnapshot;
+  store: ChromaStore;
+  embedder: Embedder;
+  onProgress?: (progress: SyncProgress) => void;
+}): Promise<SyncSummary> {
+  const { workspaceId, source, store, embedder } = options;
+  const { documents, drafts } = documentsOf(options.snapshot);
+  const held = await store.articleVersions(workspaceId);
+  const summary: SyncSummary = { synced: 0, unchanged: 0, removed: 0, skippedDrafts: drafts, errors: [] };
+
+  let done = 0;
+  for (const document of documents) {
+    const previous = held.get(document.key);
+    if (previous?.contentHash === document.contentHash) {
+      summary.unchanged++;
+    } else {
+      try {
+        const chunks = chunksOf(workspaceId, source, document);
+        const vectors = await embedder.embedDocuments(chunks.map((chunk) => embeddingText(chunk.metadata.title, chunk.metadata.heading_path, chunk.text)));
+        await store.replaceArticle(workspaceId, chunks.map((chunk, i) => ({ ...chunk, embedding: vectors[i]! })), previous?.chunkCount ?? 0);
+        summary.synced++;
+      } catch (error) {
+        summary.errors.push({ articleKey: document.key, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    options.onProgress?.({ done: ++done, total: documents.length, articleKey: document.key });
+  }
+
+  const current = new Set(documents.map((document) => document.key));
+  const gone = [...held.keys()].filter((key) => !current.has(key));
+  await store.removeArticles(workspaceId, gone);
+  summary.removed = gone.length;
+  return summary;
+}
