@@ -12,7 +12,7 @@ export interface ConfidenceFeatures {
   margin: number;
 }
 
-export const CONFIDENCE_MODEL = { bias: -4, similarity: 4, coverage: 3, margin: 3 };
+export const CONFIDENCE_MODEL = { bias: -5.05, similarity: 14.48, coverage: 5.21, margin: 0.95 };
 
 export function confidenceOf(features: ConfidenceFeatures, model = CONFIDENCE_MODEL): number {
   const z = model.bias + model.similarity * features.similarity + model.coverage * features.coverage + model.margin * features.margin;

@@ -15,14 +15,15 @@ export const emptySource: HelpCenterSource = { kind: "intercom", fetch: async ()
 
 const PER_PAGE = 50;
 
-export function intercomSource(client: IntercomClient): HelpCenterSource {
+export function intercomSource(client: IntercomClient, perPage = PER_PAGE): HelpCenterSource {
   return {
     kind: "intercom",
     async fetch() {
+      // The SDK's pages are async iterables that follow pagination to the end.
       const collections: unknown[] = [];
-      for await (const collection of await client.helpCenters.collections.list({ per_page: PER_PAGE })) collections.push(collection);
+      for await (const collection of await client.helpCenters.collections.list({ per_page: perPage })) collections.push(collection);
       const articles: unknown[] = [];
-      for await (const article of await client.articles.list({ per_page: PER_PAGE })) articles.push(article);
+      for await (const article of await client.articles.list({ per_page: perPage })) articles.push(article);
       return HelpCenterSnapshot.parse({ collections, articles });
     },
   };

@@ -1,0 +1,69 @@
+// npm run sync [-- --workspace <id>]
+// Syncs a Help Center into Chroma from the command line, with a progress bar and a summary line.
+// Uses the same configuration as the app: INTERCOM_ACCESS_TOKEN for a real Help Center (its own
+// workspace), otherwise the bundled demo into the preview workspace.
+import { SingleBar, Presets } from "cli-progress";
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.ts";
+import { PREVIEW_WORKSPACE_ID } from "../http/preview.ts";
+import { createIntercomClient, workspaceOfToken } from "../intercom/client.ts";
+import { startEmbeddedChroma, type ChromaServer } from "../knowledge/chroma-server.ts";
+import { ChromaStore } from "../knowledge/chroma-store.ts";
+import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
+import { OfflineEmbedder } from "../knowledge/offline-embedder.ts";
+import { intercomSource, sourceRouter } from "../knowledge/sources.ts";
+import { createLogger } from "../logger.ts";
+
+const { values } = parseArgs({ options: { workspace: { type: "string" } } });
+if (existsSync(".env")) process.loadEnvFile(".env");
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : String(error));
+  process.exit(1);
+}
+const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
+
+let chroma: ChromaServer | undefined;
+let failed = false;
+try {
+  const chromaUrl = config.chromaUrl ?? (chroma = await startEmbeddedChroma({ dataDir: config.dataDir, logger })).url;
+  let tokenWorkspace;
+  if (config.intercom.accessToken) {
+    const client = createIntercomClient({ token: config.intercom.accessToken, baseUrl: config.intercom.apiBaseUrl });
+    tokenWorkspace = { id: await workspaceOfToken(client), source: intercomSource(client) };
+  }
+  const workspaceId = values.workspace ?? tokenWorkspace?.id ?? PREVIEW_WORKSPACE_ID;
+  const embedder = new OfflineEmbedder();
+  const knowledge = new HelpCenterKnowledge({
+    store: new ChromaStore(chromaUrl, embedder.id),
+    embedder,
+    sourceFor: sourceRouter({ previewWorkspaceId: PREVIEW_WORKSPACE_ID, tokenWorkspace }),
+    logger,
+  });
+
+  const bar = new SingleBar({ format: `Syncing ${workspaceId} [{bar}] {value}/{total} articles {article}`, hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
+  const started = Date.now();
+  let startedBar = false;
+  const summary = await knowledge.sync(workspaceId, ({ done, total, articleKey }) => {
+    if (!startedBar) {
+      bar.start(total, 0, { article: "" });
+      startedBar = true;
+    }
+    bar.update(done, { article: articleKey });
+  });
+  if (startedBar) bar.stop();
+  console.log(
+    `${workspaceId}: synced ${summary.synced}, unchanged ${summary.unchanged}, removed ${summary.removed}, skipped drafts ${summary.skippedDrafts}, errors ${summary.errors.length} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  for (const error of summary.errors) console.error(`  ${error.articleKey}: ${error.message}`);
+  failed = summary.errors.length > 0;
+} catch (error) {
+  console.error(`Sync failed: ${error instanceof Error ? error.message : String(error)}`);
+  failed = true;
+} finally {
+  await chroma?.stop();
+}
+process.exit(failed ? 1 : 0);

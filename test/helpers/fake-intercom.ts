@@ -1,0 +1,112 @@
+// A local stand-in for Intercom's REST API: a real HTTP server speaking the documented JSON
+// shapes, holding a Help Center the test can change between calls, and recording every request.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingMessage["headers"];
+  body: unknown;
+}
+
+export interface FakeIntercom {
+  url: string;
+  workspaceId: string;
+  requests: RecordedRequest[];
+  collections: Array<Record<string, unknown>>;
+  articles: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+function page(items: unknown[], query: Record<string, string>) {
+  const perPage = Math.max(1, Number(query.per_page ?? 50));
+  const current = Math.max(1, Number(query.page ?? 1));
+  const totalPages = Math.max(1, Math.ceil(items.length / perPage));
+  return {
+    type: "list",
+    pages: { type: "pages", page: current, per_page: perPage, total_pages: totalPages, ...(current < totalPages ? { next: null } : {}) },
+    total_count: items.length,
+    data: items.slice((current - 1) * perPage, current * perPage),
+  };
+}
+
+export async function startFakeIntercom(options: { workspaceId?: string; collections?: Array<Record<string, unknown>>; articles?: Array<Record<string, unknown>> } = {}): Promise<FakeIntercom> {
+  const state: Omit<FakeIntercom, "url" | "close"> = {
+    workspaceId: options.workspaceId ?? "ws4fake1",
+    requests: [],
+    collections: options.collections ?? [],
+    articles: options.articles ?? [],
+  };
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    state.requests.push({ method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: raw ? JSON.parse(raw) : undefined });
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== "Bearer fake-access-token") return send(401, { type: "error.list", errors: [{ code: "unauthorized", message: "Access Token Invalid" }] });
+    const query = Object.fromEntries(url.searchParams);
+    if (req.method === "GET" && url.pathname === "/me") {
+      return send(200, {
+        type: "admin",
+        id: "991267460",
+        email: "bot@example.com",
+        name: "Help Center Assistant",
+        email_verified: true,
+        app: { type: "app", id_code: state.workspaceId, name: "Tallybook", created_at: 1700000000, secure: false, identity_verification: false, timezone: "Europe/Dublin", region: "US" },
+      });
+    }
+    if (req.method === "GET" && url.pathname === "/help_center/collections") return send(200, page(state.collections, query));
+    if (req.method === "GET" && url.pathname === "/articles") return send(200, page(state.articles, query));
+    send(404, { type: "error.list", errors: [{ code: "not_found", message: "Resource Not Found" }] });
+  });
+  server.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+/** An article in the shape of Intercom's `GET /articles` items. */
+export function intercomArticle(fields: { id: string; title: string; body: string; parent_id?: number; state?: "published" | "draft"; updated_at?: number; translated_content?: Record<string, unknown> }) {
+  return {
+    type: "article",
+    id: fields.id,
+    workspace_id: "ws4fake1",
+    title: fields.title,
+    description: "",
+    body: fields.body,
+    author_id: 991267460,
+    state: fields.state ?? "published",
+    created_at: 1700000000,
+    updated_at: fields.updated_at ?? 1700000000,
+    url: `https://help.fake.example/en/articles/${fields.id}`,
+    parent_id: fields.parent_id ?? 10,
+    parent_ids: [fields.parent_id ?? 10],
+    parent_type: "collection",
+    default_locale: "en",
+    translated_content: fields.translated_content ?? null,
+  };
+}
+
+export function intercomCollection(fields: { id: string; name: string; parent_id?: string | null }) {
+  return {
+    id: fields.id,
+    workspace_id: "ws4fake1",
+    name: fields.name,
+    url: `https://help.fake.example/en/collections/${fields.id}`,
+    order: 1,
+    created_at: 1700000000,
+    updated_at: 1700000000,
+    description: "",
+    icon: "book-bookmark",
+    parent_id: fields.parent_id ?? null,
+    help_center_id: 1,
+  };
+}

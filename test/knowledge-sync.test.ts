@@ -1,0 +1,142 @@
+// A real sync from a local Intercom API (documented shapes, several pages) into a real Chroma.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { createIntercomClient } from "../server/intercom/client.ts";
+import { ChromaStore } from "../server/knowledge/chroma-store.ts";
+import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
+import { OfflineEmbedder } from "../server/knowledge/offline-embedder.ts";
+import { demoSource, intercomSource } from "../server/knowledge/sources.ts";
+import { createLogger } from "../server/logger.ts";
+import { fixture, startTestApp } from "./helpers/app.ts";
+import { intercomArticle, intercomCollection, startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
+
+/** The real offline embedder, with a count of the embedding calls a sync makes. */
+class CountingEmbedder extends OfflineEmbedder {
+  calls = 0;
+  override async embedDocuments(texts: string[]) {
+    this.calls++;
+    return super.embedDocuments(texts);
+  }
+}
+
+const WS = `sync${Date.now().toString(36)}`;
+let intercom: FakeIntercom;
+let embedder: CountingEmbedder;
+let store: ChromaStore;
+let knowledge: HelpCenterKnowledge;
+
+const longBody = [
+  "<p>Exports are prepared in the background.</p>",
+  ...Array.from({ length: 6 }, (_, i) => `<h2>Export format ${i + 1}</h2><p>${"The CSV export lists invoices, payments and credit notes for the period you choose. ".repeat(4)}</p>`),
+].join("");
+
+beforeAll(async () => {
+  intercom = await startFakeIntercom({
+    workspaceId: WS,
+    collections: [intercomCollection({ id: "10", name: "Account" }), intercomCollection({ id: "11", name: "Billing", parent_id: "10" })],
+    articles: [
+      intercomArticle({ id: "501", title: "Reset your password", body: "<p>Click <b>Forgot password</b> on the sign-in page; the link is valid for one hour.</p>", parent_id: 10 }),
+      intercomArticle({
+        id: "502",
+        title: "Change your plan",
+        body: "<h2>Upgrade</h2><p>Upgrades apply at once and are prorated.</p><h2>Downgrade</h2><p>Downgrades apply at the end of the billing period.</p>",
+        parent_id: 11,
+        translated_content: {
+          type: "article_translated_content",
+          fr: { type: "article_content", title: "Changer d'offre", description: "", body: "<p>Les changements d'offre sont proratisés.</p>", author_id: 991267460, state: "published", created_at: 1700000000, updated_at: 1700000000, url: "https://help.fake.example/fr/articles/502" },
+          de: { type: "article_content", title: "Tarif wechseln", description: "", body: "<p>Entwurf</p>", author_id: 991267460, state: "draft", created_at: 1700000000, updated_at: 1700000000, url: null },
+        },
+      }),
+      intercomArticle({ id: "503", title: "Export your data", body: longBody, parent_id: 10 }),
+      intercomArticle({ id: "504", title: "Delete your account", body: "<p>Account deletion is permanent after 30 days.</p>", parent_id: 10 }),
+      intercomArticle({ id: "505", title: "Refund policy", body: "<p>Yearly plans are refunded within 14 days of payment.</p>", parent_id: 11 }),
+      intercomArticle({ id: "506", title: "Secret roadmap", body: "<p>Not ready to publish.</p>", state: "draft" }),
+    ],
+  });
+  embedder = new CountingEmbedder();
+  store = new ChromaStore(inject("chromaUrl"), embedder.id);
+  const source = intercomSource(createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url }), 2);
+  knowledge = new HelpCenterKnowledge({ store, embedder, sourceFor: (id) => (id === WS ? source : demoSource), logger: createLogger("silent") });
+});
+afterAll(() => intercom.close());
+
+describe("Help Center sync", () => {
+  it("indexes every published article and translation, following pagination to the end", async () => {
+    const summary = await knowledge.sync(WS);
+    expect(summary).toEqual({ synced: 6, unchanged: 0, removed: 0, skippedDrafts: 2, errors: [] });
+    const pagesAsked = intercom.requests.filter((request) => request.path === "/articles").map((request) => request.query.page);
+    // Three pages of two, then the empty page that tells the SDK it has reached the end.
+    expect(pagesAsked).toEqual([undefined, "2", "3", "4"]);
+    expect(intercom.requests.every((request) => request.headers["intercom-version"] === "2.14")).toBe(true);
+
+    const chunks = await store.allChunks(WS);
+    const keys = new Set(chunks.map((chunk) => chunk.metadata.article_key));
+    expect([...keys].sort()).toEqual(["501", "502", "502@fr", "503", "504", "505"]);
+    const plan = chunks.find((chunk) => chunk.id === "article:502:0")!;
+    expect(plan.metadata).toMatchObject({
+      workspace_id: WS,
+      source: "intercom",
+      title: "Change your plan",
+      collection_id: "11",
+      collection_name: "Billing",
+      parent_path: "Account > Billing",
+      locale: "en",
+      url: "https://help.fake.example/en/articles/502",
+      author_id: "991267460",
+      updated_at: 1700000000,
+    });
+    expect(chunks.find((chunk) => chunk.id === "article:502@fr:0")?.metadata).toMatchObject({ locale: "fr", title: "Changer d'offre" });
+    const exports = chunks.filter((chunk) => chunk.metadata.article_key === "503");
+    expect(exports.length).toBeGreaterThan(1);
+    expect(exports.map((chunk) => chunk.id).sort()).toEqual(exports.map((_, i) => `article:503:${i}`).sort());
+    expect(exports.every((chunk) => chunk.metadata.chunk_count === exports.length)).toBe(true);
+    expect(exports.some((chunk) => chunk.metadata.heading_path.startsWith("Export format"))).toBe(true);
+  });
+
+  it("makes zero embedding calls when nothing changed", async () => {
+    embedder.calls = 0;
+    const summary = await knowledge.sync(WS);
+    expect(summary).toEqual({ synced: 0, unchanged: 6, removed: 0, skippedDrafts: 2, errors: [] });
+    expect(embedder.calls).toBe(0);
+  });
+
+  it("re-embeds a changed article only, and removes deleted and unpublished ones", async () => {
+    const refund = intercom.articles.find((article) => article.id === "505")!;
+    refund.body = "<p>Yearly plans are refunded within 30 days of payment, monthly plans are not refunded.</p>";
+    refund.updated_at = 1700000500;
+    intercom.articles = intercom.articles.filter((article) => article.id !== "504");
+    intercom.articles.find((article) => article.id === "503")!.state = "draft";
+
+    embedder.calls = 0;
+    const summary = await knowledge.sync(WS);
+    expect(summary).toEqual({ synced: 1, unchanged: 3, removed: 2, skippedDrafts: 3, errors: [] });
+    expect(embedder.calls).toBe(1);
+
+    const keys = new Set((await store.allChunks(WS)).map((chunk) => chunk.metadata.article_key));
+    expect([...keys].sort()).toEqual(["501", "502", "502@fr", "505"]);
+    const [top] = await knowledge.search(WS, "how long do I have to get a refund of a yearly plan?");
+    expect(top).toMatchObject({ articleId: "505", title: "Refund policy" });
+    expect(top!.text).toContain("30 days");
+  });
+
+  it("keeps each workspace's articles to itself", async () => {
+    const other = `demo${Date.now().toString(36)}`;
+    await knowledge.sync(other);
+    const fromOther = await knowledge.search(other, "reset my password forgot", { topK: 5 });
+    expect(fromOther.map((passage) => passage.url)).not.toContain("https://help.fake.example/en/articles/501");
+    const fromFake = await knowledge.search(WS, "How do I connect my bank account and turn on two-factor authentication?", { topK: 5 });
+    expect(fromFake.every((passage) => passage.url?.startsWith("https://help.fake.example/"))).toBe(true);
+  });
+
+  it("answers a signed Messenger question with a button to the right article of that Help Center", async () => {
+    const app = await startTestApp({ knowledge });
+    try {
+      const body = { ...fixture("messenger-submit"), workspace_id: WS, input_values: { question: "I forgot my password, how do I reset it?" } };
+      const json = await (await app.canvas("/canvas/messenger/submit", body)).json();
+      const urls = json.canvas.content.components.filter((c: { action?: { type: string } }) => c.action?.type === "url");
+      expect(urls[0]).toMatchObject({ label: "Reset your password", action: { url: "https://help.fake.example/en/articles/501" } });
+    } finally {
+      await app.close();
+    }
+  });
+});
