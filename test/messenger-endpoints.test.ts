@@ -72,6 +72,13 @@ describe("Messenger submit", () => {
     expect(components(second).some((c) => c.label === "Turn on two-factor authentication")).toBe(true);
   });
 
+  it("reads a follow-up in the light of the previous question", async () => {
+    const first = await canvasOf("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question: "Can my clients pay by card?" } });
+    const followUp = await canvasOf("/canvas/messenger/submit", submitWith(first, "ask", { question: "what about refunds?" }));
+    const articleButtons = components(followUp).filter((c) => c.type === "button" && c.action.type === "url");
+    expect(articleButtons[0]?.label).toBe("Refund a client payment");
+  });
+
   it("asks for a question when the box is empty", async () => {
     const json = await canvasOf("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question: "   " } });
     expect(components(json).find((c) => c.style === "error")?.text).toBe("Please type a question first.");

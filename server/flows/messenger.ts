@@ -6,6 +6,7 @@ import { endUserOf, type Contact } from "../../canvas/requests.ts";
 import type { CanvasResponse, LiveCanvasResponse } from "../../canvas/responses.ts";
 import { emptyState, readState, withTurn, type CardState } from "../../canvas/stored-data.ts";
 import { answerQuestion } from "../assistant/answer.ts";
+import { searchQuery } from "../assistant/query.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import { message } from "../messages.ts";
 
@@ -40,7 +41,7 @@ async function ask(request: MessengerSubmitRequest, state: CardState, deps: Mess
   if (!question) return welcome(state, endUserOf(request), message("empty-question"));
 
   const answer = await answerQuestion(
-    { workspaceId: request.workspace_id, question, collectionIds: state.collections },
+    { workspaceId: request.workspace_id, question: searchQuery(question, state.turns.map((turn) => turn.q)), collectionIds: state.collections },
     deps.knowledge,
   );
   if (answer.kind === "no_answer") {

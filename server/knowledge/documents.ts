@@ -23,7 +23,7 @@ export interface HelpCenterDocument {
 }
 
 /** Bump when chunking or text extraction changes, so a sync re-indexes every article once. */
-const INDEX_FORMAT = "2";
+const INDEX_FORMAT = "3";
 
 function collectionPaths(collections: IntercomCollection[]): Map<string, string[]> {
   const byId = new Map(collections.map((collection) => [collection.id, collection]));

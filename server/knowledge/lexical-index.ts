@@ -28,6 +28,7 @@ export interface LexicalHit {
 interface Doc {
   id: string;
   title: string;
+  description: string;
   headings: string;
   text: string;
 }
@@ -46,7 +47,7 @@ export class LexicalIndex {
   ) {
     this.analyze = options.analyzer === "stemmed" ? terms : words;
     this.search_ = new MiniSearch<Doc>({
-      fields: ["title", "headings", "text"],
+      fields: ["title", "description", "headings", "text"],
       tokenize: this.analyze,
       processTerm: (term) => term,
       searchOptions: { boost: { title: 2, headings: 1.5 }, fuzzy: options.fuzzy, prefix: options.prefix },
@@ -55,9 +56,10 @@ export class LexicalIndex {
     for (const chunk of chunks) {
       this.chunks.set(chunk.id, chunk);
       const text = searchableText(chunk.text);
-      docs.push({ id: chunk.id, title: chunk.metadata.title, headings: chunk.metadata.heading_path, text });
-      this.termSets.set(chunk.id, new Set(this.analyze(`${chunk.metadata.title} ${chunk.metadata.heading_path} ${text}`)));
-      const features = embedder.features?.(embeddingText(chunk.metadata.title, chunk.metadata.heading_path, chunk.text));
+      const { title, description, heading_path: headings } = chunk.metadata;
+      docs.push({ id: chunk.id, title, description, headings, text });
+      this.termSets.set(chunk.id, new Set(this.analyze(`${title} ${description} ${headings} ${text}`)));
+      const features = embedder.features?.(embeddingText(chunk.metadata, chunk.text));
       for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
     }
     this.search_.addAll(docs);

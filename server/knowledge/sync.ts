@@ -22,9 +22,9 @@ export interface SyncProgress {
   articleKey: string;
 }
 
-/** The text a passage is embedded from: its article's title (twice: titles say most), headings, body. */
-export const embeddingText = (title: string, headingPath: string, text: string) =>
-  `${title}\n${title}\n${headingPath}\n${searchableText(text)}`;
+/** The text a passage is embedded from: its article's title (twice: titles say most), summary, headings, body. */
+export const embeddingText = (metadata: Pick<ChunkMetadata, "title" | "description" | "heading_path">, text: string) =>
+  `${metadata.title}\n${metadata.title}\n${metadata.description}\n${metadata.heading_path}\n${searchableText(text)}`;
 
 function chunksOf(workspaceId: string, source: SourceKind, document: HelpCenterDocument) {
   const passages = chunkText(htmlToText(document.body));
@@ -75,7 +75,7 @@ export async function syncSnapshot(options: {
     } else {
       try {
         const chunks = chunksOf(workspaceId, source, document);
-        const vectors = await embedder.embedDocuments(chunks.map((chunk) => embeddingText(chunk.metadata.title, chunk.metadata.heading_path, chunk.text)));
+        const vectors = await embedder.embedDocuments(chunks.map((chunk) => embeddingText(chunk.metadata, chunk.text)));
         await store.replaceArticle(workspaceId, chunks.map((chunk, i) => ({ ...chunk, embedding: vectors[i]! })), previous?.chunkCount ?? 0);
         summary.synced++;
       } catch (error) {
