@@ -18,6 +18,7 @@ export interface AnswerRequest {
   workspaceId: string;
   question: string;
   collectionIds?: string[];
+  locale?: string;
 }
 
 /** Below this, the best passage is not trusted to answer. */
@@ -70,6 +71,7 @@ export function composeAnswer(question: string, passages: Passage[]): Answer {
 export async function answerQuestion(request: AnswerRequest, knowledge: KnowledgeBase): Promise<Answer> {
   const passages = await knowledge.search(request.workspaceId, request.question, {
     collectionIds: request.collectionIds,
+    locale: request.locale,
     topK: 3,
   });
   return composeAnswer(request.question, passages);

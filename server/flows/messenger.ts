@@ -41,7 +41,12 @@ async function ask(request: MessengerSubmitRequest, state: CardState, deps: Mess
   if (!question) return welcome(state, endUserOf(request), message("empty-question"));
 
   const answer = await answerQuestion(
-    { workspaceId: request.workspace_id, question: searchQuery(question, state.turns.map((turn) => turn.q)), collectionIds: state.collections },
+    {
+      workspaceId: request.workspace_id,
+      question: searchQuery(question, state.turns.map((turn) => turn.q)),
+      collectionIds: state.collections,
+      locale: request.context.locale,
+    },
     deps.knowledge,
   );
   if (answer.kind === "no_answer") {

@@ -12,7 +12,7 @@ export interface ConfidenceFeatures {
   margin: number;
 }
 
-export const CONFIDENCE_MODEL = { bias: -5.05, similarity: 14.48, coverage: 5.21, margin: 0.95 };
+export const CONFIDENCE_MODEL = { bias: -3.82, similarity: 14.9, coverage: 3.7, margin: 1.13 };
 
 export function confidenceOf(features: ConfidenceFeatures, model = CONFIDENCE_MODEL): number {
   const z = model.bias + model.similarity * features.similarity + model.coverage * features.coverage + model.margin * features.margin;

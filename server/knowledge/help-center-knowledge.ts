@@ -16,6 +16,17 @@ export interface HelpCenterKnowledgeDeps {
   logger: Logger;
 }
 
+const DEFAULT_LOCALE = "en";
+
+/** The reader's language when the Help Center is written in it, else the default language. */
+function localeFor(index: LexicalIndex, requested: string | undefined): string | undefined {
+  const available = index.locales();
+  const language = requested?.toLowerCase().split(/[-_]/)[0];
+  if (language && available.has(language)) return language;
+  if (available.has(DEFAULT_LOCALE)) return DEFAULT_LOCALE;
+  return undefined;
+}
+
 export class HelpCenterKnowledge implements KnowledgeBase {
   private readonly indexes = new Map<string, Promise<LexicalIndex>>();
   private readonly syncs = new Map<string, Promise<SyncSummary>>();
@@ -73,7 +84,7 @@ export class HelpCenterKnowledge implements KnowledgeBase {
       index,
       store: this.deps.store,
       embedder: this.deps.embedder,
-      filter: { collectionIds: options.collectionIds },
+      filter: { collectionIds: options.collectionIds, locale: localeFor(index, options.locale) },
       topK: options.topK ?? 3,
     });
     return results.map(({ chunk, confidence }) => ({

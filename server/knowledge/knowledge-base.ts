@@ -18,6 +18,8 @@ export interface SearchOptions {
   /** Only search these collections; empty or absent means all of them. */
   collectionIds?: string[];
   topK?: number;
+  /** The reader's language (e.g. "fr" or "fr-FR"); passages in it are preferred when the Help Center has them. */
+  locale?: string;
 }
 
 export type Readiness = { ready: true } | { ready: false; reason: string };

@@ -78,6 +78,10 @@ export class LexicalIndex {
     return this.chunks.get(id);
   }
 
+  locales(): Set<string> {
+    return new Set([...this.chunks.values()].map((chunk) => chunk.metadata.locale));
+  }
+
   collections(): Array<{ id: string; name: string }> {
     const seen = new Map<string, string>();
     for (const chunk of this.chunks.values()) {
