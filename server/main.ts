@@ -10,7 +10,7 @@ import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
 import { startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
 import { ChromaStore } from "./knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
-import { OfflineEmbedder } from "./knowledge/offline-embedder.ts";
+import { createEmbedder } from "./knowledge/create-embedder.ts";
 import { intercomSource, sourceRouter, type HelpCenterSource } from "./knowledge/sources.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
@@ -71,7 +71,7 @@ async function main() {
 
   const chromaUrl = config.chromaUrl ?? (chroma = await startEmbeddedChroma({ dataDir: config.dataDir, logger })).url;
 
-  const embedder = new OfflineEmbedder();
+  const embedder = createEmbedder(config);
   const tokenWorkspace = await connectIntercom(config, logger);
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(chromaUrl, embedder.id),

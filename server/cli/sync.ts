@@ -11,7 +11,7 @@ import { createIntercomClient, workspaceOfToken } from "../intercom/client.ts";
 import { startEmbeddedChroma, type ChromaServer } from "../knowledge/chroma-server.ts";
 import { ChromaStore } from "../knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
-import { OfflineEmbedder } from "../knowledge/offline-embedder.ts";
+import { createEmbedder } from "../knowledge/create-embedder.ts";
 import { intercomSource, sourceRouter } from "../knowledge/sources.ts";
 import { createLogger } from "../logger.ts";
 
@@ -36,7 +36,7 @@ try {
     tokenWorkspace = { id: await workspaceOfToken(client), source: intercomSource(client) };
   }
   const workspaceId = values.workspace ?? tokenWorkspace?.id ?? PREVIEW_WORKSPACE_ID;
-  const embedder = new OfflineEmbedder();
+  const embedder = createEmbedder(config);
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(chromaUrl, embedder.id),
     embedder,
