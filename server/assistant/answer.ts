@@ -34,6 +34,9 @@ export function relevantSentences(passage: string, question: string, max = 2): s
   const sentences = passage
     .split(/\n+|(?<=[.!?])\s+(?=[A-Z0-9*])/)
     .map((sentence) => sentence.trim())
+    // Headings label a section; list markers mean nothing once the item stands alone.
+    .filter((sentence) => !sentence.startsWith("#"))
+    .map((sentence) => sentence.replace(/^(?:[-*•]|\d+\.)\s+/, ""))
     .filter((sentence) => sentence.length > 20);
   const scored = sentences.map((sentence, index) => {
     let overlap = 0;
