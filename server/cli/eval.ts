@@ -18,6 +18,8 @@ import { OfflineEmbedder } from "../knowledge/offline-embedder.ts";
 import { HYBRID, retrieve, type RetrievalWeights } from "../knowledge/retriever.ts";
 import { syncSnapshot } from "../knowledge/sync.ts";
 import { createLogger } from "../logger.ts";
+import { NEEDS_HUMAN_THRESHOLD, OfflineIntentClassifier } from "../assistant/offline-classifier.ts";
+import { DEFAULT_POLICY } from "../assistant/policy.ts";
 
 const { values } = parseArgs({
   options: { datasets: { type: "string" }, calibrate: { type: "boolean", default: false } },
@@ -128,9 +130,33 @@ try {
   console.log(`- FAQ questions whose best article is right and at least 0.4: ${pct(answerableTops.filter((s) => s.correct && s.confidence >= 0.4).length, answerableTops.length)}`);
   console.log(`- off-topic questions escalated (best below 0.4): ${pct(offTopicTops.filter((s) => s.confidence < 0.4).length, offTopicTops.length)}`);
   console.log(`- Brier score over all samples: ${(scored.reduce((sum, s) => sum + (s.confidence - (s.correct ? 1 : 0)) ** 2, 0) / scored.length).toFixed(3)}`);
+  await escalationTable();
 } finally {
   await chroma?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Escalation from the message alone on intents.dev, as the datasets README measures it. */
+async function escalationTable() {
+  const rows = jsonl<{ text: string; source: string; intent: string; needs_human: boolean }>("intents.dev.jsonl");
+  const classifier = new OfflineIntentClassifier();
+  const offline = rows.map((row) => classifier.classify(row.text, DEFAULT_POLICY.escalation_triggers));
+  const methods: Array<[string, (i: number) => boolean, ((i: number) => string) | undefined]> = [
+    ["trigger phrases and patterns alone", (i) => Boolean(offline[i]!.trigger), undefined],
+    [`needs-human naive Bayes alone (p > ${NEEDS_HUMAN_THRESHOLD})`, (i) => offline[i]!.modelProbability > NEEDS_HUMAN_THRESHOLD, undefined],
+    ["offline default: triggers or naive Bayes", (i) => offline[i]!.needsHuman, (i) => offline[i]!.intent],
+  ];
+  const positives = rows.flatMap((row, i) => (row.needs_human ? [i] : []));
+  const negatives = rows.flatMap((row, i) => (row.needs_human ? [] : [i]));
+  const faq = negatives.filter((i) => rows[i]!.intent === "faq_question");
+  const rate = (indices: number[], predicate: (i: number) => boolean) => (indices.filter(predicate).length / indices.length).toFixed(3);
+  console.log(`\nEscalation on intents.dev (${rows.length} messages, ${positives.length} need a person; message alone):\n`);
+  console.log("| method | needs-human recall | false escalation | false escalation (FAQ) | intent accuracy |");
+  console.log("|---|---|---|---|---|");
+  for (const [name, escalates, intentOf] of methods) {
+    const accuracy = intentOf ? rate(rows.map((_, i) => i), (i) => intentOf(i) === rows[i]!.intent) : "n/a";
+    console.log(`| ${name} | ${rate(positives, escalates)} | ${rate(negatives, escalates)} | ${rate(faq, escalates)} | ${accuracy} |`);
+  }
 }
 
 /**

@@ -1,0 +1,81 @@
+// The offline intent classifier: escalation trigger patterns, then two naive Bayes models
+// (wink-naive-bayes-text-classifier) trained by `npm run train:intents` on BANKING77 (PolyAI,
+// CC BY 4.0) and on examples written for this project. One model answers "does this need a
+// person?", the other names the intent.
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { matchTrigger, type TriggerMatch } from "./escalation-triggers.ts";
+import { intentFeatures } from "./intent-features.ts";
+import { INTENT_NAMES, type Intent } from "./intents.ts";
+import { terms } from "../knowledge/text-analysis.ts";
+
+const require = createRequire(import.meta.url);
+const NaiveBayes = require("wink-naive-bayes-text-classifier") as () => NaiveBayesModel;
+
+interface NaiveBayesModel {
+  definePrepTasks(tasks: Array<(text: string) => string[]>): void;
+  defineConfig(config: { considerOnlyPresence: boolean; smoothingFactor: number }): void;
+  learn(text: string, label: string): void;
+  consolidate(): void;
+  computeOdds(text: string): Array<[string, number]>;
+  exportJSON(): string;
+  importJSON(json: string): void;
+}
+
+export const MODEL_FILE = new URL("./models/intent-model.json", import.meta.url);
+/** Above this probability the needs-human model escalates on its own (chosen on intents.dev). */
+export const NEEDS_HUMAN_THRESHOLD = 0.7;
+export const NB_CONFIG = { considerOnlyPresence: true, smoothingFactor: 0.1 };
+
+export interface Classification {
+  intent: Intent;
+  needsHuman: boolean;
+  /** Probability that a person is needed, according to the needs-human model alone. */
+  modelProbability: number;
+  trigger?: TriggerMatch;
+}
+
+export function newModel(): NaiveBayesModel {
+  const model = NaiveBayes();
+  model.definePrepTasks([intentFeatures]);
+  model.defineConfig(NB_CONFIG);
+  return model;
+}
+
+function probabilities(model: NaiveBayesModel, text: string): Map<string, number> {
+  const odds = model.computeOdds(text);
+  const max = Math.max(...odds.map(([, logOdds]) => logOdds));
+  const weights = odds.map(([label, logOdds]) => [label, Math.exp(logOdds - max)] as const);
+  const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
+  return new Map(weights.map(([label, weight]) => [label, weight / total]));
+}
+
+export class OfflineIntentClassifier {
+  private readonly needsHuman: NaiveBayesModel;
+  private readonly intents: NaiveBayesModel;
+
+  constructor(modelJson = readFileSync(MODEL_FILE, "utf8")) {
+    const saved = JSON.parse(modelJson) as { needsHuman: string; intents: string };
+    this.needsHuman = newModel();
+    this.needsHuman.importJSON(saved.needsHuman);
+    this.needsHuman.consolidate();
+    this.intents = newModel();
+    this.intents.importJSON(saved.intents);
+    this.intents.consolidate();
+  }
+
+  classify(message: string, configuredTriggers: string[] = []): Classification {
+    const trigger = matchTrigger(message, configuredTriggers);
+    const content = terms(message);
+    const human = content.length ? (probabilities(this.needsHuman, message).get("human") ?? 0) : 0;
+    const needsHuman = Boolean(trigger) || human > NEEDS_HUMAN_THRESHOLD;
+    const byIntent = content.length ? probabilities(this.intents, message) : new Map<string, number>();
+    const best = (allowed: Intent[]) => allowed.reduce((a, b) => ((byIntent.get(b) ?? 0) > (byIntent.get(a) ?? 0) ? b : a));
+    let intent: Intent;
+    if (trigger) intent = trigger.kind;
+    else if (needsHuman) intent = best(["human_request", "urgent_problem"]);
+    else if (content.length === 0) intent = "incomplete_info";
+    else intent = best(INTENT_NAMES.filter((name) => name !== "human_request" && name !== "urgent_problem"));
+    return { intent, needsHuman, modelProbability: human, ...(trigger ? { trigger } : {}) };
+  }
+}

@@ -1,0 +1,36 @@
+// The escalation policy and assistant settings: one validated object, the seed's defaults, read
+// from a JSON file (ASSISTANT_CONFIG) when one is given.
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+export const AssistantPolicy = z.strictObject({
+  company_name: z.string().min(1).max(80).default("our team"),
+  help_center_name: z.string().min(1).max(80).default("Help Center"),
+  tone: z.string().min(1).max(200).default("friendly, concise and plain-spoken"),
+  /** Case-insensitive phrases that always hand over to a person. */
+  escalation_triggers: z
+    .array(z.string().min(2).max(100))
+    .max(200)
+    .default(["talk to someone", "human agent", "real person", "this doesn't help", "urgent problem", "refund me", "want a refund", "my money back", "cancel my account", "close my account"]),
+  /** Below this retrieval confidence the assistant hands over instead of answering. */
+  low_confidence_threshold: z.number().min(0).max(1).default(0.4),
+  /** Articles above this confidence are offered as buttons. */
+  article_link_threshold: z.number().min(0).max(1).default(0.7),
+  max_turns_before_escalate: z.number().int().min(1).max(100).default(10),
+  sentiment_monitoring: z.boolean().default(true),
+  /** How long a canvas answer may wait for the LLM before the extractive answer is sent instead. */
+  llm_time_budget_ms: z.number().int().min(500).max(30_000).default(6000),
+});
+export type AssistantPolicy = z.infer<typeof AssistantPolicy>;
+
+export const DEFAULT_POLICY: AssistantPolicy = AssistantPolicy.parse({});
+
+export function loadPolicy(file: string | undefined): AssistantPolicy {
+  if (!file) return DEFAULT_POLICY;
+  const parsed = AssistantPolicy.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`Invalid assistant config ${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
