@@ -42,10 +42,12 @@ export function configureCard(view: {
 export interface InboxView {
   contactName?: string;
   conversationId?: string;
+  customerMessage?: string;
   query?: string;
+  intent?: string;
+  verdict?: string;
   suggestion?: { text: string; confidence: number };
   articles?: Array<{ title: string; url?: string; confidence: number }>;
-  notice?: string;
 }
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
@@ -54,9 +56,12 @@ export function inboxCard(view: InboxView): CanvasResponse {
   const facts: Array<[string, string]> = [];
   if (view.contactName) facts.push(["Customer", view.contactName]);
   if (view.conversationId) facts.push(["Conversation", view.conversationId]);
+  if (view.customerMessage) facts.push(["Last message", view.customerMessage.slice(0, 300)]);
+  if (view.query) facts.push(["Search", view.query.slice(0, 300)]);
+  if (view.intent) facts.push(["Intent", view.intent]);
   const components: Component[] = [text("Help Center assistant", { style: "header" })];
   if (facts.length) components.push(dataTable(facts));
-  if (view.notice) components.push(text(view.notice, { style: "muted" }));
+  if (view.verdict) components.push(text(view.verdict, { style: "muted" }));
   if (view.suggestion) {
     components.push(text(`**Suggested reply** (confidence ${percent(view.suggestion.confidence)})`, { bottom_margin: "none" }));
     components.push(text(view.suggestion.text));

@@ -1,6 +1,6 @@
 // The cards an end user sees in the Messenger. Wording comes in as plain strings (the templates
 // live in templates/); this module only decides layout and component ids.
-import { button, divider, input, openUrl, submit, text, type Component } from "./components.ts";
+import { button, divider, input, openUrl, option, singleSelect, submit, text, type Component } from "./components.ts";
 import { canvas, type CanvasResponse } from "./responses.ts";
 import type { CardState } from "./stored-data.ts";
 
@@ -11,7 +11,11 @@ export const ComponentIds = {
   talkToHuman: "talk_to_human",
   helpful: "helpful",
   moreHelp: "more_help",
+  topic: "topic",
 } as const;
+
+/** The option id of the n-th clarification topic (n from 0). */
+export const topicOptionId = (index: number) => `topic_${index}`;
 
 export interface ArticleLink {
   title: string;
@@ -64,9 +68,15 @@ export function answerCard(view: { answer: string; articles: ArticleLink[] }, st
   );
 }
 
-/** A reply that is not an answer (nothing confident found, a question back): ask again or get a person. */
-export function followUpCard(message: string, state: CardState): CanvasResponse {
-  return canvas([text(message), ...askControls("Ask another way…"), talkToHuman()], state);
+/** A question back to the user, with the topics it might be about when there are some. */
+export function clarifyCard(message: string, topics: string[], state: CardState): CanvasResponse {
+  const choices: Component[] =
+    topics.length >= 2
+      ? [singleSelect({ id: ComponentIds.topic, options: topics.slice(0, 10).map((topic, i) => option(topicOptionId(i), topic)), action: submit() })]
+      : topics.length === 1
+        ? [button({ id: topicOptionId(0), label: topics[0]!, action: submit(), style: "secondary" })]
+        : [];
+  return canvas([text(message), ...choices, ...askControls("Tell me more…"), talkToHuman()], state);
 }
 
 /** A closing message (hand-off, thanks) that still lets the user ask something else. */

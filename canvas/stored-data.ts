@@ -14,6 +14,8 @@ export const Turn = z.object({
   q: clip(MAX_QUESTION),
   a: clip(MAX_ANSWER),
   articles: z.array(z.string().max(64)).max(3).default([]),
+  /** Sentiment of the question in [-1, 1], for the frustration check. */
+  s: z.number().min(-1).max(1).default(0),
 });
 export type Turn = z.infer<typeof Turn>;
 
@@ -24,6 +26,8 @@ export const CardState = z.object({
   asked: z.number().int().min(0).max(10_000).default(0),
   collections: z.array(z.string().max(64)).max(100).default([]),
   greeting: z.string().max(200).optional(),
+  /** Topics offered by the last clarification, so a pick can be read back by its index. */
+  topics: z.array(z.string().max(200)).max(10).default([]),
 });
 export type CardState = z.infer<typeof CardState>;
 
@@ -31,6 +35,7 @@ export const emptyState = (options: { collections?: string[]; greeting?: string 
   v: 1,
   turns: [],
   asked: 0,
+  topics: [],
   collections: options.collections ?? [],
   ...(options.greeting ? { greeting: options.greeting } : {}),
 });
@@ -41,7 +46,7 @@ export function readState(stored: unknown): CardState {
   return parsed.success ? parsed.data : emptyState();
 }
 
-export function withTurn(state: CardState, turn: z.input<typeof Turn>): CardState {
+export function withTurn(state: CardState, turn: z.input<typeof Turn>, topics: string[] = []): CardState {
   const turns = [...state.turns, Turn.parse(turn)].slice(-MAX_KEPT_TURNS);
-  return { ...state, turns, asked: state.asked + 1 };
+  return { ...state, turns, asked: state.asked + 1, topics: topics.map((topic) => topic.slice(0, 200)).slice(0, 10) };
 }

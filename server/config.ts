@@ -24,6 +24,7 @@ export const EnvSchema = z.object({
   OPENAI_CHAT_MODEL: withDefault(z.string().min(1), "gpt-4o-mini"),
   OPENAI_EMBEDDING_MODEL: withDefault(z.string().min(1), "text-embedding-3-small"),
   CHROMA_URL: optional(HttpUrl),
+  ASSISTANT_CONFIG: optional(z.string().min(1)),
   SYNC_INTERVAL_MINUTES: withDefault(z.coerce.number().int().min(1).max(7 * 24 * 60), 60),
   LOG_LEVEL: withDefault(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
 });
@@ -53,6 +54,8 @@ export interface Config {
   chromaUrl: string | undefined;
   /** How often each Help Center is re-synced (incrementally) in the background. */
   syncIntervalMinutes: number;
+  /** A JSON file with the assistant's policy (escalation triggers, thresholds, tone); defaults otherwise. */
+  assistantConfigFile: string | undefined;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -86,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     chromaUrl: e.CHROMA_URL?.replace(/\/+$/, ""),
     syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
+    assistantConfigFile: e.ASSISTANT_CONFIG,
     logLevel: e.LOG_LEVEL,
   };
 }

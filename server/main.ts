@@ -6,6 +6,9 @@ import type { Server } from "node:http";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createApp } from "./http/app.ts";
 import { PREVIEW_WORKSPACE_ID } from "./http/preview.ts";
+import { OpenAIChatModel } from "./assistant/chat-model.ts";
+import { createAssistant } from "./assistant/create-assistant.ts";
+import { loadPolicy } from "./assistant/policy.ts";
 import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
 import { startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
 import { ChromaStore } from "./knowledge/chroma-store.ts";
@@ -85,10 +88,14 @@ async function main() {
   await syncAll();
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
+  const model = config.openai.enabled
+    ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
+    : undefined;
+  const assistant = createAssistant({ knowledge, logger, model, policy: loadPolicy(config.assistantConfigFile) });
   const app = createApp({
     logger,
     clientSecret,
-    knowledge,
+    assistant,
     intercomAppId: config.intercom.appId,
     readiness: () => knowledge.readiness(),
   });

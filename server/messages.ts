@@ -10,12 +10,15 @@ const DIR = fileURLToPath(new URL("../templates/messages/", import.meta.url));
 export type MessageName =
   | "greeting"
   | "intro"
-  | "answer"
-  | "no-answer"
+  | "answer-extractive"
+  | "clarify"
   | "handoff"
+  | "feedback"
   | "thanks"
   | "empty-question"
   | "error";
+
+Handlebars.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 
 const compiled = new Map(
   readdirSync(DIR)

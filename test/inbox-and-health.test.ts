@@ -10,24 +10,34 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe("Inbox app", () => {
-  it("shows the conversation's customer and a Help Center search", async () => {
+  it("shows what the assistant would do with the customer's last message", async () => {
     const json = await (await app.canvas("/canvas/inbox/initialize", fixture("inbox-initialize"))).json();
     expect(CanvasResponse.safeParse(json).success).toBe(true);
     const components: Json[] = json.canvas.content.components;
     expect(components.find((c) => c.type === "data-table")?.items).toEqual([
       { type: "field-value", field: "Customer", value: "Maria Lopez" },
       { type: "field-value", field: "Conversation", value: "25000000123" },
+      { type: "field-value", field: "Last message", value: "I was charged twice for my plan this month" },
+      { type: "field-value", field: "Intent", value: expect.stringMatching(/^(faq question|urgent problem|human request) \(offline\)$/) },
     ]);
+    expect(components.some((c) => c.type === "text" && /^The assistant would (answer|hand over)/.test(c.text))).toBe(true);
     expect(components.find((c) => c.id === "query")).toMatchObject({ type: "input" });
   });
 
-  it("suggests a reply with its sources and their match", async () => {
+  it("suggests a reply with its sources and their match for a search", async () => {
     const json = await (await app.canvas("/canvas/inbox/submit", fixture("inbox-submit"))).json();
     expect(CanvasResponse.safeParse(json).success).toBe(true);
     const components: Json[] = json.canvas.content.components;
     expect(components.some((c) => c.type === "text" && /Suggested reply/.test(c.text))).toBe(true);
     const items = components.find((c) => c.type === "list")?.items as Json[];
-    expect(items[0]).toMatchObject({ title: "Refunds for Tallybook subscriptions", subtitle: expect.stringMatching(/^Match \d+%$/), action: { type: "url" } });
+    expect(items[0]).toMatchObject({ title: "Accept card payments with Stripe", subtitle: expect.stringMatching(/^Match \d+%$/), action: { type: "url" } });
+  });
+
+  it("says when the policy would hand over, and why", async () => {
+    const body = { ...fixture("inbox-submit"), input_values: { query: "I want to speak to a human" } };
+    const json = await (await app.canvas("/canvas/inbox/submit", body)).json();
+    const verdict = json.canvas.content.components.find((c: Json) => c.type === "text" && /would hand over/.test(c.text));
+    expect(verdict?.text).toMatch(/explicit request: said "speak to a human"\), priority high/);
   });
 });
 

@@ -1,6 +1,7 @@
 // Signed requests shaped like Intercom's documented payloads, sent to the real HTTP app.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CanvasResponse, ConfigureResponse, LiveCanvasResponse, MAX_CANVAS_BYTES, jsonBytes } from "../canvas/responses.ts";
+import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 import { fixture, startTestApp, type TestApp } from "./helpers/app.ts";
 
 type Json = Record<string, any>;
@@ -49,13 +50,14 @@ describe("Messenger initialize", () => {
 });
 
 describe("Messenger submit", () => {
-  it("answers a question with a url button to the right article and remembers the turn", async () => {
+  it("answers an FAQ with a url button to the right article and remembers the turn", async () => {
     const json = await canvasOf("/canvas/messenger/submit", fixture("messenger-submit"));
-    expect(texts(json)).toMatch(/refund/i);
+    expect(texts(json)).toMatch(/Set up recurring invoices/);
+    expect(texts(json)).toMatch(/recurring/i);
     const articleButtons = components(json).filter((c) => c.type === "button" && c.action.type === "url");
-    expect(articleButtons[0]).toMatchObject({ label: "Refunds for Tallybook subscriptions", action: { url: expect.stringContaining("/articles/8800113-") } });
+    expect(articleButtons[0]).toMatchObject({ label: "Set up recurring invoices", action: { url: expect.stringContaining("/articles/8800104-") } });
     expect(json.canvas.stored_data.turns).toEqual([
-      expect.objectContaining({ q: "How can I ask for a refund of my subscription?", articles: expect.arrayContaining(["8800113"]) }),
+      expect.objectContaining({ q: "How do I set up recurring invoices for a retainer client?", articles: expect.arrayContaining(["8800104"]) }),
     ]);
     expect(json.canvas.stored_data.asked).toBe(1);
     for (const id of ["question", "ask", "talk_to_human", "helpful", "more_help"]) expect(byId(json, id), id).toBeDefined();
@@ -66,7 +68,7 @@ describe("Messenger submit", () => {
     const second = await canvasOf("/canvas/messenger/submit", submitWith(first, "ask", { question: "How do I turn on two-factor authentication?" }));
     expect(second.canvas.stored_data.asked).toBe(2);
     expect(second.canvas.stored_data.turns.map((turn: Json) => turn.q)).toEqual([
-      "How can I ask for a refund of my subscription?",
+      "How do I set up recurring invoices for a retainer client?",
       "How do I turn on two-factor authentication?",
     ]);
     expect(components(second).some((c) => c.label === "Turn on two-factor authentication")).toBe(true);
@@ -85,11 +87,53 @@ describe("Messenger submit", () => {
     expect(json.canvas.stored_data.asked).toBe(0);
   });
 
-  it("does not invent an answer when nothing in the Help Center matches", async () => {
+  it("asks for clarification with topics when the question is too vague, and answers the topic picked", async () => {
+    const vague = await canvasOf("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question: "invoice" } });
+    expect(texts(vague)).toMatch(/Could you tell me a bit more, Maria\? Is it about one of these\?/);
+    const topics = byId(vague, "topic")!;
+    expect(topics).toMatchObject({ type: "single-select", action: { type: "submit" } });
+    const picked = topics.options.find((o: Json) => /recurring/i.test(o.text)) ?? topics.options[0];
+    const answered = await canvasOf("/canvas/messenger/submit", submitWith(vague, "topic", { topic: picked.id }));
+    expect(components(answered).some((c) => c.type === "button" && c.action.type === "url" && c.label === picked.text)).toBe(true);
+  });
+
+  it.each([
+    ["I want to talk to a real person", /passing this conversation to the team/, "explicit_request"],
+    ["Please cancel my account", /passing this conversation to the team/, "explicit_request"],
+    ["Someone logged into my account and sent invoices I didn't make", /flagged it as urgent/, "urgent_problem"],
+  ])("hands over on %j", async (question, transition, reason) => {
+    const escalations: Json[] = [];
+    const local = await startTestApp({ onEscalation: async (escalation) => void escalations.push(escalation) });
+    try {
+      const response = await local.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question } });
+      const json = await response.json();
+      expect(texts(json)).toMatch(transition);
+      expect(json.event).toEqual({ type: "completed" });
+      expect(escalations).toHaveLength(1);
+      expect(escalations[0]).toMatchObject({ workspaceId: "ecahpwf5", conversationId: "25000000123", decision: { action: "escalate", reason } });
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("does not invent an answer when nothing in the Help Center matches: it hands over", async () => {
     const json = await canvasOf("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question: "Which dinosaurs lived in the Jurassic?" } });
-    expect(texts(json)).toMatch(/couldn't find a confident answer/);
-    expect(components(json).some((c) => c.type === "button" && c.action.type === "url")).toBe(false);
-    expect(byId(json, "talk_to_human")).toBeDefined();
+    expect(texts(json)).toMatch(/couldn't find a reliable answer to that in the Help Center/);
+    expect(components(json).some((c) => c.type === "button" && c.action?.type === "url")).toBe(false);
+    expect(json.event).toEqual({ type: "completed" });
+  });
+
+  it("hands over on the 11th question", async () => {
+    const body = fixture("messenger-submit");
+    (body.current_canvas as Json).stored_data = { v: 1, turns: [], asked: 10, collections: [] };
+    const json = await canvasOf("/canvas/messenger/submit", body);
+    expect(texts(json)).toMatch(/going back and forth for a while, Maria/);
+  });
+
+  it("hands over when the customer is frustrated twice in a row", async () => {
+    const first = await canvasOf("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question: "This is so annoying, my invoice reminders are terrible" } });
+    const second = await canvasOf("/canvas/messenger/submit", submitWith(first, "ask", { question: "I hate this, the reminders are awful" }));
+    expect(texts(second)).toMatch(/sorry this has been frustrating/);
   });
 
   it("only searches the collections the admin chose", async () => {
@@ -100,7 +144,7 @@ describe("Messenger submit", () => {
     expect(components(json).some((c) => c.label === "Turn on two-factor authentication")).toBe(false);
   });
 
-  it("hands over to a person when asked, and completes the card", async () => {
+  it("hands over to a person when asked with the button, and completes the card", async () => {
     const json = await canvasOf("/canvas/messenger/submit", submitWith(await canvasOf("/canvas/messenger/initialize", fixture("messenger-initialize")), "talk_to_human"));
     expect(texts(json)).toMatch(/passing this conversation to the team/);
     expect(json.event).toEqual({ type: "completed" });
@@ -113,6 +157,12 @@ describe("Messenger submit", () => {
     expect(byId(json, "question")).toBeDefined();
   });
 
+  it("acknowledges feedback typed in the box", async () => {
+    const answered = await canvasOf("/canvas/messenger/submit", fixture("messenger-submit"));
+    const json = await canvasOf("/canvas/messenger/submit", submitWith(answered, "ask", { question: "Great, thank you!" }));
+    expect(texts(json)).toMatch(/Thanks for letting us know, Maria/);
+  });
+
   it("starts afresh when stored_data has been tampered with", async () => {
     const body = fixture("messenger-submit");
     (body.current_canvas as Json).stored_data = { v: 1, turns: "lots", asked: -4, workspace_id: "someone-else" };
@@ -123,8 +173,16 @@ describe("Messenger submit", () => {
 
   it("keeps stored_data and content under 64 KB however long the conversation", async () => {
     let json = await canvasOf("/canvas/messenger/initialize", fixture("messenger-initialize"));
-    for (let turn = 0; turn < 30; turn++) {
-      json = await canvasOf("/canvas/messenger/submit", submitWith(json, "ask", { question: `${"How do I export my invoices and receipts? ".repeat(40)} ${turn}` }));
+    const policy = { ...DEFAULT_POLICY, max_turns_before_escalate: 100 };
+    const local = await startTestApp({ policy });
+    try {
+      for (let turn = 0; turn < 30; turn++) {
+        const response = await local.canvas("/canvas/messenger/submit", submitWith(json, "ask", { question: `${"How do I export my invoices and receipts? ".repeat(40)} ${turn}` }));
+        json = await response.json();
+        expect(CanvasResponse.safeParse(json).success).toBe(true);
+      }
+    } finally {
+      await local.close();
     }
     expect(json.canvas.stored_data.asked).toBe(30);
     expect(jsonBytes(json.canvas.stored_data)).toBeLessThan(MAX_CANVAS_BYTES);

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { matchTrigger, type TriggerMatch } from "./escalation-triggers.ts";
 import { intentFeatures } from "./intent-features.ts";
 import { INTENT_NAMES, type Intent } from "./intents.ts";
-import { terms } from "../knowledge/text-analysis.ts";
+import { terms, words } from "../knowledge/text-analysis.ts";
 
 const require = createRequire(import.meta.url);
 const NaiveBayes = require("wink-naive-bayes-text-classifier") as () => NaiveBayesModel;
@@ -74,7 +74,9 @@ export class OfflineIntentClassifier {
     let intent: Intent;
     if (trigger) intent = trigger.kind;
     else if (needsHuman) intent = best(["human_request", "urgent_problem"]);
-    else if (content.length === 0) intent = "incomplete_info";
+    // A word or two with at most one content word ("invoice", "help", "not working") says too
+    // little to act on, whatever the model thinks of the word.
+    else if (content.length === 0 || (content.length === 1 && words(message).length <= 2)) intent = "incomplete_info";
     else intent = best(INTENT_NAMES.filter((name) => name !== "human_request" && name !== "urgent_problem"));
     return { intent, needsHuman, modelProbability: human, ...(trigger ? { trigger } : {}) };
   }

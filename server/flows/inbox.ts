@@ -1,33 +1,70 @@
-// Inbox app for teammates, in the conversation details panel: search the Help Center and see the
-// reply the assistant would give.
+// Inbox app for teammates, in the conversation details panel: what the assistant would do with the
+// customer's last message (intent, suggested reply with its sources and confidence, whether the
+// policy would hand over and why), plus a Help Center search.
 import { InboxIds, inboxCard, type InboxView } from "../../canvas/admin-cards.ts";
 import type { InboxInitializeRequest, InboxSubmitRequest } from "../../canvas/requests.ts";
 import type { CanvasResponse } from "../../canvas/responses.ts";
-import { composeAnswer } from "../assistant/answer.ts";
-import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
+import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
+import { customerProfile } from "../assistant/context.ts";
+import { htmlToText } from "../knowledge/html-text.ts";
 
-const context = (request: InboxInitializeRequest | InboxSubmitRequest): InboxView => ({
+type Request = InboxInitializeRequest | InboxSubmitRequest;
+
+const basics = (request: Request): InboxView => ({
   contactName: request.contact?.name ?? undefined,
   conversationId: request.conversation?.id,
 });
 
-export function initialize(request: InboxInitializeRequest): CanvasResponse {
-  return inboxCard({ ...context(request), notice: "Search the Help Center to see the answer the assistant would give." });
+/** The customer's latest message in the conversation Intercom sent with the request. */
+export function lastCustomerMessage(request: Request): string | undefined {
+  const conversation = request.conversation as { source?: { body?: unknown; author?: { type?: unknown } }; conversation_parts?: { conversation_parts?: unknown[] } } | null | undefined;
+  const parts = (conversation?.conversation_parts?.conversation_parts ?? []) as Array<{ body?: unknown; author?: { type?: unknown } }>;
+  const fromCustomer = [...parts].reverse().find((part) => ["user", "lead", "contact"].includes(String(part.author?.type)) && typeof part.body === "string" && part.body);
+  const body = fromCustomer?.body ?? conversation?.source?.body;
+  const text = typeof body === "string" ? htmlToText(body).trim() : "";
+  return text || undefined;
 }
 
-export async function submit(request: InboxSubmitRequest, deps: { knowledge: KnowledgeBase }): Promise<CanvasResponse> {
+function describe(decision: Decision): Partial<InboxView> {
+  const intent = `${decision.intent.replace(/_/g, " ")} (${decision.classifiedBy})`;
+  switch (decision.action) {
+    case "answer":
+      return {
+        intent,
+        verdict: "The assistant would answer.",
+        suggestion: { text: decision.text, confidence: decision.confidence },
+        articles: decision.sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence })),
+      };
+    case "escalate":
+      return {
+        intent,
+        verdict: `The assistant would hand over (${decision.reason.replace(/_/g, " ")}: ${decision.detail}), priority ${decision.priority}.`,
+        articles: decision.sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence })),
+      };
+    case "clarify":
+      return { intent, verdict: "The assistant would ask for more detail.", articles: decision.options.map((option) => ({ title: option.title, url: option.url, confidence: option.confidence })) };
+    case "acknowledge_feedback":
+      return { intent, verdict: "This is feedback: the assistant would thank the customer." };
+  }
+}
+
+async function assess(request: Request, text: string, deps: AssistantDeps, query?: string): Promise<CanvasResponse> {
+  const decision = await respond(
+    { workspaceId: request.workspace_id, message: text, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(request.contact ?? undefined), locale: request.context.locale },
+    deps,
+  );
+  return inboxCard({ ...basics(request), ...(query ? { query } : { customerMessage: text }), ...describe(decision) });
+}
+
+export async function initialize(request: InboxInitializeRequest, deps: AssistantDeps): Promise<CanvasResponse> {
+  const text = lastCustomerMessage(request);
+  if (!text) return inboxCard({ ...basics(request), verdict: "No customer message yet. Search the Help Center below." });
+  return assess(request, text, deps);
+}
+
+export async function submit(request: InboxSubmitRequest, deps: AssistantDeps): Promise<CanvasResponse> {
   const raw = request.input_values[InboxIds.query];
   const query = (typeof raw === "string" ? raw : "").trim().slice(0, 1000);
-  if (request.component_id !== InboxIds.search || !query) return initialize(request);
-
-  const passages = await deps.knowledge.search(request.workspace_id, query, { topK: 5 });
-  const answer = composeAnswer(query, passages);
-  return inboxCard({
-    ...context(request),
-    query,
-    ...(answer.kind === "answer"
-      ? { suggestion: { text: answer.text, confidence: answer.confidence } }
-      : { notice: "No confident answer in the Help Center: this one is for a person." }),
-    articles: passages.map((passage) => ({ title: passage.title, url: passage.url, confidence: passage.confidence })),
-  });
+  if (request.component_id !== InboxIds.search || !query) return initialize(request as InboxInitializeRequest, deps);
+  return assess(request, query, deps, query);
 }

@@ -15,9 +15,11 @@ import { readState } from "../../canvas/stored-data.ts";
 import * as configureFlow from "../flows/configure.ts";
 import * as inboxFlow from "../flows/inbox.ts";
 import * as messengerFlow from "../flows/messenger.ts";
+import type { MessengerDeps } from "../flows/messenger.ts";
 import { verifyCanvasSignature, verifyWebhookSignature } from "../intercom/signature.ts";
 import { WebhookNotification } from "../intercom/webhook.ts";
-import type { KnowledgeBase, Readiness } from "../knowledge/knowledge-base.ts";
+import type { AssistantDeps } from "../assistant/assistant.ts";
+import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { message } from "../messages.ts";
 import { mountPreview } from "./preview.ts";
@@ -27,8 +29,10 @@ export interface AppDeps {
   logger: Logger;
   /** Verifies every signed request; the preview signs its own requests with it. */
   clientSecret: string;
-  knowledge: KnowledgeBase;
+  assistant: AssistantDeps;
   readiness: () => Promise<Readiness>;
+  /** Carries out the hand-offs the assistant decides on (the handoff issue wires Intercom in). */
+  onEscalation?: MessengerDeps["onEscalation"];
   /** The Intercom app id, to boot the real Messenger on the preview page. */
   intercomAppId?: string;
 }
@@ -37,7 +41,9 @@ export interface AppDeps {
 const BODY_LIMIT = "512kb";
 
 export function createApp(deps: AppDeps): Express {
-  const { logger, clientSecret, knowledge } = deps;
+  const { logger, clientSecret, assistant } = deps;
+  const { knowledge } = assistant;
+  const messenger: MessengerDeps = { assistant, onEscalation: deps.onEscalation };
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", true);
@@ -55,13 +61,13 @@ export function createApp(deps: AppDeps): Express {
   const apologise = (body: { workspace_id: string; current_canvas?: { stored_data?: unknown } | null }) =>
     questionCard({ greeting: message("greeting"), intro: message("error") }, readState(body.current_canvas?.stored_data));
 
-  signed("/canvas/messenger/initialize", verifyCanvasSignature, MessengerInitializeRequest, messengerFlow.initialize, apologise);
-  signed("/canvas/messenger/submit", verifyCanvasSignature, MessengerSubmitRequest, (body) => messengerFlow.submit(body, { knowledge }), apologise);
+  signed("/canvas/messenger/initialize", verifyCanvasSignature, MessengerInitializeRequest, (body) => messengerFlow.initialize(body, messenger), apologise);
+  signed("/canvas/messenger/submit", verifyCanvasSignature, MessengerSubmitRequest, (body) => messengerFlow.submit(body, messenger), apologise);
   signed("/canvas/messenger/configure", verifyCanvasSignature, MessengerConfigureRequest, (body) => configureFlow.configure(body, { knowledge }));
-  signed("/canvas/messenger/content", verifyCanvasSignature, LiveCanvasRequest, messengerFlow.content);
-  signed("/canvas/messenger/sheet", verifyCanvasSignature, SheetRequest, messengerFlow.sheetClosed, apologise);
-  signed("/canvas/inbox/initialize", verifyCanvasSignature, InboxInitializeRequest, inboxFlow.initialize);
-  signed("/canvas/inbox/submit", verifyCanvasSignature, InboxSubmitRequest, (body) => inboxFlow.submit(body, { knowledge }));
+  signed("/canvas/messenger/content", verifyCanvasSignature, LiveCanvasRequest, (body) => messengerFlow.content(body, messenger));
+  signed("/canvas/messenger/sheet", verifyCanvasSignature, SheetRequest, (body) => messengerFlow.sheetClosed(body, messenger), apologise);
+  signed("/canvas/inbox/initialize", verifyCanvasSignature, InboxInitializeRequest, (body) => inboxFlow.initialize(body, assistant));
+  signed("/canvas/inbox/submit", verifyCanvasSignature, InboxSubmitRequest, (body) => inboxFlow.submit(body, assistant));
 
   signed("/webhooks/intercom", verifyWebhookSignature, WebhookNotification, (notification) => {
     logger.info({ topic: notification.topic, id: notification.id }, "webhook received");

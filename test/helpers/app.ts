@@ -11,6 +11,10 @@ import { HelpCenterKnowledge } from "../../server/knowledge/help-center-knowledg
 import { OfflineEmbedder } from "../../server/knowledge/offline-embedder.ts";
 import { demoSource, type HelpCenterSource } from "../../server/knowledge/sources.ts";
 import { createLogger, type Logger } from "../../server/logger.ts";
+import type { ChatModel } from "../../server/assistant/chat-model.ts";
+import { createAssistant } from "../../server/assistant/create-assistant.ts";
+import type { AssistantPolicy } from "../../server/assistant/policy.ts";
+import type { KnowledgeBase } from "../../server/knowledge/knowledge-base.ts";
 
 export const SECRET = "test-client-secret-0123456789";
 
@@ -39,7 +43,7 @@ export function testKnowledge(options: { sourceFor?: (workspaceId: string) => He
   });
 }
 
-export async function startTestApp(overrides: Partial<AppDeps> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppDeps> & { knowledge?: KnowledgeBase; model?: ChatModel; policy?: AssistantPolicy } = {}): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -47,13 +51,14 @@ export async function startTestApp(overrides: Partial<AppDeps> = {}): Promise<Te
       done();
     },
   });
-  const knowledge = overrides.knowledge ?? testKnowledge();
+  const logger = createLogger("debug", sink);
+  const { knowledge = testKnowledge(), model, policy, ...rest } = overrides;
   const app = createApp({
-    logger: createLogger("debug", sink),
+    logger,
     clientSecret: SECRET,
-    knowledge,
+    assistant: createAssistant({ knowledge, logger, model, policy }),
     readiness: () => knowledge.readiness(),
-    ...overrides,
+    ...rest,
   });
   const server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));

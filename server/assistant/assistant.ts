@@ -1,0 +1,133 @@
+// The assistant's brain: one message in (with the conversation so far and who is asking), one
+// decision out: answer, ask for clarification, acknowledge feedback, or hand over to a person
+// (with the reason). No HTTP here; the canvas and the handoff both act on the same decision.
+import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.ts";
+import type { Logger } from "../logger.ts";
+import { writeAnswer, type AnswerStats } from "./answerer.ts";
+import type { ChatModel } from "./chat-model.ts";
+import type { HistoryLine, IntentClassifier } from "./classifier.ts";
+import { summarize, type CustomerProfile } from "./context.ts";
+import { INTENTS, type Intent, type Priority } from "./intents.ts";
+import type { AssistantPolicy } from "./policy.ts";
+import { searchQuery } from "./query.ts";
+import { NEGATIVE_SENTIMENT, sentimentOf } from "./sentiment.ts";
+
+export type EscalationReason =
+  | "explicit_request"
+  | "human_request"
+  | "urgent_problem"
+  | "low_confidence"
+  | "too_many_turns"
+  | "frustration"
+  | "more_help";
+
+export interface Source {
+  articleId: string;
+  title: string;
+  url: string | undefined;
+  confidence: number;
+  text: string;
+}
+
+interface Common {
+  intent: Intent;
+  sentiment: number;
+  /** Who classified the message: the LLM or the offline classifier. */
+  classifiedBy: "llm" | "offline";
+}
+
+export type Decision =
+  | (Common & { action: "answer"; text: string; sources: Source[]; confidence: number; answeredBy: "llm" | "extractive" })
+  | (Common & { action: "clarify"; options: Source[] })
+  | (Common & { action: "acknowledge_feedback"; positive: boolean })
+  | (Common & { action: "escalate"; reason: EscalationReason; detail: string; priority: Priority; sources: Source[]; confidence: number });
+
+export interface AssistantInput {
+  workspaceId: string;
+  message: string;
+  /** Earlier messages of this conversation, oldest first. */
+  history: HistoryLine[];
+  /** Sentiment of the customer's earlier messages, oldest first. */
+  previousSentiments: number[];
+  /** This message's number among the customer's messages to the assistant (1 for the first). */
+  turnNumber: number;
+  customer: CustomerProfile;
+  collectionIds?: string[];
+  locale?: string;
+  /** Set when the message is not free text but a topic the customer picked from a clarification. */
+  pickedTopic?: boolean;
+}
+
+export interface AssistantDeps {
+  knowledge: KnowledgeBase;
+  classifier: IntentClassifier;
+  model?: ChatModel;
+  policy: AssistantPolicy;
+  logger: Logger;
+  stats: AnswerStats;
+}
+
+const toSource = (passage: Passage): Source => ({
+  articleId: passage.articleId,
+  title: passage.title,
+  url: passage.url,
+  confidence: passage.confidence,
+  text: passage.text,
+});
+
+export async function respond(input: AssistantInput, deps: AssistantDeps): Promise<Decision> {
+  const { policy } = deps;
+  // One deadline for every model call of this message, so the canvas answers in time.
+  const deadline = AbortSignal.timeout(policy.llm_time_budget_ms);
+  const sentiment = sentimentOf(input.message);
+  const classification = input.pickedTopic
+    ? { intent: "faq_question" as const, needsHuman: false, modelProbability: 0, by: "offline" as const }
+    : await deps.classifier.classify(input.message, {
+        triggers: policy.escalation_triggers,
+        history: input.history,
+        companyName: policy.company_name,
+        signal: deadline,
+      });
+  const common: Common = { intent: classification.intent, sentiment, classifiedBy: classification.by };
+  const escalate = (reason: EscalationReason, detail: string, passages: Passage[] = []): Decision => ({
+    ...common,
+    action: "escalate",
+    reason,
+    detail,
+    priority: reason === "urgent_problem" || reason === "frustration" ? "urgent" : INTENTS[classification.intent].priority === "low" ? "normal" : INTENTS[classification.intent].priority,
+    sources: passages.map(toSource),
+    confidence: passages[0]?.confidence ?? 0,
+  });
+
+  const trigger = "trigger" in classification ? classification.trigger : undefined;
+  if (trigger) return escalate(trigger.kind === "urgent_problem" ? "urgent_problem" : "explicit_request", `said "${trigger.trigger}"`);
+  const previous = input.previousSentiments[input.previousSentiments.length - 1];
+  if (policy.sentiment_monitoring && sentiment <= NEGATIVE_SENTIMENT && previous !== undefined && previous <= NEGATIVE_SENTIMENT) {
+    return escalate("frustration", `two negative messages in a row (sentiment ${previous.toFixed(2)}, ${sentiment.toFixed(2)})`);
+  }
+  if (classification.needsHuman) return escalate(classification.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${classification.intent}`);
+  if (input.turnNumber > policy.max_turns_before_escalate) return escalate("too_many_turns", `message ${input.turnNumber} without resolution (limit ${policy.max_turns_before_escalate})`);
+  if (classification.intent === "feedback") return { ...common, action: "acknowledge_feedback", positive: sentiment >= 0 };
+
+  const previousQuestions = input.history.filter((line) => line.role === "customer").map((line) => line.text);
+  const question = searchQuery(input.message, previousQuestions);
+  const passages = await deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 4 });
+
+  if (classification.intent === "incomplete_info") {
+    const options = passages.filter((passage) => passage.confidence > 0.05).slice(0, 4).map(toSource);
+    return { ...common, action: "clarify", options };
+  }
+  const best = passages[0];
+  if (!best || best.confidence < policy.low_confidence_threshold) {
+    return escalate("low_confidence", `best article confidence ${(best?.confidence ?? 0).toFixed(2)} < ${policy.low_confidence_threshold}`, passages);
+  }
+
+  const draft = await writeAnswer(
+    { question, passages, customer: input.customer, summary: summarize(input.history), policy, deadline },
+    { model: deps.model, logger: deps.logger, stats: deps.stats },
+  );
+  if (!draft.answerable) return escalate("low_confidence", "the articles found do not answer the question", passages);
+  const cited = new Set(draft.citedArticleIds);
+  const sources = passages.filter((passage) => cited.has(passage.articleId) || passage.confidence > policy.article_link_threshold).slice(0, 3).map(toSource);
+  return { ...common, action: "answer", text: draft.text, sources, confidence: best.confidence, answeredBy: draft.by };
+}

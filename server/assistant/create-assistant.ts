@@ -1,0 +1,23 @@
+import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
+import type { Logger } from "../logger.ts";
+import { newAnswerStats } from "./answerer.ts";
+import type { AssistantDeps } from "./assistant.ts";
+import type { ChatModel } from "./chat-model.ts";
+import { llmClassifier, offlineClassifier } from "./classifier.ts";
+import { OfflineIntentClassifier } from "./offline-classifier.ts";
+import { DEFAULT_POLICY, type AssistantPolicy } from "./policy.ts";
+
+let offline: OfflineIntentClassifier | undefined;
+
+/** The assistant's dependencies: the LLM paths when a chat model is given, the offline ones otherwise. */
+export function createAssistant(options: { knowledge: KnowledgeBase; logger: Logger; model?: ChatModel; policy?: AssistantPolicy }): AssistantDeps {
+  offline ??= new OfflineIntentClassifier();
+  return {
+    knowledge: options.knowledge,
+    classifier: options.model ? llmClassifier(options.model, offline, options.logger) : offlineClassifier(offline),
+    ...(options.model ? { model: options.model } : {}),
+    policy: options.policy ?? DEFAULT_POLICY,
+    logger: options.logger,
+    stats: newAnswerStats(),
+  };
+}
