@@ -28,6 +28,21 @@ const LlmAnswer = z.object({
   cited: z.array(z.string()).max(10).default([]),
 });
 
+/**
+ * Links the model wrote that do not come from the retrieved articles are turned back into plain
+ * text: a reply must never send the customer somewhere the Help Center does not.
+ */
+export function keepKnownLinks(text: string, passages: Passage[]): string {
+  const allowed = new Set<string>();
+  for (const passage of passages) {
+    if (passage.url) allowed.add(passage.url);
+    for (const match of passage.text.matchAll(/\]\((https?:\/\/[^)\s]+)\)/g)) allowed.add(match[1]!);
+  }
+  return text
+    .replace(/\[([^\]]*)\]\((https?:\/\/[^)\s]+)\)/g, (link, label: string, url: string) => (allowed.has(url) ? link : label))
+    .replace(/(?<![(\w])https?:\/\/[^\s)\]]+/g, (url) => (allowed.has(url) ? url : "[link removed]"));
+}
+
 export function extractiveAnswer(question: string, passages: Passage[]): AnswerDraft {
   const best = passages[0]!;
   return { text: relevantSentences(best.text, question, 3), citedArticleIds: [best.articleId], answerable: true, by: "extractive" };
@@ -57,7 +72,7 @@ export async function llmAnswer(
   const known = new Set(input.passages.map((passage) => passage.articleId));
   const cited = parsed.data.cited.filter((id) => known.has(id));
   return {
-    text: parsed.data.answer.trim(),
+    text: keepKnownLinks(parsed.data.answer.trim(), input.passages),
     citedArticleIds: cited.length ? cited : [input.passages[0]!.articleId],
     answerable: parsed.data.answerable,
     by: "llm",

@@ -5,9 +5,17 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
+export interface ChatRequest {
+  model: string;
+  messages: Array<{ role: string; content: string }>;
+  response_format?: { type: string };
+}
+
 export interface FakeOpenAI {
   url: string;
   requests: Array<{ path: string; body: Record<string, unknown> }>;
+  /** What the chat model says: a reply text, optionally after a delay. Tests replace it. */
+  chat: (request: ChatRequest) => { content: string; delayMs?: number };
   /** Status codes to answer with before behaving normally again (e.g. [429] to rate-limit once). */
   failNext: number[];
   close(): Promise<void>;
@@ -26,7 +34,7 @@ function embed(text: string): number[] {
 }
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
-  const state: Omit<FakeOpenAI, "url" | "close"> = { requests: [], failNext: [] };
+  const state: Omit<FakeOpenAI, "url" | "close"> = { requests: [], failNext: [], chat: () => ({ content: "{}" }) };
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -46,6 +54,19 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         model: body.model,
         data: input.map((text, index) => ({ object: "embedding", index, embedding: embed(text) })),
         usage: { prompt_tokens: input.length, total_tokens: input.length },
+      });
+    }
+    if (req.method === "POST" && path === "/v1/chat/completions") {
+      const { content, delayMs = 0 } = state.chat(body as unknown as ChatRequest);
+      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (res.destroyed) return;
+      return send(200, {
+        id: "chatcmpl-fake",
+        object: "chat.completion",
+        created: 1732530000,
+        model: body.model,
+        choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
       });
     }
     send(404, { error: { message: `no route ${path}` } });
