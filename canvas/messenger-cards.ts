@@ -1,6 +1,6 @@
 // The cards an end user sees in the Messenger. Wording comes in as plain strings (the templates
 // live in templates/); this module only decides layout and component ids.
-import { button, divider, input, openUrl, option, singleSelect, submit, text, type Component } from "./components.ts";
+import { button, divider, input, list, listItem, openSheet, openUrl, option, singleSelect, submit, text, type Component } from "./components.ts";
 import { canvas, type CanvasResponse } from "./responses.ts";
 import type { CardState } from "./stored-data.ts";
 
@@ -30,8 +30,9 @@ const askControls = (placeholder: string): Component[] => [
 const talkToHuman = (): Component =>
   button({ id: ComponentIds.talkToHuman, label: "Talk to a human", action: submit(), style: "secondary" });
 
-/** The first card: invites a question and says plainly who answers. */
-export function questionCard(view: { greeting: string; intro: string; error?: string }, state: CardState): CanvasResponse {
+/** The first card: invites a question and says plainly who answers; lists popular articles when there are some. */
+export function questionCard(view: { greeting: string; intro: string; error?: string; popular?: ArticleLink[] }, state: CardState): CanvasResponse {
+  const popular = view.popular?.slice(0, 3) ?? [];
   return canvas(
     [
       text(view.greeting, { style: "header" }),
@@ -39,17 +40,24 @@ export function questionCard(view: { greeting: string; intro: string; error?: st
       ...(view.error ? [text(view.error, { style: "error" })] : []),
       ...askControls("Ask a question…"),
       talkToHuman(),
+      ...(popular.length
+        ? [
+            text("**Popular right now**", { bottom_margin: "none" }),
+            list(popular.map((article, i) => listItem({ id: `popular_${i + 1}`, title: article.title, action: openUrl(article.url) }))),
+          ]
+        : []),
     ],
     state,
   );
 }
 
 /** An answer with the articles it came from, a follow-up box, a way out, and feedback. */
-export function answerCard(view: { answer: string; articles: ArticleLink[] }, state: CardState): CanvasResponse {
+export function answerCard(view: { answer: string; articles: ArticleLink[]; readInSheet?: string }, state: CardState): CanvasResponse {
   const articles = view.articles.slice(0, 3);
   return canvas(
     [
       text(view.answer),
+      ...(view.readInSheet ? [button({ id: "read_passage", label: "Show me where it says this", action: openSheet(view.readInSheet), style: "link" })] : []),
       ...(articles.length
         ? [
             text("**Helpful articles**", { bottom_margin: "none" }),

@@ -97,6 +97,7 @@ async function main() {
     clientSecret,
     assistant,
     intercomAppId: config.intercom.appId,
+    publicUrl: config.publicUrl,
     readiness: () => knowledge.readiness(),
   });
   server = app.listen(config.port, () => {

@@ -22,6 +22,8 @@ export type EscalationReason =
   | "more_help";
 
 export interface Source {
+  /** The passage the source was drawn from (`article:<key>:<n>`). */
+  passageId: string;
   articleId: string;
   title: string;
   url: string | undefined;
@@ -68,6 +70,7 @@ export interface AssistantDeps {
 }
 
 const toSource = (passage: Passage): Source => ({
+  passageId: passage.id,
   articleId: passage.articleId,
   title: passage.title,
   url: passage.url,

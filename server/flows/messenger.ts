@@ -9,6 +9,7 @@ import { emptyState, readState, withTurn, type CardState } from "../../canvas/st
 import { respond, type AssistantDeps, type Decision, type EscalationReason } from "../assistant/assistant.ts";
 import type { HistoryLine } from "../assistant/classifier.ts";
 import { customerProfile, firstNameOf } from "../assistant/context.ts";
+import type { ArticleStats } from "../assistant/article-stats.ts";
 import { message } from "../messages.ts";
 
 export interface Escalation {
@@ -23,15 +24,25 @@ export interface MessengerDeps {
   assistant: AssistantDeps;
   /** Carries out a handoff the assistant decided on (assignment, note); the card shows the transition message. */
   onEscalation?: (escalation: Escalation) => Promise<void>;
+  /** Articles helping customers right now, per workspace. */
+  articles: ArticleStats;
+  /** With a public URL: where sheets and the live canvas are served from. */
+  links?: {
+    contentUrl: string;
+    sheetUrl(workspaceId: string, passageId: string): string;
+  };
 }
 
 /** Longest question we pass on; the rest of a pasted wall of text adds nothing. */
 const MAX_QUESTION_CHARS = 1000;
 
-function welcome(state: CardState, contact: Contact | undefined, helpCenterName: string, error?: string): CanvasResponse {
+function welcome(state: CardState, contact: Contact | undefined, helpCenterName: string, options: { error?: string; popular?: ArticleLink[] } = {}): CanvasResponse {
   const greeting = state.greeting ?? message("greeting", { firstName: firstNameOf(contact?.name) });
-  return questionCard({ greeting, intro: message("intro", { helpCenterName }), error }, state);
+  return questionCard({ greeting, intro: message("intro", { helpCenterName }), ...options }, state);
 }
+
+const linkable = (articles: Array<{ title: string; url: string | undefined }>): ArticleLink[] =>
+  articles.flatMap((article) => (article.url ? [{ title: article.title, url: article.url }] : []));
 
 const historyOf = (state: CardState): HistoryLine[] =>
   state.turns.flatMap((turn): HistoryLine[] => [
@@ -40,8 +51,10 @@ const historyOf = (state: CardState): HistoryLine[] =>
   ]);
 
 export function initialize(request: MessengerInitializeRequest, deps: MessengerDeps): CanvasResponse {
-  const options = readCardOptions(request.card_creation_options);
-  return welcome(emptyState(options), endUserOf(request), deps.assistant.policy.help_center_name);
+  const state = emptyState(readCardOptions(request.card_creation_options));
+  // On the Messenger home the card is live: its content is fetched fresh each time it is seen.
+  if (request.context.location === "home" && deps.links) return { canvas: { content_url: deps.links.contentUrl, stored_data: state } };
+  return welcome(state, endUserOf(request), deps.assistant.policy.help_center_name);
 }
 
 /** The escalation card: the transition message; the card's job is done. */
@@ -59,13 +72,16 @@ async function handOver(request: MessengerSubmitRequest, state: CardState, decis
   return { ...messageCard(text, state, { offerQuestion: false }), event: { type: "completed" } };
 }
 
-function render(decision: Exclude<Decision, { action: "escalate" }>, question: string, state: CardState, firstName: string | undefined, helpCenterName: string): CanvasResponse {
+function render(decision: Exclude<Decision, { action: "escalate" }>, question: string, state: CardState, request: MessengerSubmitRequest, deps: MessengerDeps): CanvasResponse {
   const turn = { q: question, s: Math.max(-1, Math.min(1, decision.sentiment)) };
+  const firstName = firstNameOf(endUserOf(request)?.name);
   switch (decision.action) {
     case "answer": {
       const text = decision.answeredBy === "extractive" ? message("answer-extractive", { firstName, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
-      const articles: ArticleLink[] = decision.sources.flatMap((source) => (source.url ? [{ title: source.title, url: source.url }] : []));
-      return answerCard({ answer: text, articles }, withTurn(state, { ...turn, a: text, articles: decision.sources.map((source) => source.articleId) }));
+      deps.articles.cited(request.workspace_id, decision.sources);
+      const used = decision.sources[0];
+      const readInSheet = used && deps.links ? deps.links.sheetUrl(request.workspace_id, used.passageId) : undefined;
+      return answerCard({ answer: text, articles: linkable(decision.sources), readInSheet }, withTurn(state, { ...turn, a: text, articles: decision.sources.map((source) => source.articleId) }));
     }
     case "clarify": {
       const topics = decision.options.map((option) => option.title);
@@ -96,7 +112,7 @@ async function ask(request: MessengerSubmitRequest, question: string, state: Car
     deps.assistant,
   );
   if (decision.action === "escalate") return handOver(request, withTurn(state, { q: question, a: "(handed over to the team)", s: decision.sentiment }), decision, deps);
-  return render(decision, question, state, firstNameOf(contact?.name), deps.assistant.policy.help_center_name);
+  return render(decision, question, state, request, deps);
 }
 
 /** A hand-off the user asked for with a button, with no message to classify. */
@@ -120,15 +136,22 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
     case ComponentIds.ask: {
       const raw = request.input_values[ComponentIds.question];
       const question = (typeof raw === "string" ? raw : "").trim().slice(0, MAX_QUESTION_CHARS);
-      if (!question) return welcome(state, contact, helpCenterName, message("empty-question"));
+      if (!question) return welcome(state, contact, helpCenterName, { error: message("empty-question") });
       return ask(request, question, state, deps);
     }
     case ComponentIds.talkToHuman:
       return handOver(request, state, requested("explicit_request"), deps);
     case ComponentIds.moreHelp:
       return handOver(request, state, requested("more_help"), deps);
-    case ComponentIds.helpful:
+    case ComponentIds.helpful: {
+      const last = state.turns[state.turns.length - 1];
+      const helped = last?.articles[0];
+      if (helped) {
+        const article = await deps.assistant.knowledge.article(request.workspace_id, helped);
+        if (article) deps.articles.helped(request.workspace_id, { articleId: helped, title: article.title, url: article.url });
+      }
       return messageCard(message("thanks", { firstName }), state, { offerQuestion: true });
+    }
     default: {
       const topic = pickedTopic(request, state);
       if (topic) return ask(request, topic, state, deps, true);
@@ -141,7 +164,8 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
 /** Live canvas: the card's content, rebuilt each time the Messenger shows it. */
 export function content(request: LiveCanvasRequest, deps: MessengerDeps): LiveCanvasResponse {
   const state = readState(request.canvas?.stored_data);
-  const card = welcome(state, endUserOf(request), deps.assistant.policy.help_center_name).canvas;
+  const popular = linkable(deps.articles.top(request.workspace_id));
+  const card = welcome(state, endUserOf(request), deps.assistant.policy.help_center_name, { popular }).canvas;
   return { content: card.content! };
 }
 

@@ -22,7 +22,9 @@ import type { AssistantDeps } from "../assistant/assistant.ts";
 import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { message } from "../messages.ts";
+import { ArticleStats } from "../assistant/article-stats.ts";
 import { mountPreview } from "./preview.ts";
+import { mountSheets, sheetUrl } from "./sheets.ts";
 import { signedEndpoint, type Verifier } from "./signed-endpoint.ts";
 
 export interface AppDeps {
@@ -35,6 +37,8 @@ export interface AppDeps {
   onEscalation?: MessengerDeps["onEscalation"];
   /** The Intercom app id, to boot the real Messenger on the preview page. */
   intercomAppId?: string;
+  /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
+  publicUrl?: string;
 }
 
 /** Canvas requests hold at most two 64 KB canvases plus the contact: 512 KB is generous. */
@@ -43,7 +47,20 @@ const BODY_LIMIT = "512kb";
 export function createApp(deps: AppDeps): Express {
   const { logger, clientSecret, assistant } = deps;
   const { knowledge } = assistant;
-  const messenger: MessengerDeps = { assistant, onEscalation: deps.onEscalation };
+  const publicUrl = deps.publicUrl;
+  const messenger: MessengerDeps = {
+    assistant,
+    onEscalation: deps.onEscalation,
+    articles: new ArticleStats(),
+    ...(publicUrl
+      ? {
+          links: {
+            contentUrl: `${publicUrl}/canvas/messenger/content`,
+            sheetUrl: (workspaceId: string, passageId: string) => sheetUrl(publicUrl, clientSecret, workspaceId, passageId),
+          },
+        }
+      : {}),
+  };
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", true);
@@ -83,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
     else res.status(503).json({ status: "not ready", reason: readiness.reason });
   });
 
+  mountSheets(app, { secret: clientSecret, knowledge, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
 
   app.use((_req, res) => {

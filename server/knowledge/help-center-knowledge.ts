@@ -3,7 +3,7 @@
 import type { Logger } from "../logger.ts";
 import type { ChromaStore } from "./chroma-store.ts";
 import type { Embedder } from "./embedder.ts";
-import type { HelpCenterCollection, KnowledgeBase, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
+import type { ArticleView, HelpCenterCollection, KnowledgeBase, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
 import { LexicalIndex } from "./lexical-index.ts";
 import { retrieve } from "./retriever.ts";
 import type { HelpCenterSource } from "./sources.ts";
@@ -88,6 +88,7 @@ export class HelpCenterKnowledge implements KnowledgeBase {
       topK: options.topK ?? 3,
     });
     return results.map(({ chunk, confidence }) => ({
+      id: chunk.id,
       articleId: chunk.metadata.article_id,
       title: chunk.metadata.title,
       url: chunk.metadata.url || undefined,
@@ -95,6 +96,18 @@ export class HelpCenterKnowledge implements KnowledgeBase {
       text: chunk.text,
       confidence,
     }));
+  }
+
+  async article(workspaceId: string, articleKey: string): Promise<ArticleView | undefined> {
+    const chunks = (await this.index(workspaceId)).articleChunks(articleKey);
+    const first = chunks[0];
+    if (!first) return undefined;
+    return {
+      articleId: first.metadata.article_id,
+      title: first.metadata.title,
+      url: first.metadata.url || undefined,
+      passages: chunks.map((chunk) => ({ id: chunk.id, headingPath: chunk.metadata.heading_path, text: chunk.text })),
+    };
   }
 
   async collections(workspaceId: string): Promise<HelpCenterCollection[]> {

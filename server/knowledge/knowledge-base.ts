@@ -1,5 +1,7 @@
 // What the assistant needs from the knowledge layer, whatever stores it.
 export interface Passage {
+  /** The passage's stable id (`article:<id>:<n>`). */
+  id: string;
   articleId: string;
   title: string;
   url: string | undefined;
@@ -22,10 +24,19 @@ export interface SearchOptions {
   locale?: string;
 }
 
+export interface ArticleView {
+  articleId: string;
+  title: string;
+  url: string | undefined;
+  passages: Array<{ id: string; headingPath: string; text: string }>;
+}
+
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface KnowledgeBase {
   search(workspaceId: string, query: string, options?: SearchOptions): Promise<Passage[]>;
   collections(workspaceId: string): Promise<HelpCenterCollection[]>;
+  /** An indexed article, passage by passage in reading order, or undefined. */
+  article(workspaceId: string, articleKey: string): Promise<ArticleView | undefined>;
   readiness(): Promise<Readiness>;
 }

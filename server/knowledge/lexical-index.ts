@@ -78,6 +78,11 @@ export class LexicalIndex {
     return this.chunks.get(id);
   }
 
+  /** An article's passages in reading order. */
+  articleChunks(articleKey: string): StoredChunk[] {
+    return [...this.chunks.values()].filter((chunk) => chunk.metadata.article_key === articleKey).sort((a, b) => a.metadata.chunk_index - b.metadata.chunk_index);
+  }
+
   locales(): Set<string> {
     return new Set([...this.chunks.values()].map((chunk) => chunk.metadata.locale));
   }
