@@ -20,6 +20,8 @@ import { syncSnapshot } from "../knowledge/sync.ts";
 import { createLogger } from "../logger.ts";
 import { NEEDS_HUMAN_THRESHOLD, OfflineIntentClassifier } from "../assistant/offline-classifier.ts";
 import { DEFAULT_POLICY } from "../assistant/policy.ts";
+import { OpenAIChatModel } from "../assistant/chat-model.ts";
+import { llmClassifier } from "../assistant/classifier.ts";
 
 const { values } = parseArgs({
   options: { datasets: { type: "string" }, calibrate: { type: "boolean", default: false } },
@@ -146,6 +148,8 @@ async function escalationTable() {
     [`needs-human naive Bayes alone (p > ${NEEDS_HUMAN_THRESHOLD})`, (i) => offline[i]!.modelProbability > NEEDS_HUMAN_THRESHOLD, undefined],
     ["offline default: triggers or naive Bayes", (i) => offline[i]!.needsHuman, (i) => offline[i]!.intent],
   ];
+  const llm = await llmVerdicts(rows.map((row) => row.text), classifier);
+  if (llm) methods.push([`LLM (${process.env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini"}), triggers kept`, (i) => llm[i]!.needsHuman, (i) => llm[i]!.intent]);
   const positives = rows.flatMap((row, i) => (row.needs_human ? [i] : []));
   const negatives = rows.flatMap((row, i) => (row.needs_human ? [] : [i]));
   const faq = negatives.filter((i) => rows[i]!.intent === "faq_question");
@@ -157,6 +161,24 @@ async function escalationTable() {
     const accuracy = intentOf ? rate(rows.map((_, i) => i), (i) => intentOf(i) === rows[i]!.intent) : "n/a";
     console.log(`| ${name} | ${rate(positives, escalates)} | ${rate(negatives, escalates)} | ${rate(faq, escalates)} | ${accuracy} |`);
   }
+}
+
+/** With an OpenAI-compatible API configured, the LLM classifier's verdict on every row (4 at a time). */
+async function llmVerdicts(texts: string[], offline: OfflineIntentClassifier) {
+  if (!process.env.OPENAI_API_KEY && !process.env.OPENAI_BASE_URL) return undefined;
+  const model = new OpenAIChatModel({ apiKey: process.env.OPENAI_API_KEY, baseUrl: process.env.OPENAI_BASE_URL, model: process.env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini" });
+  const classifier = llmClassifier(model, offline, createLogger("silent"));
+  const out: Array<{ needsHuman: boolean; intent: string }> = new Array(texts.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < texts.length) {
+        const i = next++;
+        out[i] = await classifier.classify(texts[i]!, { triggers: DEFAULT_POLICY.escalation_triggers });
+      }
+    }),
+  );
+  return out;
 }
 
 /**
