@@ -10,6 +10,7 @@ import { OpenAIChatModel } from "./assistant/chat-model.ts";
 import { createAssistant } from "./assistant/create-assistant.ts";
 import { loadPolicy } from "./assistant/policy.ts";
 import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
+import { intercomDirectory, type CustomerDirectory } from "./intercom/directory.ts";
 import { startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
 import { ChromaStore } from "./knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
@@ -32,13 +33,13 @@ function readConfig(): Config {
 }
 
 /** With an access token, the workspace it belongs to reads its Help Center from Intercom. */
-async function connectIntercom(config: Config, logger: Logger): Promise<{ id: string; source: HelpCenterSource } | undefined> {
+async function connectIntercom(config: Config, logger: Logger): Promise<{ id: string; source: HelpCenterSource; directory: CustomerDirectory } | undefined> {
   if (!config.intercom.accessToken) return undefined;
   const client = createIntercomClient({ token: config.intercom.accessToken, baseUrl: config.intercom.apiBaseUrl });
   try {
     const id = await workspaceOfToken(client);
     logger.info({ workspaceId: id }, "connected to Intercom");
-    return { id, source: intercomSource(client) };
+    return { id, source: intercomSource(client), directory: intercomDirectory(client) };
   } catch (error) {
     logger.error({ err: error }, "could not reach Intercom with INTERCOM_ACCESS_TOKEN; only the demo Help Center is served");
     return undefined;
@@ -98,6 +99,7 @@ async function main() {
     assistant,
     intercomAppId: config.intercom.appId,
     publicUrl: config.publicUrl,
+    directoryFor: (workspaceId) => (tokenWorkspace && workspaceId === tokenWorkspace.id ? tokenWorkspace.directory : undefined),
     readiness: () => knowledge.readiness(),
   });
   server = app.listen(config.port, () => {

@@ -10,6 +10,7 @@ import { respond, type AssistantDeps, type Decision, type EscalationReason } fro
 import type { HistoryLine } from "../assistant/classifier.ts";
 import { customerProfile, firstNameOf } from "../assistant/context.ts";
 import type { ArticleStats } from "../assistant/article-stats.ts";
+import type { CustomerDirectory } from "../intercom/directory.ts";
 import { message } from "../messages.ts";
 
 export interface Escalation {
@@ -26,6 +27,8 @@ export interface MessengerDeps {
   onEscalation?: (escalation: Escalation) => Promise<void>;
   /** Articles helping customers right now, per workspace. */
   articles: ArticleStats;
+  /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
+  directoryFor?: (workspaceId: string) => CustomerDirectory | undefined;
   /** With a public URL: where sheets and the live canvas are served from. */
   links?: {
     contentUrl: string;
@@ -95,13 +98,37 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
   }
 }
 
-async function ask(request: MessengerSubmitRequest, question: string, state: CardState, deps: MessengerDeps, pickedTopic = false): Promise<CanvasResponse> {
+/** How long the card waits for Intercom's conversation and contact before going on without them. */
+const DIRECTORY_BUDGET_MS = 1500;
+
+/** The card's own history and the request's contact, completed from Intercom when connected. */
+async function gatherContext(request: MessengerSubmitRequest, state: CardState, deps: MessengerDeps): Promise<{ history: HistoryLine[]; contact: Contact | undefined }> {
+  const history = historyOf(state);
   const contact = endUserOf(request);
+  const directory = deps.directoryFor?.(request.workspace_id);
+  if (!directory) return { history, contact };
+  const signal = AbortSignal.timeout(DIRECTORY_BUDGET_MS);
+  const conversationId = request.context.conversation_id;
+  const [conversation, found] = await Promise.allSettled([
+    conversationId === undefined ? Promise.resolve([]) : directory.conversationHistory(String(conversationId), signal),
+    contact?.id ? directory.contact(contact.id, signal) : Promise.resolve(undefined),
+  ]);
+  for (const result of [conversation, found]) {
+    if (result.status === "rejected") deps.assistant.logger.warn({ err: result.reason, workspaceId: request.workspace_id }, "could not read context from Intercom; going on without it");
+  }
+  return {
+    history: [...(conversation.status === "fulfilled" ? conversation.value : []), ...history],
+    contact: found.status === "fulfilled" && found.value ? { ...contact, ...found.value } : contact,
+  };
+}
+
+async function ask(request: MessengerSubmitRequest, question: string, state: CardState, deps: MessengerDeps, pickedTopic = false): Promise<CanvasResponse> {
+  const { history, contact } = await gatherContext(request, state, deps);
   const decision = await respond(
     {
       workspaceId: request.workspace_id,
       message: question,
-      history: historyOf(state),
+      history,
       previousSentiments: state.turns.map((turn) => turn.s),
       turnNumber: state.asked + 1,
       customer: customerProfile(contact),

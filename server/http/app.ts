@@ -37,6 +37,8 @@ export interface AppDeps {
   onEscalation?: MessengerDeps["onEscalation"];
   /** The Intercom app id, to boot the real Messenger on the preview page. */
   intercomAppId?: string;
+  /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
+  directoryFor?: MessengerDeps["directoryFor"];
   /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
   publicUrl?: string;
 }
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   const messenger: MessengerDeps = {
     assistant,
     onEscalation: deps.onEscalation,
+    directoryFor: deps.directoryFor,
     articles: new ArticleStats(),
     ...(publicUrl
       ? {

@@ -17,6 +17,8 @@ export interface FakeIntercom {
   requests: RecordedRequest[];
   collections: Array<Record<string, unknown>>;
   articles: Array<Record<string, unknown>>;
+  conversations: Map<string, Record<string, unknown>>;
+  contacts: Map<string, { contact: Record<string, unknown>; segments: string[]; tags: string[] }>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     requests: [],
     collections: options.collections ?? [],
     articles: options.articles ?? [],
+    conversations: new Map(),
+    contacts: new Map(),
   };
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -63,6 +67,15 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     }
     if (req.method === "GET" && url.pathname === "/help_center/collections") return send(200, page(state.collections, query));
     if (req.method === "GET" && url.pathname === "/articles") return send(200, page(state.articles, query));
+    const conversation = /^\/conversations\/([^/]+)$/.exec(url.pathname);
+    if (req.method === "GET" && conversation && state.conversations.has(conversation[1]!)) return send(200, state.conversations.get(conversation[1]!));
+    const contact = /^\/contacts\/([^/]+)(?:\/(segments|tags))?$/.exec(url.pathname);
+    const known = contact ? state.contacts.get(contact[1]!) : undefined;
+    if (req.method === "GET" && contact && known) {
+      if (contact[2] === "segments") return send(200, { type: "list", data: known.segments.map((name, i) => ({ type: "segment", id: `seg${i}`, name })) });
+      if (contact[2] === "tags") return send(200, { type: "list", data: known.tags.map((name, i) => ({ type: "tag", id: `tag${i}`, name })) });
+      return send(200, known.contact);
+    }
     send(404, { type: "error.list", errors: [{ code: "not_found", message: "Resource Not Found" }] });
   });
   server.listen(0, "127.0.0.1");
