@@ -87,7 +87,7 @@ export function clarifyCard(message: string, topics: string[], state: CardState)
   return canvas([text(message), ...choices, ...askControls("Tell me more…"), talkToHuman()], state);
 }
 
-/** A closing message (hand-off, thanks) that still lets the user ask something else. */
-export function messageCard(message: string, state: CardState, options: { offerQuestion: boolean }): CanvasResponse {
-  return canvas([text(message), ...(options.offerQuestion ? askControls("Ask another question…") : [])], state);
+/** A closing message (hand-off, thanks) that may still let the user ask something else, or reach a person. */
+export function messageCard(message: string, state: CardState, options: { offerQuestion: boolean; offerHuman?: boolean }): CanvasResponse {
+  return canvas([text(message), ...(options.offerQuestion ? askControls("Ask another question…") : []), ...(options.offerHuman ? [talkToHuman()] : [])], state);
 }

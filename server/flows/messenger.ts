@@ -93,7 +93,7 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
     }
     case "acknowledge_feedback": {
       const text = message("feedback", { positive: decision.positive, firstName });
-      return messageCard(text, withTurn(state, { ...turn, a: text }), { offerQuestion: true });
+      return messageCard(text, withTurn(state, { ...turn, a: text }), { offerQuestion: true, offerHuman: !decision.positive });
     }
   }
 }
