@@ -66,7 +66,6 @@ export function createApp(deps: AppDeps): Express {
   };
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", true);
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
   const signed = <S extends z.ZodType, R>(

@@ -26,7 +26,7 @@ async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-export async function isChromaAlive(url: string, timeoutMs = 1000): Promise<boolean> {
+async function isChromaAlive(url: string, timeoutMs = 1000): Promise<boolean> {
   try {
     const response = await fetch(`${url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(timeoutMs) });
     return response.ok;

@@ -6,7 +6,7 @@ import type { ChunkFilter, StoredChunk } from "./chroma-store.ts";
 import type { CorpusStats, Embedder } from "./embedder.ts";
 import { searchableText } from "./html-text.ts";
 import { terms, words } from "./text-analysis.ts";
-import { embeddingText } from "./sync.ts";
+import { embeddingText } from "./passage-text.ts";
 
 export interface LexicalOptions {
   /** Stemmed content words (default) or plain lower-case words (the baseline). */

@@ -6,7 +6,8 @@ import { chunkId, type ChromaStore, type ChunkMetadata } from "./chroma-store.ts
 import { documentsOf, type HelpCenterDocument, type SourceKind } from "./documents.ts";
 import type { Embedder } from "./embedder.ts";
 import type { HelpCenterSnapshot } from "./help-center.ts";
-import { htmlToText, searchableText } from "./html-text.ts";
+import { htmlToText } from "./html-text.ts";
+import { embeddingText } from "./passage-text.ts";
 
 export interface SyncSummary {
   synced: number;
@@ -21,10 +22,6 @@ export interface SyncProgress {
   total: number;
   articleKey: string;
 }
-
-/** The text a passage is embedded from: its article's title (twice: titles say most), summary, headings, body. */
-export const embeddingText = (metadata: Pick<ChunkMetadata, "title" | "description" | "heading_path">, text: string) =>
-  `${metadata.title}\n${metadata.title}\n${metadata.description}\n${metadata.heading_path}\n${searchableText(text)}`;
 
 function chunksOf(workspaceId: string, source: SourceKind, document: HelpCenterDocument) {
   const passages = chunkText(htmlToText(document.body));
