@@ -30,7 +30,7 @@ describe("npm start", () => {
     expect(app.output()).toContain(`Messenger preview: http://localhost:${app.port}/`);
     expect((await fetch(`http://127.0.0.1:${app.port}/`)).headers.get("content-type")).toMatch(/text\/html/);
 
-    const chroma = new ChromaClient({ path: chromaUrl });
+    const chroma = new ChromaClient({ host: "127.0.0.1", port: Number(new URL(chromaUrl).port) });
     await chroma.getOrCreateCollection({ name: "kept-across-restarts", embeddingFunction: null });
 
     app.child.kill("SIGTERM");
@@ -39,7 +39,7 @@ describe("npm start", () => {
 
     const again = await startReady();
     try {
-      const collections = await new ChromaClient({ path: again.chromaUrl }).listCollections();
+      const collections = await new ChromaClient({ host: "127.0.0.1", port: Number(new URL(again.chromaUrl).port) }).listCollections();
       expect(collections.map((collection) => collection.name)).toContain("kept-across-restarts");
     } finally {
       again.app.child.kill("SIGTERM");
