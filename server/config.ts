@@ -24,6 +24,7 @@ export const EnvSchema = z.object({
   OPENAI_CHAT_MODEL: withDefault(z.string().min(1), "gpt-4o-mini"),
   OPENAI_EMBEDDING_MODEL: withDefault(z.string().min(1), "text-embedding-3-small"),
   CHROMA_URL: optional(HttpUrl),
+  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
   ASSISTANT_CONFIG: optional(z.string().min(1)),
   SYNC_INTERVAL_MINUTES: withDefault(z.coerce.number().int().min(1).max(7 * 24 * 60), 60),
   LOG_LEVEL: withDefault(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
@@ -52,6 +53,8 @@ export interface Config {
     enabled: boolean;
   };
   chromaUrl: string | undefined;
+  /** A Postgres server; unset, the embedded PGlite database in DATA_DIR is used. */
+  databaseUrl: string | undefined;
   /** How often each Help Center is re-synced (incrementally) in the background. */
   syncIntervalMinutes: number;
   /** A JSON file with the assistant's policy (escalation triggers, thresholds, tone); defaults otherwise. */
@@ -88,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       enabled: Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL),
     },
     chromaUrl: e.CHROMA_URL?.replace(/\/+$/, ""),
+    databaseUrl: e.DATABASE_URL,
     syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
     assistantConfigFile: e.ASSISTANT_CONFIG,
     logLevel: e.LOG_LEVEL,

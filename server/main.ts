@@ -9,7 +9,12 @@ import { PREVIEW_WORKSPACE_ID } from "./http/preview.ts";
 import { OpenAIChatModel } from "./assistant/chat-model.ts";
 import { createAssistant } from "./assistant/create-assistant.ts";
 import { loadPolicy } from "./assistant/policy.ts";
+import type { IntercomClient } from "intercom-client";
+import { enqueueHandoff } from "./handoff/escalations.ts";
+import { HANDOFF_JOB, handoffHandler } from "./handoff/handoff.ts";
 import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
+import { openDatabase, type Database } from "./storage/database.ts";
+import { JobQueue, Worker } from "./storage/queue.ts";
 import { intercomDirectory, type CustomerDirectory } from "./intercom/directory.ts";
 import { startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
 import { ChromaStore } from "./knowledge/chroma-store.ts";
@@ -33,13 +38,13 @@ function readConfig(): Config {
 }
 
 /** With an access token, the workspace it belongs to reads its Help Center from Intercom. */
-async function connectIntercom(config: Config, logger: Logger): Promise<{ id: string; source: HelpCenterSource; directory: CustomerDirectory } | undefined> {
+async function connectIntercom(config: Config, logger: Logger): Promise<{ id: string; client: IntercomClient; source: HelpCenterSource; directory: CustomerDirectory } | undefined> {
   if (!config.intercom.accessToken) return undefined;
   const client = createIntercomClient({ token: config.intercom.accessToken, baseUrl: config.intercom.apiBaseUrl });
   try {
     const id = await workspaceOfToken(client);
     logger.info({ workspaceId: id }, "connected to Intercom");
-    return { id, source: intercomSource(client), directory: intercomDirectory(client) };
+    return { id, client, source: intercomSource(client), directory: intercomDirectory(client) };
   } catch (error) {
     logger.error({ err: error }, "could not reach Intercom with INTERCOM_ACCESS_TOKEN; only the demo Help Center is served");
     return undefined;
@@ -58,11 +63,16 @@ async function main() {
 
   let chroma: ChromaServer | undefined;
   let server: Server | undefined;
+  let worker: Worker | undefined;
+  let db: Database | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    // Jobs in hand finish; anything not done stays in the database for the next start.
+    await worker?.stop();
+    await db?.close();
     await chroma?.stop();
     process.exit(code);
   };
@@ -89,10 +99,16 @@ async function main() {
   await syncAll();
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
+  const database = (db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const queue = new JobQueue(database);
+  const policy = loadPolicy(config.assistantConfigFile);
+  worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: (id) => (tokenWorkspace && id === tokenWorkspace.id ? tokenWorkspace.client : undefined), policy, db: database, logger }) }, logger);
+  worker.start();
+
   const model = config.openai.enabled
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
     : undefined;
-  const assistant = createAssistant({ knowledge, logger, model, policy: loadPolicy(config.assistantConfigFile) });
+  const assistant = createAssistant({ knowledge, logger, model, policy });
   const app = createApp({
     logger,
     clientSecret,
@@ -100,7 +116,15 @@ async function main() {
     intercomAppId: config.intercom.appId,
     publicUrl: config.publicUrl,
     directoryFor: (workspaceId) => (tokenWorkspace && workspaceId === tokenWorkspace.id ? tokenWorkspace.directory : undefined),
-    readiness: () => knowledge.readiness(),
+    onEscalation: enqueueHandoff(queue),
+    readiness: async () => {
+      try {
+        await database.query("SELECT 1");
+      } catch {
+        return { ready: false, reason: config.databaseUrl ? "the database at DATABASE_URL is not reachable" : "the embedded database is not available" };
+      }
+      return knowledge.readiness();
+    },
   });
   server = app.listen(config.port, () => {
     const local = `http://localhost:${config.port}`;

@@ -3,6 +3,21 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 
+/** Which team receives a hand-off: the first rule whose every condition matches wins. */
+export const RoutingRule = z.strictObject({
+  when: z
+    .strictObject({
+      intent: z.string().optional(),
+      reason: z.string().optional(),
+      priority: z.enum(["low", "normal", "high", "urgent"]).optional(),
+      segment: z.string().optional(),
+      tag: z.string().optional(),
+    })
+    .default({}),
+  team_id: z.string().min(1),
+});
+export type RoutingRule = z.infer<typeof RoutingRule>;
+
 export const AssistantPolicy = z.strictObject({
   company_name: z.string().min(1).max(80).default("our team"),
   help_center_name: z.string().min(1).max(80).default("Help Center"),
@@ -20,6 +35,13 @@ export const AssistantPolicy = z.strictObject({
   sentiment_monitoring: z.boolean().default(true),
   /** How long a canvas answer may wait for the LLM before the extractive answer is sent instead. */
   llm_time_budget_ms: z.number().int().min(500).max(30_000).default(6000),
+  /** Hand-off routing; with no rule matching and no default team, the conversation is left for the inbox's own rules. */
+  routing: z
+    .strictObject({
+      rules: z.array(RoutingRule).max(100).default([]),
+      default_team_id: z.string().min(1).nullable().default(null),
+    })
+    .default({ rules: [], default_team_id: null }),
 });
 export type AssistantPolicy = z.infer<typeof AssistantPolicy>;
 

@@ -19,6 +19,9 @@ export interface Escalation {
   contact: Contact | undefined;
   decision: Extract<Decision, { action: "escalate" }>;
   history: HistoryLine[];
+  lastQuestion: string | undefined;
+  /** How many questions the card had seen: with the conversation and reason, what makes an escalation one. */
+  turn: number;
 }
 
 export interface MessengerDeps {
@@ -71,6 +74,8 @@ async function handOver(request: MessengerSubmitRequest, state: CardState, decis
     contact,
     decision,
     history: historyOf(state),
+    lastQuestion: state.turns[state.turns.length - 1]?.q,
+    turn: state.asked,
   });
   return { ...messageCard(text, state, { offerQuestion: false }), event: { type: "completed" } };
 }

@@ -19,6 +19,8 @@ export interface FakeIntercom {
   articles: Array<Record<string, unknown>>;
   conversations: Map<string, Record<string, unknown>>;
   contacts: Map<string, { contact: Record<string, unknown>; segments: string[]; tags: string[] }>;
+  /** Statuses to answer the next write requests with (e.g. [429]) before behaving normally. */
+  failNextWrites: number[];
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     articles: options.articles ?? [],
     conversations: new Map(),
     contacts: new Map(),
+    failNextWrites: [],
   };
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -67,6 +70,16 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     }
     if (req.method === "GET" && url.pathname === "/help_center/collections") return send(200, page(state.collections, query));
     if (req.method === "GET" && url.pathname === "/articles") return send(200, page(state.articles, query));
+    if (req.method === "POST") {
+      const failure = state.failNextWrites.shift();
+      if (failure) {
+        res.writeHead(failure, { "content-type": "application/json", "x-ratelimit-limit": "1000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 1) });
+        return res.end(JSON.stringify({ type: "error.list", errors: [{ code: failure === 429 ? "rate_limit_exceeded" : "server_error", message: "scripted failure" }] }));
+      }
+      const part = /^\/conversations\/([^/]+)\/(parts|reply)$/.exec(url.pathname);
+      if (part) return send(200, { type: "conversation", id: part[1], state: "open", conversation_parts: { type: "conversation_part.list", conversation_parts: [], total_count: 0 } });
+      if (url.pathname === "/conversations") return send(200, { type: "user_message", id: "403918396", created_at: 1732530000, body: "created", message_type: "inapp", conversation_id: "25000000999" });
+    }
     const conversation = /^\/conversations\/([^/]+)$/.exec(url.pathname);
     if (req.method === "GET" && conversation && state.conversations.has(conversation[1]!)) return send(200, state.conversations.get(conversation[1]!));
     const contact = /^\/contacts\/([^/]+)(?:\/(segments|tags))?$/.exec(url.pathname);

@@ -1,0 +1,60 @@
+// One SQL database behind one small interface: PGlite (Postgres in-process, files in DATA_DIR) by
+// default, a real Postgres through `pg` when DATABASE_URL is set. Same schema, same queries.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { migrate } from "./migrate.ts";
+
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Database extends Sql {
+  readonly kind: "pglite" | "postgres";
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  await mkdir(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  const query = async <T>(text: string, params: unknown[] = []) => (await db.query<T>(text, params)).rows;
+  return {
+    kind: "pglite",
+    query,
+    transaction: (work) => db.transaction((tx) => work({ query: async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows })),
+    close: () => db.close(),
+  };
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const run = (client: pg.Pool | pg.PoolClient) => async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
+  return {
+    kind: "postgres",
+    query: run(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work({ query: run(client) });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(options: { url?: string; dataDir: string }): Promise<Database> {
+  const db = options.url ? openPostgres(options.url) : await openPglite(path.join(options.dataDir, "pglite"));
+  await migrate(db);
+  return db;
+}

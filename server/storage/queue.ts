@@ -1,0 +1,184 @@
+// The durable job queue on the database. A job is written (deduplicated by its key) before the
+// caller is told "accepted"; workers claim due jobs with FOR UPDATE SKIP LOCKED and a lease, so a
+// job is handled by one instance at a time and a crashed instance's jobs come back when the lease
+// runs out. Failures retry with exponential backoff; a job that keeps failing is parked, with its
+// error, for an admin to see.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../logger.ts";
+import type { Database, Sql } from "./database.ts";
+
+export interface Job<P = Record<string, unknown>> {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  dedupe_key: string;
+  payload: P;
+  progress: Record<string, unknown>;
+  attempts: number;
+  last_error: string | null;
+  status: "pending" | "running" | "done" | "parked";
+}
+
+export interface QueueOptions {
+  /** How long a claimed job is reserved before another worker may take it over. */
+  leaseMs: number;
+  maxAttempts: number;
+  /** Delay before retry n (1-based). */
+  backoffMs: (attempt: number) => number;
+}
+
+export const DEFAULT_QUEUE: QueueOptions = {
+  leaseMs: 60_000,
+  maxAttempts: 8,
+  backoffMs: (attempt) => Math.min(15 * 60_000, 2000 * 2 ** (attempt - 1)),
+};
+
+/** Thrown by a handler to be retried no sooner than `afterMs` (e.g. Intercom's rate-limit reset). */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly afterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown by a handler when retrying cannot help (e.g. the conversation no longer exists): park now. */
+export class GiveUp extends Error {}
+
+export class JobQueue {
+  constructor(
+    readonly db: Database,
+    readonly options: QueueOptions = DEFAULT_QUEUE,
+  ) {}
+
+  /** Writes a job unless one with the same key exists; `created` says which. */
+  async enqueue(job: { workspaceId: string; kind: string; dedupeKey: string; payload: unknown }, sql: Sql = this.db): Promise<{ id: string; created: boolean }> {
+    const [row] = await sql.query<{ id: string }>(
+      `INSERT INTO jobs (workspace_id, kind, dedupe_key, payload) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (workspace_id, kind, dedupe_key) DO NOTHING RETURNING id`,
+      [job.workspaceId, job.kind, job.dedupeKey, JSON.stringify(job.payload)],
+    );
+    if (row) return { id: String(row.id), created: true };
+    const [existing] = await sql.query<{ id: string }>("SELECT id FROM jobs WHERE workspace_id = $1 AND kind = $2 AND dedupe_key = $3", [job.workspaceId, job.kind, job.dedupeKey]);
+    return { id: String(existing!.id), created: false };
+  }
+
+  /** Takes up to `limit` due jobs (new, retrying, or abandoned by a crashed worker). */
+  async claim(limit: number): Promise<Job[]> {
+    return this.db.query<Job>(
+      `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = now() + ($2::int * interval '1 millisecond'), updated_at = now()
+       WHERE id IN (
+         SELECT id FROM jobs
+         WHERE (status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
+         ORDER BY run_at, id
+         FOR UPDATE SKIP LOCKED
+         LIMIT $1)
+       RETURNING id::text, workspace_id, kind, dedupe_key, payload, progress, attempts, last_error, status`,
+      [limit, this.options.leaseMs],
+    );
+  }
+
+  /** Records that a step of a job is done, so a retry does not do it again. */
+  async saveProgress(id: string, progress: Record<string, unknown>): Promise<void> {
+    await this.db.query("UPDATE jobs SET progress = $2, updated_at = now() WHERE id = $1", [id, JSON.stringify(progress)]);
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.db.query("UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = now() WHERE id = $1", [id]);
+  }
+
+  /** Schedules a retry, or parks the job when it has failed too often. Returns the new status. */
+  async fail(job: Job, error: unknown): Promise<"pending" | "parked"> {
+    const message = error instanceof Error ? error.message : String(error);
+    if (job.attempts >= this.options.maxAttempts || error instanceof GiveUp) {
+      await this.db.query("UPDATE jobs SET status = 'parked', locked_until = NULL, last_error = $2, updated_at = now() WHERE id = $1", [job.id, message]);
+      return "parked";
+    }
+    const delay = error instanceof RetryLater ? Math.max(error.afterMs, this.options.backoffMs(job.attempts)) : this.options.backoffMs(job.attempts);
+    await this.db.query(
+      "UPDATE jobs SET status = 'pending', locked_until = NULL, last_error = $2, run_at = now() + ($3::int * interval '1 millisecond'), updated_at = now() WHERE id = $1",
+      [job.id, message, Math.round(delay)],
+    );
+    return "pending";
+  }
+
+  async parked(workspaceId?: string): Promise<Job[]> {
+    return this.db.query<Job>(
+      `SELECT id::text, workspace_id, kind, dedupe_key, payload, progress, attempts, last_error, status FROM jobs
+       WHERE status = 'parked' AND ($1::text IS NULL OR workspace_id = $1) ORDER BY updated_at DESC LIMIT 100`,
+      [workspaceId ?? null],
+    );
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.db.query<{ status: string; n: string }>("SELECT status, count(*)::text AS n FROM jobs GROUP BY status");
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+  }
+}
+
+export type JobHandler = (job: Job, context: { saveProgress(progress: Record<string, unknown>): Promise<void> }) => Promise<void>;
+
+/** Polls the queue and runs each job's handler; stops cleanly, leaving unfinished jobs to be resumed. */
+export class Worker {
+  readonly id = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly logger: Logger,
+    private readonly options: { pollMs: number; batch: number } = { pollMs: 500, batch: 10 },
+  ) {}
+
+  /** Runs one batch; resolves with how many jobs it handled. */
+  async tick(): Promise<number> {
+    const jobs = await this.queue.claim(this.options.batch);
+    await Promise.all(
+      jobs.map(async (job) => {
+        const handler = this.handlers[job.kind];
+        try {
+          if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+          let progress = job.progress;
+          await handler(job, {
+            saveProgress: async (next) => {
+              progress = { ...progress, ...next };
+              await this.queue.saveProgress(job.id, progress);
+            },
+          });
+          await this.queue.complete(job.id);
+        } catch (error) {
+          const status = await this.queue.fail(job, error);
+          this.logger[status === "parked" ? "error" : "warn"]({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error }, status === "parked" ? "job parked after repeated failures" : "job failed; will retry");
+        }
+      }),
+    );
+    return jobs.length;
+  }
+
+  /** Handles due jobs until none is left (for tests and the command line). */
+  async drain(): Promise<void> {
+    while ((await this.tick()) > 0);
+  }
+
+  start(): void {
+    const loop = async () => {
+      if (this.stopped) return;
+      this.running = this.tick()
+        .then(() => undefined)
+        .catch((error) => this.logger.error({ err: error }, "queue poll failed"));
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.options.pollMs);
+    };
+    void loop();
+  }
+
+  /** Stops polling and waits for the jobs in hand to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}
