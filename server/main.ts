@@ -83,7 +83,11 @@ async function main() {
     void stop(1);
   });
 
-  const chromaUrl = config.chromaUrl ?? (chroma = await startEmbeddedChroma({ dataDir: config.dataDir, logger })).url;
+  // The vector store and the database start side by side: both take a moment on a first run.
+  const [chromaUrl, database] = await Promise.all([
+    config.chromaUrl ?? startEmbeddedChroma({ dataDir: config.dataDir, logger }).then((started) => (chroma = started).url),
+    openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }).then((opened) => (db = opened)),
+  ]);
 
   const embedder = createEmbedder(config);
   const tokenWorkspace = await connectIntercom(config, logger);
@@ -99,7 +103,6 @@ async function main() {
   await syncAll();
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
-  const database = (db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const queue = new JobQueue(database);
   const policy = loadPolicy(config.assistantConfigFile);
   worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: (id) => (tokenWorkspace && id === tokenWorkspace.id ? tokenWorkspace.client : undefined), policy, db: database, logger }) }, logger);
