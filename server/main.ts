@@ -13,6 +13,9 @@ import type { IntercomClient } from "intercom-client";
 import { enqueueHandoff } from "./handoff/escalations.ts";
 import { HANDOFF_JOB, handoffHandler } from "./handoff/handoff.ts";
 import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
+import { BotIdentity } from "./intercom/bot-identity.ts";
+import { HelpCenterFreshness } from "./knowledge/freshness.ts";
+import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
 import { openDatabase, type Database } from "./storage/database.ts";
 import { JobQueue, Worker } from "./storage/queue.ts";
 import { intercomDirectory, type CustomerDirectory } from "./intercom/directory.ts";
@@ -64,6 +67,7 @@ async function main() {
   let chroma: ChromaServer | undefined;
   let server: Server | undefined;
   let worker: Worker | undefined;
+  let freshness: HelpCenterFreshness | undefined;
   let db: Database | undefined;
   let stopping = false;
   const stop = async (code: number) => {
@@ -71,6 +75,7 @@ async function main() {
     stopping = true;
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     // Jobs in hand finish; anything not done stays in the database for the next start.
+    freshness?.stop();
     await worker?.stop();
     await db?.close();
     await chroma?.stop();
@@ -105,21 +110,32 @@ async function main() {
 
   const queue = new JobQueue(database);
   const policy = loadPolicy(config.assistantConfigFile);
-  worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: (id) => (tokenWorkspace && id === tokenWorkspace.id ? tokenWorkspace.client : undefined), policy, db: database, logger }) }, logger);
-  worker.start();
-
   const model = config.openai.enabled
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
     : undefined;
   const assistant = createAssistant({ knowledge, logger, model, policy });
+  const clientFor = (id: string) => (tokenWorkspace && id === tokenWorkspace.id ? tokenWorkspace.client : undefined);
+  const directoryFor = (id: string) => (tokenWorkspace && id === tokenWorkspace.id ? tokenWorkspace.directory : undefined);
+  const bot = new BotIdentity();
+  freshness = new HelpCenterFreshness(knowledge, logger, { debounceMs: 30_000, maxAgeMs: config.syncIntervalMinutes * 60_000 });
+  worker = new Worker(
+    queue,
+    {
+      [HANDOFF_JOB]: handoffHandler({ clientFor, bot, policy, db: database, logger }),
+      [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness }),
+    },
+    logger,
+  );
+  worker.start();
   const app = createApp({
     logger,
     clientSecret,
     assistant,
     intercomAppId: config.intercom.appId,
     publicUrl: config.publicUrl,
-    directoryFor: (workspaceId) => (tokenWorkspace && workspaceId === tokenWorkspace.id ? tokenWorkspace.directory : undefined),
+    directoryFor,
     onEscalation: enqueueHandoff(queue),
+    queue,
     readiness: async () => {
       try {
         await database.query("SELECT 1");

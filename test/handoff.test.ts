@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 import { enqueueHandoff } from "../server/handoff/escalations.ts";
 import { HANDOFF_JOB, handoffHandler } from "../server/handoff/handoff.ts";
+import { BotIdentity } from "../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { createLogger } from "../server/logger.ts";
 import { openDatabase, type Database } from "../server/storage/database.ts";
@@ -33,7 +34,7 @@ beforeAll(async () => {
   intercom = await startFakeIntercom({ workspaceId: "ecahpwf5" });
   queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 5, backoffMs: () => 0 });
   const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
-  worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, policy, db, logger: createLogger("silent") }) }, createLogger("silent"));
+  worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), policy, db, logger: createLogger("silent") }) }, createLogger("silent"));
   app = await startTestApp({ policy, onEscalation: enqueueHandoff(queue) });
 });
 afterAll(async () => {

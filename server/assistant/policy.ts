@@ -35,6 +35,11 @@ export const AssistantPolicy = z.strictObject({
   sentiment_monitoring: z.boolean().default(true),
   /** How long a canvas answer may wait for the LLM before the extractive answer is sent instead. */
   llm_time_budget_ms: z.number().int().min(500).max(30_000).default(6000),
+  /**
+   * In conversations (from webhooks): "agent_suggestion" posts the suggested reply as an internal
+   * note for the agent; "auto_reply" answers the customer as the bot and hands over when it should.
+   */
+  reply_mode: z.enum(["agent_suggestion", "auto_reply"]).default("agent_suggestion"),
   /** Hand-off routing; with no rule matching and no default team, the conversation is left for the inbox's own rules. */
   routing: z
     .strictObject({

@@ -11,6 +11,7 @@ import type { AssistantPolicy } from "../assistant/policy.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import { GiveUp, RetryLater, type JobHandler } from "../storage/queue.ts";
+import type { BotIdentity } from "../intercom/bot-identity.ts";
 import { routeTeam } from "./routing.ts";
 
 export const HANDOFF_JOB = "handoff";
@@ -66,7 +67,7 @@ interface IntercomFailure {
 }
 
 /** Intercom's answer decides whether to retry: 429 waits for the rate limit to reset, other 4xx give up. */
-function classify(error: unknown): Error {
+export function classifyIntercomError(error: unknown): Error {
   const failure = error as IntercomFailure;
   const status = failure?.statusCode;
   if (status === 429) {
@@ -80,26 +81,13 @@ function classify(error: unknown): Error {
 
 export interface HandoffDeps {
   clientFor(workspaceId: string): IntercomClient | undefined;
+  bot: BotIdentity;
   policy: AssistantPolicy;
   db: Database;
   logger: Logger;
 }
 
 export function handoffHandler(deps: HandoffDeps): JobHandler {
-  const botAdmins = new Map<string, Promise<string>>();
-  const botAdminOf = (workspaceId: string, client: IntercomClient) => {
-    let id = botAdmins.get(workspaceId);
-    if (!id) {
-      id = client.admins.identify().then((me) => {
-        if (!me?.id) throw new Error("GET /me returned no admin id");
-        return String(me.id);
-      });
-      id.catch(() => botAdmins.delete(workspaceId));
-      botAdmins.set(workspaceId, id);
-    }
-    return id;
-  };
-
   return async (job, { saveProgress }) => {
     const payload = HandoffPayload.parse(job.payload);
     const progress = Progress.parse(job.progress);
@@ -109,7 +97,7 @@ export function handoffHandler(deps: HandoffDeps): JobHandler {
       return;
     }
     try {
-      const adminId = await botAdminOf(job.workspace_id, client);
+      const adminId = await deps.bot.adminId(job.workspace_id, client);
       let conversationId = payload.conversationId ?? progress.conversationId;
       if (!conversationId) {
         if (!payload.contact) throw new GiveUp("no conversation and no contact to start one with");
@@ -145,7 +133,7 @@ export function handoffHandler(deps: HandoffDeps): JobHandler {
         [job.workspace_id, conversationId, payload.reason],
       );
     } catch (error) {
-      throw classify(error);
+      throw classifyIntercomError(error);
     }
   };
 }

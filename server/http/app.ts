@@ -23,6 +23,8 @@ import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { message } from "../messages.ts";
 import { ArticleStats } from "../assistant/article-stats.ts";
+import type { JobQueue } from "../storage/queue.ts";
+import { WEBHOOK_JOB } from "../webhooks/process.ts";
 import { mountPreview } from "./preview.ts";
 import { mountSheets, sheetUrl } from "./sheets.ts";
 import { signedEndpoint, type Verifier } from "./signed-endpoint.ts";
@@ -39,6 +41,8 @@ export interface AppDeps {
   intercomAppId?: string;
   /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
   directoryFor?: MessengerDeps["directoryFor"];
+  /** The durable queue webhooks are written to; without it they are acknowledged and logged only. */
+  queue?: JobQueue;
   /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
   publicUrl?: string;
 }
@@ -88,9 +92,16 @@ export function createApp(deps: AppDeps): Express {
   signed("/canvas/inbox/initialize", verifyCanvasSignature, InboxInitializeRequest, (body) => inboxFlow.initialize(body, assistant));
   signed("/canvas/inbox/submit", verifyCanvasSignature, InboxSubmitRequest, (body) => inboxFlow.submit(body, assistant));
 
-  signed("/webhooks/intercom", verifyWebhookSignature, WebhookNotification, (notification) => {
-    logger.info({ topic: notification.topic, id: notification.id }, "webhook received");
-    return { received: true };
+  // A notification is written to the queue before Intercom gets its 200; processing happens after.
+  signed("/webhooks/intercom", verifyWebhookSignature, WebhookNotification, async (notification) => {
+    if (notification.topic === "ping") return { received: true };
+    if (!deps.queue) {
+      logger.info({ topic: notification.topic, id: notification.id }, "webhook received; no queue configured, not processed");
+      return { received: true };
+    }
+    const { created } = await deps.queue.enqueue({ workspaceId: notification.app_id, kind: WEBHOOK_JOB, dedupeKey: notification.id, payload: notification });
+    logger.info({ topic: notification.topic, id: notification.id, duplicate: !created }, "webhook accepted");
+    return { received: true, duplicate: !created };
   });
 
   app.get("/healthz", (_req, res) => {

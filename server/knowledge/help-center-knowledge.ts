@@ -30,6 +30,7 @@ function localeFor(index: LexicalIndex, requested: string | undefined): string |
 export class HelpCenterKnowledge implements KnowledgeBase {
   private readonly indexes = new Map<string, Promise<LexicalIndex>>();
   private readonly syncs = new Map<string, Promise<SyncSummary>>();
+  private readonly lastSynced = new Map<string, number>();
   private loaded = false;
 
   constructor(private readonly deps: HelpCenterKnowledgeDeps) {}
@@ -52,9 +53,15 @@ export class HelpCenterKnowledge implements KnowledgeBase {
     // Readers keep the previous index until the new one is complete.
     const index = new LexicalIndex(await store.allChunks(workspaceId), embedder);
     this.indexes.set(workspaceId, Promise.resolve(index));
+    this.lastSynced.set(workspaceId, Date.now());
     this.loaded = true;
     logger.info({ workspaceId, source: source.kind, ...summary, errors: summary.errors.length, ms: Date.now() - started }, "help center synced");
     return summary;
+  }
+
+  /** When this instance last finished syncing the workspace (ms since the epoch), if it has. */
+  syncedAt(workspaceId: string): number | undefined {
+    return this.lastSynced.get(workspaceId);
   }
 
   /** The workspace's lexical index, read from Chroma; a workspace never synced is synced first. */

@@ -1,0 +1,204 @@
+// Processing a webhook notification, as a durable job (it was written before Intercom got its 200).
+//
+// - conversation.user.created / .user.replied: unless a person has taken over, the assistant
+//   decides; in agent-suggestion mode its suggestion is posted as an internal note, in auto-reply
+//   mode it answers as the bot or hands over (assignment, note, transition message).
+// - conversation.admin.replied / .admin.assigned by a teammate (not by the app itself): a person
+//   has taken over, so the assistant stays quiet from then on.
+// - conversation_part.tag.created: a routing rule on that tag assigns the conversation.
+// - conversation.admin.closed, conversation.rating.added: recorded for the metrics.
+// - article.* and help_center.* topics: the Help Center changed; a re-sync is scheduled.
+// Anything else is acknowledged and ignored.
+import type { IntercomClient } from "intercom-client";
+import { marked } from "marked";
+import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
+import { customerProfile } from "../assistant/context.ts";
+import { message } from "../messages.ts";
+import { HANDOFF_JOB, classifyIntercomError } from "../handoff/handoff.ts";
+import { handoffPayload } from "../handoff/escalations.ts";
+import type { BotIdentity } from "../intercom/bot-identity.ts";
+import type { CustomerDirectory } from "../intercom/directory.ts";
+import { WebhookNotification } from "../intercom/webhook.ts";
+import type { HelpCenterFreshness } from "../knowledge/freshness.ts";
+import type { Logger } from "../logger.ts";
+import type { Database } from "../storage/database.ts";
+import type { JobHandler, JobQueue } from "../storage/queue.ts";
+import { routeTeam } from "../handoff/routing.ts";
+import { WebhookConversation, customerMessage, latestPart } from "./conversation.ts";
+
+export const WEBHOOK_JOB = "webhook";
+
+export interface WebhookDeps {
+  assistant: AssistantDeps;
+  clientFor(workspaceId: string): IntercomClient | undefined;
+  directoryFor(workspaceId: string): CustomerDirectory | undefined;
+  bot: BotIdentity;
+  queue: JobQueue;
+  db: Database;
+  logger: Logger;
+  freshness: Pick<HelpCenterFreshness, "changed" | "traffic">;
+}
+
+const html = (markdown: string) => marked.parse(markdown.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), { async: false }).trim();
+
+function suggestionNote(decision: Decision): string {
+  const sources = "sources" in decision ? decision.sources : decision.action === "clarify" ? decision.options : [];
+  const links = sources.map((source) => `- [${source.title}](${source.url ?? ""}) (match ${Math.round(source.confidence * 100)}%)`).join("\n");
+  switch (decision.action) {
+    case "answer":
+      return `**Suggested reply** (intent ${decision.intent}, confidence ${Math.round(decision.confidence * 100)}%):\n\n${decision.text}\n\n**Sources**\n${links}`;
+    case "escalate":
+      return `**The assistant would hand this over**: ${decision.reason.replace(/_/g, " ")} (${decision.detail}), priority ${decision.priority}.${links ? `\n\n**Articles consulted**\n${links}` : ""}`;
+    case "clarify":
+      return `**The assistant would ask for more detail.**${links ? ` Possible topics:\n${links}` : ""}`;
+    case "acknowledge_feedback":
+      return `**Feedback from the customer** (${decision.positive ? "positive" : "negative"}).`;
+  }
+}
+
+function customerReply(decision: Exclude<Decision, { action: "escalate" }>, firstName: string | undefined): string | undefined {
+  switch (decision.action) {
+    case "answer": {
+      const links = decision.sources.flatMap((source) => (source.url ? [`- [${source.title}](${source.url})`] : [])).join("\n");
+      const text = decision.answeredBy === "extractive" ? message("answer-extractive", { firstName, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
+      return links ? `${text}\n\n**Helpful articles**\n${links}` : text;
+    }
+    case "clarify":
+      return message("clarify", { firstName, hasOptions: false });
+    case "acknowledge_feedback":
+      return decision.positive ? message("feedback", { positive: true, firstName }) : undefined;
+  }
+}
+
+async function humanHasTakenOver(db: Database, workspaceId: string, conversationId: string): Promise<boolean> {
+  const [row] = await db.query<{ human_took_over_at: Date | null }>("SELECT human_took_over_at FROM conversations WHERE workspace_id = $1 AND conversation_id = $2", [workspaceId, conversationId]);
+  return Boolean(row?.human_took_over_at);
+}
+
+async function record(db: Database, workspaceId: string, conversationId: string, column: "human_took_over_at" | "closed_at", extra?: { rating: number; remark: string | null }) {
+  if (extra) {
+    await db.query(
+      `INSERT INTO conversations (workspace_id, conversation_id, rating, rating_remark) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET rating = $3, rating_remark = $4`,
+      [workspaceId, conversationId, extra.rating, extra.remark],
+    );
+    return;
+  }
+  await db.query(
+    `INSERT INTO conversations (workspace_id, conversation_id, ${column}) VALUES ($1, $2, now())
+     ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET ${column} = COALESCE(conversations.${column}, now())`,
+    [workspaceId, conversationId],
+  );
+}
+
+export function webhookHandler(deps: WebhookDeps): JobHandler {
+  return async (job, { saveProgress }) => {
+    const notification = WebhookNotification.parse(job.payload);
+    const workspaceId = job.workspace_id;
+    const topic = notification.topic;
+
+    if (topic.startsWith("article.") || topic.startsWith("help_center")) {
+      deps.freshness.changed(workspaceId);
+      return;
+    }
+    if (!topic.startsWith("conversation")) return;
+    const parsed = WebhookConversation.safeParse(notification.data.item);
+    if (!parsed.success) {
+      deps.logger.warn({ topic, id: notification.id }, "conversation webhook without a readable conversation; ignored");
+      return;
+    }
+    const conversation = parsed.data;
+    const client = deps.clientFor(workspaceId);
+
+    try {
+      switch (topic) {
+        case "conversation.admin.replied":
+        case "conversation.admin.assigned": {
+          const author = latestPart(conversation)?.author;
+          const botId = client ? await deps.bot.adminId(workspaceId, client) : undefined;
+          if (author?.type === "admin" && author.id && author.id !== botId) await record(deps.db, workspaceId, conversation.id, "human_took_over_at");
+          return;
+        }
+        case "conversation.admin.closed":
+          await record(deps.db, workspaceId, conversation.id, "closed_at");
+          return;
+        case "conversation.rating.added": {
+          const rating = conversation.conversation_rating?.rating;
+          if (typeof rating === "number") await record(deps.db, workspaceId, conversation.id, "closed_at", { rating, remark: conversation.conversation_rating?.remark ?? null });
+          return;
+        }
+        case "conversation_part.tag.created": {
+          if (!client) return;
+          const tags = (conversation.tags?.tags ?? []).map((tag) => tag.name);
+          const tagRules = deps.assistant.policy.routing.rules.filter((rule) => rule.when.tag);
+          const team = routeTeam({ rules: tagRules, default_team_id: null }, { intent: "", reason: "", priority: "", segments: [], tags });
+          if (!team || team === conversation.team_assignee_id) return;
+          const adminId = await deps.bot.adminId(workspaceId, client);
+          await client.conversations.manage({ conversation_id: conversation.id, body: { message_type: "assignment", type: "team", admin_id: adminId, assignee_id: team } });
+          return;
+        }
+        case "conversation.user.created":
+        case "conversation.user.replied":
+          deps.freshness.traffic(workspaceId);
+          await answerCustomer(deps, workspaceId, conversation, client, job.progress, saveProgress);
+          return;
+        default:
+          return;
+      }
+    } catch (error) {
+      throw classifyIntercomError(error);
+    }
+  };
+}
+
+async function answerCustomer(
+  deps: WebhookDeps,
+  workspaceId: string,
+  conversation: WebhookConversation,
+  client: IntercomClient | undefined,
+  progress: Record<string, unknown>,
+  saveProgress: (progress: Record<string, unknown>) => Promise<void>,
+) {
+  if (!client || progress.done) return;
+  if (await humanHasTakenOver(deps.db, workspaceId, conversation.id)) return;
+  const incoming = customerMessage(conversation);
+  if (!incoming) return;
+
+  const contactRef = conversation.contacts?.contacts[0];
+  const contact = contactRef ? await deps.directoryFor(workspaceId)?.contact(contactRef.id).catch(() => undefined) : undefined;
+  const customer = customerProfile(contact ?? (contactRef ? { id: contactRef.id } : undefined));
+  const decision = await respond(
+    {
+      workspaceId,
+      message: incoming.text,
+      history: incoming.history,
+      previousSentiments: [],
+      turnNumber: incoming.history.filter((line) => line.role === "customer").length + 1,
+      customer,
+    },
+    deps.assistant,
+  );
+  const adminId = await deps.bot.adminId(workspaceId, client);
+  const autoReply = deps.assistant.policy.reply_mode === "auto_reply";
+
+  if (decision.action === "escalate" && autoReply) {
+    await deps.queue.enqueue({
+      workspaceId,
+      kind: HANDOFF_JOB,
+      dedupeKey: `${conversation.id}:webhook:${incoming.history.length}:${decision.reason}`,
+      payload: {
+        ...handoffPayload({ workspaceId, conversationId: conversation.id, contact: contact ?? (contactRef ? { id: contactRef.id } : undefined), decision, history: incoming.history, lastQuestion: incoming.text, turn: 0 }),
+        transition: html(message("handoff", { reason: decision.reason, firstName: customer.firstName, helpCenterName: deps.assistant.policy.help_center_name })),
+      },
+    });
+    await saveProgress({ done: true });
+    return;
+  }
+  const reply = !autoReply ? suggestionNote(decision) : decision.action === "escalate" ? undefined : customerReply(decision, customer.firstName);
+  if (!reply) return;
+  await client.conversations.reply({
+    conversation_id: conversation.id,
+    body: { message_type: autoReply ? "comment" : "note", type: "admin", admin_id: adminId, body: html(reply) },
+  });
+  await saveProgress({ done: true });
+}
