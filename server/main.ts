@@ -109,6 +109,8 @@ async function main() {
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
   const queue = new JobQueue(database);
+  const resumed = await queue.releaseAbandoned();
+  if (resumed) logger.warn({ jobs: resumed }, "resuming jobs a previous run left unfinished");
   const policy = loadPolicy(config.assistantConfigFile);
   const model = config.openai.enabled
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })

@@ -79,6 +79,17 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Hands back jobs left 'running' by a process that died. Only for the embedded database, which
+   * one process owns: with a shared Postgres, other instances' jobs are alive and their leases say
+   * when they are not.
+   */
+  async releaseAbandoned(): Promise<number> {
+    if (this.db.kind !== "pglite") return 0;
+    const rows = await this.db.query("UPDATE jobs SET status = 'pending', locked_until = NULL, run_at = now() WHERE status = 'running' RETURNING id");
+    return rows.length;
+  }
+
   /** Records that a step of a job is done, so a retry does not do it again. */
   async saveProgress(id: string, progress: Record<string, unknown>): Promise<void> {
     await this.db.query("UPDATE jobs SET progress = $2, updated_at = now() WHERE id = $1", [id, JSON.stringify(progress)]);

@@ -21,6 +21,8 @@ export interface FakeIntercom {
   contacts: Map<string, { contact: Record<string, unknown>; segments: string[]; tags: string[] }>;
   /** Statuses to answer the next write requests with (e.g. [429]) before behaving normally. */
   failNextWrites: number[];
+  /** Holds every write this long before answering (to catch a caller mid-request). */
+  writeDelayMs: number;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     conversations: new Map(),
     contacts: new Map(),
     failNextWrites: [],
+    writeDelayMs: 0,
   };
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -71,6 +74,8 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     if (req.method === "GET" && url.pathname === "/help_center/collections") return send(200, page(state.collections, query));
     if (req.method === "GET" && url.pathname === "/articles") return send(200, page(state.articles, query));
     if (req.method === "POST") {
+      if (state.writeDelayMs) await new Promise((resolve) => setTimeout(resolve, state.writeDelayMs));
+      if (res.destroyed) return;
       const failure = state.failNextWrites.shift();
       if (failure) {
         res.writeHead(failure, { "content-type": "application/json", "x-ratelimit-limit": "1000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 1) });
