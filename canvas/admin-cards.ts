@@ -4,7 +4,7 @@ import { button, checkbox, dataTable, input, list, listItem, openUrl, option, su
 import { canvas, type CanvasResponse } from "./responses.ts";
 
 export const ConfigureIds = { greeting: "greeting", collections: "collections", save: "save" } as const;
-export const InboxIds = { query: "query", search: "search" } as const;
+export const InboxIds = { query: "query", search: "search", syncNow: "sync_now" } as const;
 
 export function configureCard(view: {
   collections: Array<{ id: string; name: string }>;
@@ -83,6 +83,7 @@ export function inboxCard(view: InboxView): CanvasResponse {
   components.push(
     input({ id: InboxIds.query, label: "Search the Help Center", placeholder: "e.g. how do refunds work?", ...(view.query ? { value: view.query } : {}) }),
     button({ id: InboxIds.search, label: "Search", action: submit(), style: "primary" }),
+    button({ id: InboxIds.syncNow, label: "Sync the Help Center now", action: submit(), style: "link" }),
   );
   return canvas(components);
 }

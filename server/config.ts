@@ -26,6 +26,7 @@ export const EnvSchema = z.object({
   CHROMA_URL: optional(HttpUrl),
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
   ASSISTANT_CONFIG: optional(z.string().min(1)),
+  ADMIN_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
   SYNC_INTERVAL_MINUTES: withDefault(z.coerce.number().int().min(1).max(7 * 24 * 60), 60),
   LOG_LEVEL: withDefault(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
 });
@@ -57,6 +58,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** How often each Help Center is re-synced (incrementally) in the background. */
   syncIntervalMinutes: number;
+  /** Bearer token for the /admin endpoints. */
+  adminToken: string | undefined;
   /** A JSON file with the assistant's policy (escalation triggers, thresholds, tone); defaults otherwise. */
   assistantConfigFile: string | undefined;
   logLevel: Env["LOG_LEVEL"];
@@ -94,6 +97,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
     assistantConfigFile: e.ASSISTANT_CONFIG,
+    adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
 }

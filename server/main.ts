@@ -138,6 +138,7 @@ async function main() {
     directoryFor,
     onEscalation: enqueueHandoff(queue),
     queue,
+    adminToken: config.adminToken,
     readiness: async () => {
       try {
         await database.query("SELECT 1");

@@ -63,6 +63,11 @@ export async function initialize(request: InboxInitializeRequest, deps: Assistan
 }
 
 export async function submit(request: InboxSubmitRequest, deps: AssistantDeps): Promise<CanvasResponse> {
+  if (request.component_id === InboxIds.syncNow) {
+    // The sync runs on; the card answers at once.
+    deps.knowledge.sync(request.workspace_id).catch((error) => deps.logger.error({ err: error, workspaceId: request.workspace_id }, "help center sync failed"));
+    return inboxCard({ ...basics(request), verdict: "Syncing the Help Center now: new and changed articles are searchable in a minute or so." });
+  }
   const raw = request.input_values[InboxIds.query];
   const query = (typeof raw === "string" ? raw : "").trim().slice(0, 1000);
   if (request.component_id !== InboxIds.search || !query) return initialize(request as InboxInitializeRequest, deps);

@@ -25,6 +25,7 @@ import { message } from "../messages.ts";
 import { ArticleStats } from "../assistant/article-stats.ts";
 import type { JobQueue } from "../storage/queue.ts";
 import { WEBHOOK_JOB } from "../webhooks/process.ts";
+import { mountAdmin } from "./admin.ts";
 import { mountPreview } from "./preview.ts";
 import { mountSheets, sheetUrl } from "./sheets.ts";
 import { signedEndpoint, type Verifier } from "./signed-endpoint.ts";
@@ -41,6 +42,8 @@ export interface AppDeps {
   intercomAppId?: string;
   /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
   directoryFor?: MessengerDeps["directoryFor"];
+  /** Bearer token for the /admin endpoints; unset, they answer 401. */
+  adminToken?: string;
   /** The durable queue webhooks are written to; without it they are acknowledged and logged only. */
   queue?: JobQueue;
   /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
@@ -114,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   mountSheets(app, { secret: clientSecret, knowledge, logger });
+  mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
 
   app.use((_req, res) => {

@@ -36,6 +36,8 @@ export type Readiness = { ready: true } | { ready: false; reason: string };
 export interface KnowledgeBase {
   search(workspaceId: string, query: string, options?: SearchOptions): Promise<Passage[]>;
   collections(workspaceId: string): Promise<HelpCenterCollection[]>;
+  /** Re-syncs a workspace's Help Center now (incrementally); resolves with what changed. */
+  sync(workspaceId: string): Promise<{ synced: number; unchanged: number; removed: number; skippedDrafts: number; errors: unknown[] }>;
   /** An indexed article, passage by passage in reading order, or undefined. */
   article(workspaceId: string, articleKey: string): Promise<ArticleView | undefined>;
   readiness(): Promise<Readiness>;
