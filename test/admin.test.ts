@@ -4,19 +4,20 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../server/storage/database.ts";
 import { JobQueue } from "../server/storage/queue.ts";
-import { fixture, startTestApp, type TestApp } from "./helpers/app.ts";
+import { fixture, startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
 
 const TOKEN = "admin-token-0123456789abcdef";
 let app: TestApp;
 let db: Database;
 let dir: string;
 let queue: JobQueue;
+const knowledge = testKnowledge();
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "assistant-admin-"));
   db = await openDatabase({ dataDir: dir });
   queue = new JobQueue(db, { leaseMs: 1000, maxAttempts: 1, backoffMs: () => 0 });
-  app = await startTestApp({ adminToken: TOKEN, queue });
+  app = await startTestApp({ adminToken: TOKEN, queue, knowledge });
 });
 afterAll(async () => {
   await app.close();
@@ -60,5 +61,7 @@ describe("inbox Sync now", () => {
     const body = { ...fixture("inbox-submit"), component_id: "sync_now" };
     const json = await (await app.canvas("/canvas/inbox/submit", body)).json();
     expect(json.canvas.content.components.some((c: { text?: string }) => /Syncing the Help Center now/.test(c.text ?? ""))).toBe(true);
+    // The sync the button started is still running: joining it shows it happened, and that it ends.
+    expect(await knowledge.sync("ecahpwf5")).toMatchObject({ errors: [] });
   });
 });

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookSignature } from "../server/intercom/signature.ts";
 import { fixture } from "./helpers/app.ts";
 import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
@@ -25,7 +25,6 @@ afterAll(async () => {
 async function start() {
   const app = await spawnApp({
     DATA_DIR: dataDir,
-    CHROMA_URL: inject("chromaUrl"),
     INTERCOM_CLIENT_SECRET: SECRET,
     INTERCOM_ACCESS_TOKEN: "fake-access-token",
     INTERCOM_API_BASE_URL: intercom.url,

@@ -17,6 +17,7 @@ export default async function setup(project: TestProject) {
   const chroma = await startEmbeddedChroma({ dataDir, logger: createLogger("silent") });
   project.provide("chromaUrl", chroma.url);
   return async () => {
+    if (process.env.CHROMA_LOG) (await import("node:fs")).writeFileSync(process.env.CHROMA_LOG, chroma.output());
     await chroma.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -58,6 +58,24 @@ function whereOf(filter: ChunkFilter): Where | undefined {
 
 const PAGE = 1000;
 
+/**
+ * Chroma's local server sometimes fails a request while it compacts a collection that was just
+ * written ("Error sending backfill request to compactor"); a moment later the same request works.
+ * Server-side and connection errors are retried with backoff for about four seconds (long enough
+ * for the embedded server's supervisor to restart it); anything else surfaces at once.
+ */
+async function retrying<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const serverSide = error instanceof Error && /ChromaServerError|ChromaConnectionError/.test(error.name);
+      if (!serverSide || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 3 ** (attempt - 1)));
+    }
+  }
+}
+
 export class ChromaStore {
   private readonly client: ChromaClient;
   private readonly collections = new Map<string, Promise<Collection>>();
@@ -66,6 +84,8 @@ export class ChromaStore {
   constructor(
     readonly url: string,
     embedderId: string,
+    /** Prefix for collection names, so several deployments (or test runs) can share one Chroma. */
+    private readonly namespace = "",
   ) {
     const { hostname, port, protocol } = new URL(url);
     this.client = new ChromaClient({ host: hostname, port: Number(port || (protocol === "https:" ? 443 : 80)), ssl: protocol === "https:" });
@@ -74,7 +94,7 @@ export class ChromaStore {
 
   /** Chroma collection names allow [A-Za-z0-9._-] and must end with a letter or digit. */
   collectionName(workspaceId: string): string {
-    return `hc_${workspaceId}_${this.space}`;
+    return `${this.namespace ? `${this.namespace}_` : ""}hc_${workspaceId}_${this.space}`;
   }
 
   private collection(workspaceId: string): Promise<Collection> {
@@ -96,12 +116,18 @@ export class ChromaStore {
     await this.client.heartbeat();
   }
 
+  /** How many passages the workspace holds: a cheap way to notice another instance's sync. */
+  async count(workspaceId: string): Promise<number> {
+    const collection = await this.collection(workspaceId);
+    return retrying(() => collection.count());
+  }
+
   /** Every passage of the workspace, page by page. */
   async allChunks(workspaceId: string): Promise<StoredChunk[]> {
     const collection = await this.collection(workspaceId);
     const out: StoredChunk[] = [];
     for (let offset = 0; ; offset += PAGE) {
-      const page = await collection.get({ limit: PAGE, offset, include: ["documents", "metadatas"] });
+      const page = await retrying(() => collection.get({ limit: PAGE, offset, include: ["documents", "metadatas"] }));
       page.ids.forEach((id, i) => {
         const metadata = ChunkMetadata.safeParse(page.metadatas[i]);
         if (metadata.success) out.push({ id, text: page.documents[i] ?? "", metadata: metadata.data });
@@ -115,7 +141,7 @@ export class ChromaStore {
     const collection = await this.collection(workspaceId);
     const versions = new Map<string, ArticleVersion>();
     for (let offset = 0; ; offset += PAGE) {
-      const page = await collection.get({ where: { chunk_index: 0 }, limit: PAGE, offset, include: ["metadatas"] });
+      const page = await retrying(() => collection.get({ where: { chunk_index: 0 }, limit: PAGE, offset, include: ["metadatas"] }));
       for (const raw of page.metadatas) {
         const metadata = ChunkMetadata.safeParse(raw);
         if (metadata.success) versions.set(metadata.data.article_key, { contentHash: metadata.data.content_hash, chunkCount: metadata.data.chunk_count });
@@ -130,33 +156,37 @@ export class ChromaStore {
    */
   async replaceArticle(workspaceId: string, chunks: Array<StoredChunk & { embedding: number[] }>, previousChunkCount: number): Promise<void> {
     const collection = await this.collection(workspaceId);
-    await collection.upsert({
-      ids: chunks.map((chunk) => chunk.id),
-      embeddings: chunks.map((chunk) => chunk.embedding),
-      documents: chunks.map((chunk) => chunk.text),
-      metadatas: chunks.map((chunk) => chunk.metadata),
-    });
+    await retrying(() =>
+      collection.upsert({
+        ids: chunks.map((chunk) => chunk.id),
+        embeddings: chunks.map((chunk) => chunk.embedding),
+        documents: chunks.map((chunk) => chunk.text),
+        metadatas: chunks.map((chunk) => chunk.metadata),
+      }),
+    );
     const key = chunks[0]?.metadata.article_key;
     if (key && previousChunkCount > chunks.length) {
       const stale = Array.from({ length: previousChunkCount - chunks.length }, (_, i) => chunkId(key, chunks.length + i));
-      await collection.delete({ ids: stale });
+      await retrying(() => collection.delete({ ids: stale }));
     }
   }
 
   async removeArticles(workspaceId: string, articleKeys: string[]): Promise<void> {
     if (articleKeys.length === 0) return;
     const collection = await this.collection(workspaceId);
-    await collection.delete({ where: { article_key: { $in: articleKeys } } });
+    await retrying(() => collection.delete({ where: { article_key: { $in: articleKeys } } }));
   }
 
   async query(workspaceId: string, embedding: number[], limit: number, filter: ChunkFilter = {}): Promise<Array<StoredChunk & { similarity: number }>> {
     const collection = await this.collection(workspaceId);
-    const result = await collection.query({
-      queryEmbeddings: [embedding],
-      nResults: limit,
-      where: whereOf(filter),
-      include: ["documents", "metadatas", "distances"],
-    });
+    const result = await retrying(() =>
+      collection.query({
+        queryEmbeddings: [embedding],
+        nResults: limit,
+        where: whereOf(filter),
+        include: ["documents", "metadatas", "distances"],
+      }),
+    );
     const ids = result.ids[0] ?? [];
     return ids.flatMap((id, i) => {
       const metadata = ChunkMetadata.safeParse(result.metadatas[0]?.[i]);

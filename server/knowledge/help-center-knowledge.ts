@@ -18,6 +18,9 @@ export interface HelpCenterKnowledgeDeps {
 
 const DEFAULT_LOCALE = "en";
 
+/** How often an instance checks that its index still matches Chroma. */
+const RECHECK_MS = 5000;
+
 /** The reader's language when the Help Center is written in it, else the default language. */
 function localeFor(index: LexicalIndex, requested: string | undefined): string | undefined {
   const available = index.locales();
@@ -31,6 +34,7 @@ export class HelpCenterKnowledge implements KnowledgeBase {
   private readonly indexes = new Map<string, Promise<LexicalIndex>>();
   private readonly syncs = new Map<string, Promise<SyncSummary>>();
   private readonly lastSynced = new Map<string, number>();
+  private readonly lastChecked = new Map<string, number>();
   private loaded = false;
 
   constructor(private readonly deps: HelpCenterKnowledgeDeps) {}
@@ -64,15 +68,30 @@ export class HelpCenterKnowledge implements KnowledgeBase {
     return this.lastSynced.get(workspaceId);
   }
 
-  /** The workspace's lexical index, read from Chroma; a workspace never synced is synced first. */
-  private index(workspaceId: string): Promise<LexicalIndex> {
+  /**
+   * The workspace's lexical index, read from Chroma; a workspace never synced is synced first.
+   * Every few seconds the index is compared with what Chroma holds, so a sync run by another app
+   * instance reaches this one too.
+   */
+  private async index(workspaceId: string): Promise<LexicalIndex> {
+    const current = this.indexes.get(workspaceId);
+    const checked = this.lastChecked.get(workspaceId) ?? 0;
+    if (current && !this.syncs.has(workspaceId) && Date.now() - checked > RECHECK_MS) {
+      this.lastChecked.set(workspaceId, Date.now());
+      const [index, held] = await Promise.all([current, this.deps.store.count(workspaceId).catch(() => undefined)]);
+      if (held !== undefined && held !== index.size) this.indexes.delete(workspaceId);
+    }
+    return this.loadIndex(workspaceId);
+  }
+
+  private loadIndex(workspaceId: string): Promise<LexicalIndex> {
     let index = this.indexes.get(workspaceId);
     if (!index) {
       index = (async () => {
         const chunks = await this.deps.store.allChunks(workspaceId);
         if (chunks.length === 0) {
           await this.sync(workspaceId);
-          return this.indexes.get(workspaceId)!;
+          return this.loadIndex(workspaceId);
         }
         this.loaded = true;
         return new LexicalIndex(chunks, this.deps.embedder);

@@ -1,5 +1,6 @@
 // Starts the real HTTP app on an ephemeral port with the bundled demo Help Center, and signs
 // requests the way Intercom does.
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { readFileSync } from "node:fs";
@@ -32,11 +33,14 @@ export interface TestApp {
   webhook(body: unknown, options?: { secret?: string }): Promise<Response>;
 }
 
+/** Collections of this test file, apart from other files' that share the run's Chroma. */
+const NAMESPACE = `t${randomBytes(4).toString("hex")}`;
+
 /** A knowledge base on the test run's Chroma; every workspace reads the demo unless told otherwise. */
 export function testKnowledge(options: { sourceFor?: (workspaceId: string) => HelpCenterSource; logger?: Logger } = {}) {
   const embedder = new OfflineEmbedder();
   return new HelpCenterKnowledge({
-    store: new ChromaStore(inject("chromaUrl"), embedder.id),
+    store: new ChromaStore(inject("chromaUrl"), embedder.id, NAMESPACE),
     embedder,
     sourceFor: options.sourceFor ?? (() => demoSource),
     logger: options.logger ?? createLogger("silent"),
