@@ -18,6 +18,9 @@ export const EnvSchema = z.object({
   INTERCOM_CLIENT_SECRET: optional(z.string().min(8, "must be the app's client secret (at least 8 characters)")),
   INTERCOM_ACCESS_TOKEN: optional(z.string().min(1)),
   INTERCOM_API_BASE_URL: withDefault(HttpUrl, "https://api.intercom.io"),
+  INTERCOM_CLIENT_ID: optional(z.string().min(1)),
+  INTERCOM_OAUTH_URL: withDefault(HttpUrl, "https://app.intercom.com/oauth"),
+  TOKEN_ENCRYPTION_KEY: optional(z.string().min(32, "must be at least 32 characters (e.g. openssl rand -hex 32)")),
   INTERCOM_APP_ID: optional(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be the workspace's app id, e.g. abc123de")),
   OPENAI_API_KEY: optional(z.string().min(1)),
   OPENAI_BASE_URL: optional(HttpUrl),
@@ -44,6 +47,10 @@ export interface Config {
     accessToken: string | undefined;
     apiBaseUrl: string;
     appId: string | undefined;
+    /** OAuth (public app): the app's client id, Intercom's authorize page, and the key that seals stored tokens. */
+    clientId: string | undefined;
+    oauthUrl: string;
+    tokenEncryptionKey: string | undefined;
   };
   openai: {
     apiKey: string | undefined;
@@ -85,6 +92,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       accessToken: e.INTERCOM_ACCESS_TOKEN,
       apiBaseUrl: e.INTERCOM_API_BASE_URL.replace(/\/+$/, ""),
       appId: e.INTERCOM_APP_ID,
+      clientId: e.INTERCOM_CLIENT_ID,
+      oauthUrl: e.INTERCOM_OAUTH_URL,
+      tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
     },
     openai: {
       apiKey: e.OPENAI_API_KEY,

@@ -1,30 +1,31 @@
-// Start-up: configuration, the embedded Chroma server (unless CHROMA_URL is set), the knowledge
-// base, then the HTTP server. Shuts everything down on SIGINT/SIGTERM and on a crash.
+// Start-up: configuration, the embedded Chroma server (unless CHROMA_URL is set) and the database,
+// the Intercom connections, the knowledge base, the job worker, then the HTTP server. Shuts
+// everything down on SIGINT/SIGTERM and on a crash.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
-import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { createApp } from "./http/app.ts";
-import { PREVIEW_WORKSPACE_ID } from "./http/preview.ts";
 import { OpenAIChatModel } from "./assistant/chat-model.ts";
 import { createAssistant } from "./assistant/create-assistant.ts";
 import { loadPolicy } from "./assistant/policy.ts";
-import type { IntercomClient } from "intercom-client";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { enqueueHandoff } from "./handoff/escalations.ts";
 import { HANDOFF_JOB, handoffHandler } from "./handoff/handoff.ts";
-import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
+import { createApp } from "./http/app.ts";
+import { PREVIEW_WORKSPACE_ID } from "./http/preview.ts";
 import { BotIdentity } from "./intercom/bot-identity.ts";
-import { HelpCenterFreshness } from "./knowledge/freshness.ts";
-import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
-import { openDatabase, type Database } from "./storage/database.ts";
-import { JobQueue, Worker } from "./storage/queue.ts";
-import { intercomDirectory, type CustomerDirectory } from "./intercom/directory.ts";
+import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
+import { IntercomConnections } from "./intercom/connections.ts";
+import { TokenSealer, WorkspaceTokens } from "./intercom/token-store.ts";
 import { startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
 import { ChromaStore } from "./knowledge/chroma-store.ts";
-import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
 import { createEmbedder } from "./knowledge/create-embedder.ts";
-import { intercomSource, sourceRouter, type HelpCenterSource } from "./knowledge/sources.ts";
+import { HelpCenterFreshness } from "./knowledge/freshness.ts";
+import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
+import { sourceRouter } from "./knowledge/sources.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { openDatabase, type Database } from "./storage/database.ts";
+import { JobQueue, Worker } from "./storage/queue.ts";
+import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
 
 function readConfig(): Config {
   // A .env file in the working directory is read if present; real environment variables win.
@@ -40,16 +41,16 @@ function readConfig(): Config {
   }
 }
 
-/** With an access token, the workspace it belongs to reads its Help Center from Intercom. */
-async function connectIntercom(config: Config, logger: Logger): Promise<{ id: string; client: IntercomClient; source: HelpCenterSource; directory: CustomerDirectory } | undefined> {
+/** The private app's own workspace, from its access token (`GET /me`). */
+async function ownWorkspace(config: Config, logger: Logger) {
   if (!config.intercom.accessToken) return undefined;
   const client = createIntercomClient({ token: config.intercom.accessToken, baseUrl: config.intercom.apiBaseUrl });
   try {
-    const id = await workspaceOfToken(client);
-    logger.info({ workspaceId: id }, "connected to Intercom");
-    return { id, client, source: intercomSource(client), directory: intercomDirectory(client) };
+    const workspaceId = await workspaceOfToken(client);
+    logger.info({ workspaceId }, "connected to Intercom");
+    return { workspaceId, client };
   } catch (error) {
-    logger.error({ err: error }, "could not reach Intercom with INTERCOM_ACCESS_TOKEN; only the demo Help Center is served");
+    logger.error({ err: error }, "could not reach Intercom with INTERCOM_ACCESS_TOKEN; its workspace is not served");
     return undefined;
   }
 }
@@ -74,8 +75,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    // Jobs in hand finish; anything not done stays in the database for the next start.
     freshness?.stop();
+    // Jobs in hand finish; anything not done stays in the database for the next start.
     await worker?.stop();
     await db?.close();
     await chroma?.stop();
@@ -94,30 +95,39 @@ async function main() {
     openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }).then((opened) => (db = opened)),
   ]);
 
+  const installed = config.intercom.tokenEncryptionKey ? new WorkspaceTokens(database, new TokenSealer(config.intercom.tokenEncryptionKey)) : undefined;
+  if (installed) {
+    const { loaded, unreadable } = await installed.load();
+    logger.info({ workspaces: loaded }, "loaded OAuth installations");
+    if (unreadable.length) logger.error({ workspaces: unreadable }, "stored tokens that TOKEN_ENCRYPTION_KEY does not open; those workspaces must reinstall");
+  }
+  const connections = new IntercomConnections({ apiBaseUrl: config.intercom.apiBaseUrl, own: await ownWorkspace(config, logger), installed });
+
   const embedder = createEmbedder(config);
-  const tokenWorkspace = await connectIntercom(config, logger);
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(chromaUrl, embedder.id),
     embedder,
-    sourceFor: sourceRouter({ previewWorkspaceId: PREVIEW_WORKSPACE_ID, tokenWorkspace }),
+    sourceFor: sourceRouter({ previewWorkspaceId: PREVIEW_WORKSPACE_ID, clientFor: (id) => connections.clientFor(id), connected: connections.configured }),
     logger,
   });
-  const workspaces = [PREVIEW_WORKSPACE_ID, ...(tokenWorkspace ? [tokenWorkspace.id] : [])];
   const syncAll = () =>
-    Promise.all(workspaces.map((id) => knowledge.sync(id).catch((error) => logger.error({ err: error, workspaceId: id }, "help center sync failed"))));
+    Promise.all(
+      [PREVIEW_WORKSPACE_ID, ...connections.workspaces()].map((id) => knowledge.sync(id).catch((error) => logger.error({ err: error, workspaceId: id }, "help center sync failed"))),
+    );
   await syncAll();
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
   const queue = new JobQueue(database);
   const resumed = await queue.releaseAbandoned();
   if (resumed) logger.warn({ jobs: resumed }, "resuming jobs a previous run left unfinished");
-  const policy = loadPolicy(config.assistantConfigFile);
+
   const model = config.openai.enabled
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
     : undefined;
+  const policy = loadPolicy(config.assistantConfigFile);
   const assistant = createAssistant({ knowledge, logger, model, policy });
-  const clientFor = (id: string) => (tokenWorkspace && id === tokenWorkspace.id ? tokenWorkspace.client : undefined);
-  const directoryFor = (id: string) => (tokenWorkspace && id === tokenWorkspace.id ? tokenWorkspace.directory : undefined);
+  const clientFor = (id: string) => connections.clientFor(id);
+  const directoryFor = (id: string) => connections.directoryFor(id);
   const bot = new BotIdentity();
   freshness = new HelpCenterFreshness(knowledge, logger, { debounceMs: 30_000, maxAgeMs: config.syncIntervalMinutes * 60_000 });
   worker = new Worker(
@@ -129,6 +139,7 @@ async function main() {
     logger,
   );
   worker.start();
+
   const app = createApp({
     logger,
     clientSecret,
@@ -139,6 +150,20 @@ async function main() {
     onEscalation: enqueueHandoff(queue),
     queue,
     adminToken: config.adminToken,
+    ...(installed && config.intercom.clientId && config.publicUrl
+      ? {
+          oauth: {
+            clientId: config.intercom.clientId,
+            clientSecret,
+            publicUrl: config.publicUrl,
+            apiBaseUrl: config.intercom.apiBaseUrl,
+            authorizeUrl: config.intercom.oauthUrl,
+            tokens: installed,
+            logger,
+            onInstalled: (workspaceId) => void knowledge.sync(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed")),
+          },
+        }
+      : {}),
     readiness: async () => {
       try {
         await database.query("SELECT 1");
@@ -150,7 +175,7 @@ async function main() {
   });
   server = app.listen(config.port, () => {
     const local = `http://localhost:${config.port}`;
-    logger.info({ port: config.port, chroma: chromaUrl }, "ready");
+    logger.info({ port: config.port, chroma: chromaUrl, database: database.kind }, "ready");
     console.log(`\n  Messenger preview: ${local}/\n  Canvas Kit endpoints: ${config.publicUrl ?? local}/canvas/…\n`);
   });
 }

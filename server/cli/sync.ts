@@ -3,6 +3,7 @@
 // Uses the same configuration as the app: INTERCOM_ACCESS_TOKEN for a real Help Center (its own
 // workspace), otherwise the bundled demo into the preview workspace.
 import { SingleBar, Presets } from "cli-progress";
+import type { IntercomClient } from "intercom-client";
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
@@ -12,7 +13,7 @@ import { startEmbeddedChroma, type ChromaServer } from "../knowledge/chroma-serv
 import { ChromaStore } from "../knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
 import { createEmbedder } from "../knowledge/create-embedder.ts";
-import { intercomSource, sourceRouter } from "../knowledge/sources.ts";
+import { sourceRouter } from "../knowledge/sources.ts";
 import { createLogger } from "../logger.ts";
 
 const { values } = parseArgs({ options: { workspace: { type: "string" } } });
@@ -30,17 +31,17 @@ let chroma: ChromaServer | undefined;
 let failed = false;
 try {
   const chromaUrl = config.chromaUrl ?? (chroma = await startEmbeddedChroma({ dataDir: config.dataDir, logger })).url;
-  let tokenWorkspace;
+  let own: { workspaceId: string; client: IntercomClient } | undefined;
   if (config.intercom.accessToken) {
     const client = createIntercomClient({ token: config.intercom.accessToken, baseUrl: config.intercom.apiBaseUrl });
-    tokenWorkspace = { id: await workspaceOfToken(client), source: intercomSource(client) };
+    own = { workspaceId: await workspaceOfToken(client), client };
   }
-  const workspaceId = values.workspace ?? tokenWorkspace?.id ?? PREVIEW_WORKSPACE_ID;
+  const workspaceId = values.workspace ?? own?.workspaceId ?? PREVIEW_WORKSPACE_ID;
   const embedder = createEmbedder(config);
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(chromaUrl, embedder.id),
     embedder,
-    sourceFor: sourceRouter({ previewWorkspaceId: PREVIEW_WORKSPACE_ID, tokenWorkspace }),
+    sourceFor: sourceRouter({ previewWorkspaceId: PREVIEW_WORKSPACE_ID, clientFor: (id) => (id === own?.workspaceId ? own.client : undefined), connected: Boolean(own) }),
     logger,
   });
 

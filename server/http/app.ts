@@ -26,6 +26,7 @@ import { ArticleStats } from "../assistant/article-stats.ts";
 import type { JobQueue } from "../storage/queue.ts";
 import { WEBHOOK_JOB } from "../webhooks/process.ts";
 import { mountAdmin } from "./admin.ts";
+import { mountOAuth, type OAuthDeps } from "./oauth.ts";
 import { mountPreview } from "./preview.ts";
 import { mountSheets, sheetUrl } from "./sheets.ts";
 import { signedEndpoint, type Verifier } from "./signed-endpoint.ts";
@@ -42,6 +43,8 @@ export interface AppDeps {
   intercomAppId?: string;
   /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
   directoryFor?: MessengerDeps["directoryFor"];
+  /** The OAuth install flow of the public app, when configured. */
+  oauth?: OAuthDeps;
   /** Bearer token for the /admin endpoints; unset, they answer 401. */
   adminToken?: string;
   /** The durable queue webhooks are written to; without it they are acknowledged and logged only. */
@@ -117,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   mountSheets(app, { secret: clientSecret, knowledge, logger });
+  if (deps.oauth) mountOAuth(app, deps.oauth);
   mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
 

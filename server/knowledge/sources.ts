@@ -30,14 +30,15 @@ export function intercomSource(client: IntercomClient, perPage = PER_PAGE): Help
 }
 
 /**
- * Which source serves a workspace. The preview always reads the demo. With an access token, its
- * own workspace reads Intercom and any other workspace has no Help Center (it must never be
- * answered from someone else's). Without a token (local development) every workspace reads the demo.
+ * Which source serves a workspace. The preview always reads the demo. When the app is connected to
+ * Intercom (a private token or OAuth installs), a connected workspace reads its own Help Center and
+ * any other has none: it must never be answered from someone else's. Without any connection (local
+ * development) every workspace reads the demo.
  */
-export function sourceRouter(options: { previewWorkspaceId: string; tokenWorkspace?: { id: string; source: HelpCenterSource } }) {
+export function sourceRouter(options: { previewWorkspaceId: string; clientFor(workspaceId: string): IntercomClient | undefined; connected: boolean }) {
   return (workspaceId: string): HelpCenterSource => {
-    if (workspaceId === options.previewWorkspaceId) return demoSource;
-    if (!options.tokenWorkspace) return demoSource;
-    return workspaceId === options.tokenWorkspace.id ? options.tokenWorkspace.source : emptySource;
+    if (workspaceId === options.previewWorkspaceId || !options.connected) return demoSource;
+    const client = options.clientFor(workspaceId);
+    return client ? intercomSource(client) : emptySource;
   };
 }

@@ -59,6 +59,11 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
+    if (req.method === "POST" && url.pathname === "/auth/eagle/token") {
+      const body = JSON.parse(raw || "{}") as { code?: string; client_secret?: string };
+      if (body.code !== "good-code" || body.client_secret !== "oauth-client-secret-0123") return send(400, { type: "error.list", errors: [{ code: "invalid_grant", message: "bad code" }] });
+      return send(200, { token_type: "Bearer", token: "fake-access-token", access_token: "fake-access-token" });
+    }
     if (req.headers.authorization !== "Bearer fake-access-token") return send(401, { type: "error.list", errors: [{ code: "unauthorized", message: "Access Token Invalid" }] });
     const query = Object.fromEntries(url.searchParams);
     if (req.method === "GET" && url.pathname === "/me") {
