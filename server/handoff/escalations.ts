@@ -1,8 +1,7 @@
 // Turns the assistant's decision to escalate into a durable hand-off job. The job is written
 // before the card answers, and its key makes the same escalation (a double click, a retried
 // request) one job, so it can never assign or note twice.
-import { summarize } from "../assistant/context.ts";
-import { customerProfile } from "../assistant/context.ts";
+import { customerProfile, summarize } from "../assistant/context.ts";
 import type { Escalation } from "../flows/messenger.ts";
 import type { JobQueue } from "../storage/queue.ts";
 import { HANDOFF_JOB, type HandoffPayload } from "./handoff.ts";

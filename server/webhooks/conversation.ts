@@ -1,6 +1,5 @@
 // The conversation object Intercom puts in `data.item` of conversation webhooks, as far as we read it.
 import { z } from "zod";
-import { htmlToText } from "../knowledge/html-text.ts";
 import type { HistoryLine } from "../assistant/classifier.ts";
 import { historyFromConversation } from "../intercom/directory.ts";
 
@@ -32,5 +31,3 @@ export function customerMessage(conversation: WebhookConversation): { text: stri
   if (!last || last.role !== "customer") return undefined;
   return { text: last.text, history: lines.slice(0, -1) };
 }
-
-export const plain = (html: string | null | undefined) => (html ? htmlToText(html) : "");

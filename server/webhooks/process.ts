@@ -75,19 +75,28 @@ async function humanHasTakenOver(db: Database, workspaceId: string, conversation
   return Boolean(row?.human_took_over_at);
 }
 
-async function record(db: Database, workspaceId: string, conversationId: string, column: "human_took_over_at" | "closed_at", extra?: { rating: number; remark: string | null }) {
-  if (extra) {
-    await db.query(
-      `INSERT INTO conversations (workspace_id, conversation_id, rating, rating_remark) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET rating = $3, rating_remark = $4`,
-      [workspaceId, conversationId, extra.rating, extra.remark],
-    );
-    return;
-  }
+/** Notes that a teammate has taken the conversation over; the assistant stays quiet from then on. */
+async function markTakenOver(db: Database, workspaceId: string, conversationId: string) {
   await db.query(
-    `INSERT INTO conversations (workspace_id, conversation_id, ${column}) VALUES ($1, $2, now())
-     ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET ${column} = COALESCE(conversations.${column}, now())`,
+    `INSERT INTO conversations (workspace_id, conversation_id, human_took_over_at) VALUES ($1, $2, now())
+     ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET human_took_over_at = COALESCE(conversations.human_took_over_at, now())`,
     [workspaceId, conversationId],
+  );
+}
+
+async function markClosed(db: Database, workspaceId: string, conversationId: string) {
+  await db.query(
+    `INSERT INTO conversations (workspace_id, conversation_id, closed_at) VALUES ($1, $2, now())
+     ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET closed_at = now()`,
+    [workspaceId, conversationId],
+  );
+}
+
+async function saveRating(db: Database, workspaceId: string, conversationId: string, rating: number, remark: string | null) {
+  await db.query(
+    `INSERT INTO conversations (workspace_id, conversation_id, rating, rating_remark) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET rating = $3, rating_remark = $4`,
+    [workspaceId, conversationId, rating, remark],
   );
 }
 
@@ -116,15 +125,15 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
         case "conversation.admin.assigned": {
           const author = latestPart(conversation)?.author;
           const botId = client ? await deps.bot.adminId(workspaceId, client) : undefined;
-          if (author?.type === "admin" && author.id && author.id !== botId) await record(deps.db, workspaceId, conversation.id, "human_took_over_at");
+          if (author?.type === "admin" && author.id && author.id !== botId) await markTakenOver(deps.db, workspaceId, conversation.id);
           return;
         }
         case "conversation.admin.closed":
-          await record(deps.db, workspaceId, conversation.id, "closed_at");
+          await markClosed(deps.db, workspaceId, conversation.id);
           return;
         case "conversation.rating.added": {
           const rating = conversation.conversation_rating?.rating;
-          if (typeof rating === "number") await record(deps.db, workspaceId, conversation.id, "closed_at", { rating, remark: conversation.conversation_rating?.remark ?? null });
+          if (typeof rating === "number") await saveRating(deps.db, workspaceId, conversation.id, rating, conversation.conversation_rating?.remark ?? null);
           return;
         }
         case "conversation_part.tag.created": {
