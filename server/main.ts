@@ -26,6 +26,8 @@ import { createLogger, type Logger } from "./logger.ts";
 import { openDatabase, type Database } from "./storage/database.ts";
 import { JobQueue, Worker } from "./storage/queue.ts";
 import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
+import { EventLog } from "./metrics/events.ts";
+import { AppMetrics } from "./metrics/prometheus.ts";
 
 function readConfig(): Config {
   // A .env file in the working directory is read if present; real environment variables win.
@@ -103,12 +105,15 @@ async function main() {
   }
   const connections = new IntercomConnections({ apiBaseUrl: config.intercom.apiBaseUrl, own: await ownWorkspace(config, logger), installed });
 
+  const queue = new JobQueue(database);
+  const metrics = new AppMetrics({ queue });
   const embedder = createEmbedder(config);
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(chromaUrl, embedder.id),
     embedder,
     sourceFor: sourceRouter({ previewWorkspaceId: PREVIEW_WORKSPACE_ID, clientFor: (id) => connections.clientFor(id), connected: connections.configured }),
     logger,
+    onSynced: (ok, seconds) => metrics.synced(ok, seconds),
   });
   const syncAll = () =>
     Promise.all(
@@ -117,7 +122,6 @@ async function main() {
   await syncAll();
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
-  const queue = new JobQueue(database);
   const resumed = await queue.releaseAbandoned();
   if (resumed) logger.warn({ jobs: resumed }, "resuming jobs a previous run left unfinished");
 
@@ -126,6 +130,8 @@ async function main() {
     : undefined;
   const policy = loadPolicy(config.assistantConfigFile);
   const assistant = createAssistant({ knowledge, logger, model, policy });
+  metrics.watchAnswers(assistant.stats);
+  const events = new EventLog(database, (event) => metrics.observe(event));
   const clientFor = (id: string) => connections.clientFor(id);
   const directoryFor = (id: string) => connections.directoryFor(id);
   const bot = new BotIdentity();
@@ -134,7 +140,7 @@ async function main() {
     queue,
     {
       [HANDOFF_JOB]: handoffHandler({ clientFor, bot, policy, db: database, logger }),
-      [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness }),
+      [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness, events }),
     },
     logger,
   );
@@ -149,6 +155,9 @@ async function main() {
     directoryFor,
     onEscalation: enqueueHandoff(queue),
     queue,
+    events,
+    db: database,
+    metrics,
     adminToken: config.adminToken,
     ...(installed && config.intercom.clientId && config.publicUrl
       ? {

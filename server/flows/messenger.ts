@@ -11,6 +11,8 @@ import type { HistoryLine } from "../assistant/classifier.ts";
 import { customerProfile, firstNameOf } from "../assistant/context.ts";
 import type { ArticleStats } from "../assistant/article-stats.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
+import { decisionEvent } from "../metrics/decision-events.ts";
+import type { EventSink, MetricsEvent } from "../metrics/events.ts";
 import { message } from "../messages.ts";
 
 export interface Escalation {
@@ -30,6 +32,8 @@ export interface MessengerDeps {
   onEscalation?: (escalation: Escalation) => Promise<void>;
   /** Articles helping customers right now, per workspace. */
   articles: ArticleStats;
+  /** Where the metrics' events go. */
+  events?: EventSink;
   /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
   directoryFor?: (workspaceId: string) => CustomerDirectory | undefined;
   /** With a public URL: where sheets and the live canvas are served from. */
@@ -50,6 +54,17 @@ function welcome(state: CardState, contact: Contact | undefined, helpCenterName:
 const linkable = (articles: Array<{ title: string; url: string | undefined }>): ArticleLink[] =>
   articles.flatMap((article) => (article.url ? [{ title: article.title, url: article.url }] : []));
 
+/** The conversation the card is part of, or its contact when the card is on the Messenger home. */
+const conversationKey = (request: { context: { conversation_id?: string | number }; contact?: Contact; user?: Contact; customer?: Contact }) =>
+  request.context.conversation_id !== undefined ? String(request.context.conversation_id) : `contact:${endUserOf(request)?.id ?? "anonymous"}`;
+
+/** Metrics never stand in the way of an answer: a failed write is logged and the card goes on. */
+async function log(deps: MessengerDeps, request: MessengerSubmitRequest, kind: MetricsEvent["kind"], data: Record<string, unknown>) {
+  await deps.events
+    ?.record({ workspaceId: request.workspace_id, conversationKey: conversationKey(request), kind, data })
+    .catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a metrics event"));
+}
+
 const historyOf = (state: CardState): HistoryLine[] =>
   state.turns.flatMap((turn): HistoryLine[] => [
     { role: "customer", text: turn.q },
@@ -68,6 +83,8 @@ async function handOver(request: MessengerSubmitRequest, state: CardState, decis
   const contact = endUserOf(request);
   const text = message("handoff", { reason: decision.reason, firstName: firstNameOf(contact?.name), helpCenterName: deps.assistant.policy.help_center_name });
   deps.assistant.logger.info({ workspaceId: request.workspace_id, reason: decision.reason, detail: decision.detail, intent: decision.intent }, "escalating to a person");
+  const escalation = decisionEvent(decision, state.turns[state.turns.length - 1]?.q ?? "", state.asked);
+  if (escalation) await log(deps, request, escalation.kind, escalation.data);
   await deps.onEscalation?.({
     workspaceId: request.workspace_id,
     conversationId: request.context.conversation_id === undefined ? undefined : String(request.context.conversation_id),
@@ -143,7 +160,10 @@ async function ask(request: MessengerSubmitRequest, question: string, state: Car
     },
     deps.assistant,
   );
+  await log(deps, request, "customer_message", { turn: state.asked + 1 });
   if (decision.action === "escalate") return handOver(request, withTurn(state, { q: question, a: "(handed over to the team)", s: decision.sentiment }), decision, deps);
+  const event = decisionEvent(decision, question, state.asked + 1);
+  if (event) await log(deps, request, event.kind, event.data);
   return render(decision, question, state, request, deps);
 }
 
@@ -174,9 +194,11 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
     case ComponentIds.talkToHuman:
       return handOver(request, state, requested("explicit_request"), deps);
     case ComponentIds.moreHelp:
+      await log(deps, request, "feedback", { helpful: false, articles: state.turns[state.turns.length - 1]?.articles ?? [] });
       return handOver(request, state, requested("more_help"), deps);
     case ComponentIds.helpful: {
       const last = state.turns[state.turns.length - 1];
+      await log(deps, request, "feedback", { helpful: true, articles: last?.articles ?? [] });
       const helped = last?.articles[0];
       if (helped) {
         const article = await deps.assistant.knowledge.article(request.workspace_id, helped);

@@ -23,10 +23,14 @@ import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { message } from "../messages.ts";
 import { ArticleStats } from "../assistant/article-stats.ts";
+import type { EventSink } from "../metrics/events.ts";
 import type { JobQueue } from "../storage/queue.ts";
 import { WEBHOOK_JOB } from "../webhooks/process.ts";
 import { mountAdmin } from "./admin.ts";
 import { mountOAuth, type OAuthDeps } from "./oauth.ts";
+import { mountReport } from "./report.ts";
+import type { AppMetrics } from "../metrics/prometheus.ts";
+import type { Database } from "../storage/database.ts";
 import { mountPreview } from "./preview.ts";
 import { mountSheets, sheetUrl } from "./sheets.ts";
 import { signedEndpoint, type Verifier } from "./signed-endpoint.ts";
@@ -43,6 +47,12 @@ export interface AppDeps {
   intercomAppId?: string;
   /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
   directoryFor?: MessengerDeps["directoryFor"];
+  /** Where the metrics' events go (the database's event log). */
+  events?: EventSink;
+  /** The database the report is computed from. */
+  db?: Database;
+  /** Prometheus metrics (GET /metrics). */
+  metrics?: AppMetrics;
   /** The OAuth install flow of the public app, when configured. */
   oauth?: OAuthDeps;
   /** Bearer token for the /admin endpoints; unset, they answer 401. */
@@ -65,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
     onEscalation: deps.onEscalation,
     directoryFor: deps.directoryFor,
     articles: new ArticleStats(),
+    ...(deps.events ? { events: deps.events } : {}),
     ...(publicUrl
       ? {
           links: {
@@ -76,6 +87,10 @@ export function createApp(deps: AppDeps): Express {
   };
   const app = express();
   app.disable("x-powered-by");
+  if (deps.metrics) {
+    app.use(deps.metrics.middleware());
+    app.get("/metrics", deps.metrics.handler());
+  }
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
   const signed = <S extends z.ZodType, R>(
@@ -121,6 +136,7 @@ export function createApp(deps: AppDeps): Express {
 
   mountSheets(app, { secret: clientSecret, knowledge, logger });
   if (deps.oauth) mountOAuth(app, deps.oauth);
+  if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger, lowConfidence: assistant.policy.low_confidence_threshold });
   mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
 

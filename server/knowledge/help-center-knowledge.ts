@@ -14,6 +14,8 @@ export interface HelpCenterKnowledgeDeps {
   embedder: Embedder;
   sourceFor: (workspaceId: string) => HelpCenterSource;
   logger: Logger;
+  /** Told about every sync, for the Prometheus metrics. */
+  onSynced?: (ok: boolean, seconds: number) => void;
 }
 
 const DEFAULT_LOCALE = "en";
@@ -43,7 +45,12 @@ export class HelpCenterKnowledge implements KnowledgeBase {
   sync(workspaceId: string, onProgress?: (progress: SyncProgress) => void): Promise<SyncSummary> {
     const running = this.syncs.get(workspaceId);
     if (running) return running;
+    const started = Date.now();
     const run = this.runSync(workspaceId, onProgress).finally(() => this.syncs.delete(workspaceId));
+    run.then(
+      () => this.deps.onSynced?.(true, (Date.now() - started) / 1000),
+      () => this.deps.onSynced?.(false, (Date.now() - started) / 1000),
+    );
     this.syncs.set(workspaceId, run);
     return run;
   }

@@ -20,6 +20,8 @@ import type { BotIdentity } from "../intercom/bot-identity.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
 import { WebhookNotification } from "../intercom/webhook.ts";
 import type { HelpCenterFreshness } from "../knowledge/freshness.ts";
+import { decisionEvent } from "../metrics/decision-events.ts";
+import type { EventKind, EventSink } from "../metrics/events.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import type { JobHandler, JobQueue } from "../storage/queue.ts";
@@ -37,6 +39,7 @@ export interface WebhookDeps {
   db: Database;
   logger: Logger;
   freshness: Pick<HelpCenterFreshness, "changed" | "traffic">;
+  events?: EventSink;
 }
 
 const html = (markdown: string) => marked.parse(markdown.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), { async: false }).trim();
@@ -118,6 +121,8 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
     }
     const conversation = parsed.data;
     const client = deps.clientFor(workspaceId);
+    const note = (kind: EventKind, data: Record<string, unknown> = {}) =>
+      deps.events?.record({ workspaceId, conversationKey: conversation.id, kind, data, dedupeKey: `${notification.id}:${kind}` });
 
     try {
       switch (topic) {
@@ -125,15 +130,22 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
         case "conversation.admin.assigned": {
           const author = latestPart(conversation)?.author;
           const botId = client ? await deps.bot.adminId(workspaceId, client) : undefined;
-          if (author?.type === "admin" && author.id && author.id !== botId) await markTakenOver(deps.db, workspaceId, conversation.id);
+          if (author?.type === "admin" && author.id && author.id !== botId) {
+            await markTakenOver(deps.db, workspaceId, conversation.id);
+            if (topic === "conversation.admin.replied") await note("admin_reply");
+          }
           return;
         }
         case "conversation.admin.closed":
           await markClosed(deps.db, workspaceId, conversation.id);
+          await note("closed");
           return;
         case "conversation.rating.added": {
           const rating = conversation.conversation_rating?.rating;
-          if (typeof rating === "number") await saveRating(deps.db, workspaceId, conversation.id, rating, conversation.conversation_rating?.remark ?? null);
+          if (typeof rating === "number") {
+            await saveRating(deps.db, workspaceId, conversation.id, rating, conversation.conversation_rating?.remark ?? null);
+            await note("rating", { rating });
+          }
           return;
         }
         case "conversation_part.tag.created": {
@@ -149,7 +161,8 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
         case "conversation.user.created":
         case "conversation.user.replied":
           deps.freshness.traffic(workspaceId);
-          await answerCustomer(deps, workspaceId, conversation, client, job.progress, saveProgress);
+          await note("customer_message");
+          await answerCustomer(deps, workspaceId, conversation, client, job.progress, saveProgress, note);
           return;
         default:
           return;
@@ -167,6 +180,7 @@ async function answerCustomer(
   client: IntercomClient | undefined,
   progress: Record<string, unknown>,
   saveProgress: (progress: Record<string, unknown>) => Promise<void>,
+  note: (kind: EventKind, data?: Record<string, unknown>) => Promise<void> | undefined,
 ) {
   if (!client || progress.done) return;
   if (await humanHasTakenOver(deps.db, workspaceId, conversation.id)) return;
@@ -189,6 +203,9 @@ async function answerCustomer(
   );
   const adminId = await deps.bot.adminId(workspaceId, client);
   const autoReply = deps.assistant.policy.reply_mode === "auto_reply";
+  // Only what the customer saw counts as the assistant's: suggestions to an agent are not replies.
+  const event = autoReply ? decisionEvent(decision, incoming.text, incoming.history.filter((line) => line.role === "customer").length + 1) : undefined;
+  if (event) await note(event.kind, event.data);
 
   if (decision.action === "escalate" && autoReply) {
     await deps.queue.enqueue({

@@ -1,0 +1,57 @@
+// npm run report [-- --workspace <id>] [--from 2026-11-01] [--to 2026-11-30]
+// Prints the report's figures in the terminal, from the same database as the app (DATABASE_URL,
+// or the embedded one in DATA_DIR: stop the app first, PGlite has one owner at a time).
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.ts";
+import { eventsBetween } from "../metrics/events.ts";
+import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
+import { buildReport } from "../metrics/report.ts";
+import { openDatabase } from "../storage/database.ts";
+
+const { values } = parseArgs({ options: { workspace: { type: "string" }, from: { type: "string" }, to: { type: "string" } } });
+if (existsSync(".env")) process.loadEnvFile(".env");
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : String(error));
+  process.exit(1);
+}
+const period = periodOf({ from: values.from, to: values.to });
+if ("error" in period) {
+  console.error(period.error);
+  process.exit(2);
+}
+
+const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+try {
+  const workspace = values.workspace ?? (await db.query<{ workspace_id: string }>(BUSIEST_WORKSPACE_SQL))[0]?.workspace_id;
+  if (!workspace) {
+    console.log("No conversations recorded yet.");
+  } else {
+    const report = buildReport(await eventsBetween(db, workspace, period.from, period.to), period);
+    const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+    const lines: Array<[string, string]> = [
+      ["Conversations", String(report.conversations)],
+      ["Involved", `${report.involved} (${pct(report.rates.involvement)})`],
+      ["Answer rate", pct(report.rates.answer)],
+      ["Deflection", pct(report.rates.deflection)],
+      ["Resolution", pct(report.rates.resolution)],
+      ["CSAT bot only", report.csat.botOnly === null ? "n/a" : `${report.csat.botOnly.toFixed(2)} (${report.csat.botOnlyCount} ratings)`],
+      ["CSAT handed over", report.csat.handedOver === null ? "n/a" : `${report.csat.handedOver.toFixed(2)} (${report.csat.handedOverCount} ratings)`],
+      ["Median first response", report.medians.firstResponseSeconds === null ? "n/a" : `${report.medians.firstResponseSeconds} s`],
+      ["Median resolution time", report.medians.resolutionSeconds === null ? "n/a" : `${report.medians.resolutionSeconds} s`],
+    ];
+    console.log(`Workspace ${workspace}, ${report.from.slice(0, 10)} to ${report.to.slice(0, 10)}\n`);
+    for (const [label, value] of lines) console.log(`${label.padEnd(24)} ${value}`);
+    console.log("\nEscalations by reason");
+    for (const [reason, { count, rate }] of Object.entries(report.escalationsByReason)) console.log(`  ${reason.padEnd(22)} ${String(count).padStart(5)}  ${pct(rate)}`);
+    console.log("\nContent gaps");
+    for (const gap of report.contentGaps.slice(0, 10)) console.log(`  ${String(gap.count).padStart(4)}  ${gap.topic}  e.g. "${gap.examples[0]}"`);
+    console.log("\nArticles (cited / helped / handed over after)");
+    for (const article of report.articles.slice(0, 10)) console.log(`  ${String(article.cited).padStart(4)} ${String(article.helped).padStart(4)} ${String(article.handedOverAfter).padStart(4)}  ${article.title}`);
+  }
+} finally {
+  await db.close();
+}

@@ -1,0 +1,105 @@
+// GET /report: the figures as a page with charts (Chart.js), the content-gap and article tables,
+// a period filter and CSV exports. Behind ADMIN_TOKEN, given as a Bearer token or as the password
+// of HTTP Basic authentication (so a browser can simply ask for it).
+import { timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import express, { type Express, type RequestHandler } from "express";
+import Handlebars from "handlebars";
+import { WorkspaceId } from "../../canvas/requests.ts";
+import type { Logger } from "../logger.ts";
+import { toCsv } from "../metrics/csv.ts";
+import { eventsBetween } from "../metrics/events.ts";
+import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
+import { buildReport, type Report } from "../metrics/report.ts";
+import type { Database } from "../storage/database.ts";
+
+const require = createRequire(import.meta.url);
+// The browser build sits beside the package's entry point (it is not in its "exports").
+const CHART_JS = path.join(path.dirname(require.resolve("chart.js")), "chart.umd.min.js");
+const PAGE = Handlebars.compile(readFileSync(new URL("../../templates/report.html.hbs", import.meta.url), "utf8"));
+
+const pct = (value: number | null) => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
+const duration = (seconds: number | null) => (seconds === null ? "n/a" : seconds < 90 ? `${Math.round(seconds)} s` : seconds < 5400 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`);
+
+function authorised(token: string | undefined, header: string | undefined): boolean {
+  if (!token || !header) return false;
+  const bearer = /^Bearer (.+)$/.exec(header)?.[1];
+  const basic = /^Basic (.+)$/.exec(header)?.[1];
+  const given = bearer ?? (basic ? Buffer.from(basic, "base64").toString("utf8").split(":").slice(1).join(":") : "");
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function mountReport(app: Express, deps: { db: Database; token: string | undefined; logger: Logger; lowConfidence: number }) {
+  const router = express.Router();
+  const guard: RequestHandler = (req, res, next) => {
+    if (authorised(deps.token, req.get("authorization"))) return next();
+    deps.logger.warn({ path: req.originalUrl.split("?")[0] }, "rejected report request");
+    res.status(401).set("WWW-Authenticate", 'Basic realm="Help Center Assistant report"').json({ error: deps.token ? "admin token required" : "the report is off: set ADMIN_TOKEN" });
+  };
+  router.use(guard);
+
+  const load = async (query: Record<string, unknown>): Promise<{ report: Report; workspace: string } | { error: string }> => {
+    const period = periodOf({ from: query.from, to: query.to });
+    if ("error" in period) return period;
+    let workspace = typeof query.workspace === "string" && query.workspace ? query.workspace : undefined;
+    if (!workspace) workspace = (await deps.db.query<{ workspace_id: string }>(BUSIEST_WORKSPACE_SQL))[0]?.workspace_id ?? "preview";
+    if (!WorkspaceId.safeParse(workspace).success) return { error: "workspace: must be a workspace id" };
+    return { workspace, report: buildReport(await eventsBetween(deps.db, workspace, period.from, period.to), period, deps.lowConfidence) };
+  };
+
+  router.get("/", async (req, res) => {
+    const loaded = await load(req.query);
+    if ("error" in loaded) return void res.status(400).json({ error: loaded.error });
+    const { report, workspace } = loaded;
+    const query = new URLSearchParams({ workspace, from: report.from.slice(0, 10), to: report.to.slice(0, 10) }).toString();
+    res.type("html").send(
+      PAGE({
+        workspace,
+        from: report.from.slice(0, 10),
+        to: report.to.slice(0, 10),
+        query,
+        report,
+        cards: [
+          ["Conversations", String(report.conversations)],
+          ["Involvement", pct(report.rates.involvement)],
+          ["Answer rate", pct(report.rates.answer)],
+          ["Deflection", pct(report.rates.deflection)],
+          ["Resolution", pct(report.rates.resolution)],
+          ["CSAT, bot only", report.csat.botOnly === null ? "n/a" : report.csat.botOnly.toFixed(2)],
+          ["CSAT, handed over", report.csat.handedOver === null ? "n/a" : report.csat.handedOver.toFixed(2)],
+          ["Median first response", duration(report.medians.firstResponseSeconds)],
+          ["Median resolution time", duration(report.medians.resolutionSeconds)],
+        ].map(([label, value]) => ({ label, value })),
+        reasons: Object.entries(report.escalationsByReason).map(([reason, { count, rate }]) => ({ reason: reason.replace(/_/g, " "), count, rate: pct(rate) })),
+        chartData: JSON.stringify({
+          days: report.daily.map((day) => day.day),
+          deflection: report.daily.map((day) => (day.involved ? Math.round((100 * day.deflected) / day.involved) : null)),
+          involvement: report.daily.map((day) => (day.conversations ? Math.round((100 * day.involved) / day.conversations) : null)),
+          reasons: Object.keys(report.escalationsByReason),
+          reasonCounts: Object.values(report.escalationsByReason).map((entry) => entry.count),
+          csat: [report.csat.botOnly ?? 0, report.csat.handedOver ?? 0],
+        }).replace(/</g, "\\u003c"),
+      }),
+    );
+  });
+
+  router.get("/chart.js", (_req, res) => res.type("application/javascript").sendFile(CHART_JS));
+
+  router.get("/:table.csv", async (req, res) => {
+    const loaded = await load(req.query);
+    if ("error" in loaded) return void res.status(400).json({ error: loaded.error });
+    const { report } = loaded;
+    const table = req.params.table;
+    let csv: string;
+    if (table === "content-gaps") csv = toCsv(["topic", "questions", "examples"], report.contentGaps.map((gap) => [gap.topic, gap.count, gap.examples.join(" | ")]));
+    else if (table === "articles") csv = toCsv(["article_id", "title", "url", "cited", "helped", "handed_over_after"], report.articles.map((a) => [a.articleId, a.title, a.url ?? "", a.cited, a.helped, a.handedOverAfter]));
+    else return void res.status(404).json({ error: "unknown table" });
+    res.type("text/csv").set("Content-Disposition", `attachment; filename="${table}.csv"`).send(csv);
+  });
+
+  app.use("/report", router);
+}

@@ -1,0 +1,198 @@
+// The figures support leads judge the assistant by, computed from the event log over any period.
+// Definitions (also in the README):
+// - conversations: those with any event in the period.
+// - involved: the assistant answered, asked back or handed over at least once.
+// - answer rate: involved conversations with at least one answer citing an article / involved.
+// - handed over: the assistant escalated, or a teammate replied.
+// - deflection: involved and never handed over / involved.
+// - resolution: involved and ("That helped" clicked, or closed without a teammate reply) / involved.
+// - escalation rate by reason: involved conversations escalated for that reason / involved.
+// - CSAT: mean rating (1-5) of bot-only conversations and of handed-over ones.
+// - first response: first answer (bot or teammate) after the first customer message; resolution
+//   time: close after the first customer message; both as medians, in seconds.
+import { terms } from "../knowledge/text-analysis.ts";
+import type { StoredEvent } from "./events.ts";
+
+export interface ConversationFigures {
+  key: string;
+  customerMessages: number;
+  botMessages: number;
+  humanMessages: number;
+  escalated: boolean;
+  escalation?: { reason: string; turn: number };
+  firstResponseSeconds?: number;
+  resolutionSeconds?: number;
+  rating?: number;
+  autoResolved: boolean;
+  meanConfidence?: number;
+  articlesCited: string[];
+  intents: string[];
+  helpfulClicks: number;
+  moreHelpClicks: number;
+  answeredByLlm: number;
+  answeredExtractive: number;
+}
+
+export interface Report {
+  from: string;
+  to: string;
+  conversations: number;
+  involved: number;
+  rates: { involvement: number; answer: number; deflection: number; resolution: number };
+  escalationsByReason: Record<string, { count: number; rate: number }>;
+  csat: { botOnly: number | null; handedOver: number | null; botOnlyCount: number; handedOverCount: number };
+  medians: { firstResponseSeconds: number | null; resolutionSeconds: number | null };
+  daily: Array<{ day: string; conversations: number; involved: number; deflected: number; escalated: number }>;
+  contentGaps: Array<{ topic: string; count: number; examples: string[] }>;
+  articles: Array<{ articleId: string; title: string; url?: string; cited: number; helped: number; handedOverAfter: number }>;
+}
+
+const median = (values: number[]): number | null => {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const mean = (values: number[]): number | null => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
+const share = (part: number, whole: number) => (whole ? part / whole : 0);
+const seconds = (a: Date, b: Date) => Math.max(0, Math.round((b.getTime() - a.getTime()) / 1000));
+
+export function conversationFigures(key: string, events: StoredEvent[]): ConversationFigures {
+  const firstCustomer = events.find((event) => event.kind === "customer_message");
+  const firstResponse = events.find((event) => (event.kind === "bot_answer" || event.kind === "admin_reply" || event.kind === "bot_clarify") && (!firstCustomer || event.at >= firstCustomer.at));
+  const closed = events.find((event) => event.kind === "closed");
+  const escalation = events.find((event) => event.kind === "escalation");
+  const answers = events.filter((event) => event.kind === "bot_answer");
+  const feedback = events.filter((event) => event.kind === "feedback");
+  const humanMessages = events.filter((event) => event.kind === "admin_reply").length;
+  const helpfulClicks = feedback.filter((event) => event.data.helpful === true).length;
+  const ratings = events.filter((event) => event.kind === "rating");
+  const confidences = answers.map((event) => Number(event.data.confidence)).filter((value) => Number.isFinite(value));
+  return {
+    key,
+    customerMessages: events.filter((event) => event.kind === "customer_message").length,
+    botMessages: answers.length + events.filter((event) => event.kind === "bot_clarify" || event.kind === "escalation").length,
+    humanMessages,
+    escalated: Boolean(escalation),
+    ...(escalation ? { escalation: { reason: String(escalation.data.reason), turn: Number(escalation.data.turn ?? 0) } } : {}),
+    ...(firstCustomer && firstResponse ? { firstResponseSeconds: seconds(firstCustomer.at, firstResponse.at) } : {}),
+    ...(firstCustomer && closed ? { resolutionSeconds: seconds(firstCustomer.at, closed.at) } : {}),
+    ...(ratings.length ? { rating: Number(ratings[ratings.length - 1]!.data.rating) } : {}),
+    autoResolved: helpfulClicks > 0 || (Boolean(closed) && humanMessages === 0 && !escalation),
+    ...(confidences.length ? { meanConfidence: mean(confidences)! } : {}),
+    articlesCited: [...new Set(answers.flatMap((event) => (event.data.articles as Array<{ id: string }> | undefined)?.map((article) => article.id) ?? []))],
+    intents: [...new Set(events.flatMap((event) => (typeof event.data.intent === "string" ? [event.data.intent] : [])))],
+    helpfulClicks,
+    moreHelpClicks: feedback.filter((event) => event.data.helpful === false).length,
+    answeredByLlm: answers.filter((event) => event.data.by === "llm").length,
+    answeredExtractive: answers.filter((event) => event.data.by === "extractive").length,
+  };
+}
+
+/** Groups unanswered questions into topics: a question joins the first topic sharing enough of its words. */
+export function contentGaps(questions: string[], minimumOverlap = 0.34): Report["contentGaps"] {
+  const topics: Array<{ words: Set<string>; examples: string[]; count: number; counts: Map<string, number> }> = [];
+  for (const question of questions) {
+    const words = new Set(terms(question));
+    if (!words.size) continue;
+    const home = topics.find((topic) => {
+      let shared = 0;
+      for (const word of words) if (topic.words.has(word)) shared++;
+      return shared / Math.min(words.size, topic.words.size) >= minimumOverlap;
+    });
+    const topic = home ?? (topics[topics.push({ words: new Set(), examples: [], count: 0, counts: new Map() }) - 1]!);
+    topic.count++;
+    for (const word of words) {
+      topic.words.add(word);
+      topic.counts.set(word, (topic.counts.get(word) ?? 0) + 1);
+    }
+    if (topic.examples.length < 3 && !topic.examples.includes(question)) topic.examples.push(question);
+  }
+  return topics
+    .sort((a, b) => b.count - a.count)
+    .map((topic) => ({
+      topic: [...topic.counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([word]) => word).join(" · "),
+      count: topic.count,
+      examples: topic.examples,
+    }));
+}
+
+export function buildReport(events: StoredEvent[], period: { from: Date; to: Date }, lowConfidence = 0.4): Report {
+  const byConversation = new Map<string, StoredEvent[]>();
+  for (const event of events) {
+    const list = byConversation.get(event.conversation_key) ?? [];
+    list.push(event);
+    byConversation.set(event.conversation_key, list);
+  }
+  const figures = [...byConversation].map(([key, list]) => ({ figures: conversationFigures(key, list), events: list }));
+  const involved = figures.filter(({ events: list }) => list.some((event) => event.kind === "bot_answer" || event.kind === "bot_clarify" || event.kind === "escalation"));
+  const handedOver = (f: ConversationFigures) => f.escalated || f.humanMessages > 0;
+  const answered = involved.filter(({ events: list }) => list.some((event) => event.kind === "bot_answer" && ((event.data.articles as unknown[] | undefined)?.length ?? 0) > 0));
+  const deflected = involved.filter(({ figures: f }) => !handedOver(f));
+  const resolved = involved.filter(({ figures: f }) => f.autoResolved);
+
+  const reasons = new Map<string, number>();
+  for (const { figures: f } of involved) if (f.escalation) reasons.set(f.escalation.reason, (reasons.get(f.escalation.reason) ?? 0) + 1);
+
+  const botOnlyRatings = involved.filter(({ figures: f }) => !handedOver(f) && f.rating !== undefined).map(({ figures: f }) => f.rating!);
+  const handedRatings = figures.filter(({ figures: f }) => handedOver(f) && f.rating !== undefined).map(({ figures: f }) => f.rating!);
+
+  const days = new Map<string, { conversations: number; involved: number; deflected: number; escalated: number }>();
+  for (const { figures: f, events: list } of figures) {
+    const day = list[0]!.at.toISOString().slice(0, 10);
+    const entry = days.get(day) ?? { conversations: 0, involved: 0, deflected: 0, escalated: 0 };
+    entry.conversations++;
+    if (involved.some((item) => item.figures.key === f.key)) {
+      entry.involved++;
+      if (!handedOver(f)) entry.deflected++;
+    }
+    if (f.escalated) entry.escalated++;
+    days.set(day, entry);
+  }
+
+  const unanswered = events
+    .filter((event) => (event.kind === "escalation" && event.data.reason === "low_confidence") || (event.kind === "bot_answer" && Number(event.data.confidence) < lowConfidence))
+    .flatMap((event) => (typeof event.data.question === "string" ? [event.data.question] : []));
+
+  const articles = new Map<string, Report["articles"][number]>();
+  for (const { events: list } of figures) {
+    const cited = new Set<string>();
+    for (const event of list) {
+      if (event.kind === "bot_answer") {
+        for (const article of (event.data.articles as Array<{ id: string; title: string; url?: string }> | undefined) ?? []) {
+          const entry = articles.get(article.id) ?? { articleId: article.id, title: article.title, ...(article.url ? { url: article.url } : {}), cited: 0, helped: 0, handedOverAfter: 0 };
+          entry.cited++;
+          articles.set(article.id, entry);
+          cited.add(article.id);
+        }
+      } else if (event.kind === "feedback" && event.data.helpful === true) {
+        for (const id of (event.data.articles as string[] | undefined) ?? []) if (articles.has(id)) articles.get(id)!.helped++;
+      } else if (event.kind === "escalation") {
+        for (const id of cited) articles.get(id)!.handedOverAfter++;
+        cited.clear();
+      }
+    }
+  }
+
+  return {
+    from: period.from.toISOString(),
+    to: period.to.toISOString(),
+    conversations: figures.length,
+    involved: involved.length,
+    rates: {
+      involvement: share(involved.length, figures.length),
+      answer: share(answered.length, involved.length),
+      deflection: share(deflected.length, involved.length),
+      resolution: share(resolved.length, involved.length),
+    },
+    escalationsByReason: Object.fromEntries([...reasons].map(([reason, count]) => [reason, { count, rate: share(count, involved.length) }])),
+    csat: { botOnly: mean(botOnlyRatings), handedOver: mean(handedRatings), botOnlyCount: botOnlyRatings.length, handedOverCount: handedRatings.length },
+    medians: {
+      firstResponseSeconds: median(figures.flatMap(({ figures: f }) => (f.firstResponseSeconds === undefined ? [] : [f.firstResponseSeconds]))),
+      resolutionSeconds: median(figures.flatMap(({ figures: f }) => (f.resolutionSeconds === undefined ? [] : [f.resolutionSeconds]))),
+    },
+    daily: [...days].sort(([a], [b]) => a.localeCompare(b)).map(([day, entry]) => ({ day, ...entry })),
+    contentGaps: contentGaps(unanswered),
+    articles: [...articles.values()].sort((a, b) => b.cited - a.cited),
+  };
+}

@@ -1,0 +1,158 @@
+// A realistic set of conversations replayed through signed cards and webhooks, then every figure
+// of the report checked, on PGlite and on a real Postgres; plus /report, its CSVs and /metrics.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAssistant } from "../server/assistant/create-assistant.ts";
+import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
+import { BotIdentity } from "../server/intercom/bot-identity.ts";
+import { createIntercomClient } from "../server/intercom/client.ts";
+import { createLogger } from "../server/logger.ts";
+import { EventLog, eventsBetween } from "../server/metrics/events.ts";
+import { AppMetrics } from "../server/metrics/prometheus.ts";
+import { buildReport, type Report } from "../server/metrics/report.ts";
+import type { Database } from "../server/storage/database.ts";
+import { JobQueue, Worker } from "../server/storage/queue.ts";
+import { WEBHOOK_JOB, webhookHandler } from "../server/webhooks/process.ts";
+import { fixture, startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
+import { BACKENDS, openTestDatabase } from "./helpers/databases.ts";
+import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
+
+const TOKEN = "report-admin-token-0123456789";
+type Json = Record<string, any>;
+
+describe.each(BACKENDS)("on %s", (backend) => {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  let intercom: FakeIntercom;
+  let app: TestApp;
+  let worker: Worker;
+  let report: Report;
+  const logger = createLogger("silent");
+  const knowledge = testKnowledge();
+
+  const card = async (conversation: number | undefined, componentId: string, question?: string, previous?: Json) => {
+    const body: Json = {
+      ...fixture("messenger-submit"),
+      component_id: componentId,
+      input_values: question ? { question } : {},
+      context: conversation === undefined ? { location: "home", locale: "en" } : { conversation_id: conversation, location: "conversation", locale: "en" },
+      ...(previous ? { current_canvas: previous.canvas } : {}),
+    };
+    return (await app.canvas("/canvas/messenger/submit", body)).json() as Promise<Json>;
+  };
+  const webhook = async (name: string, conversationId: string, extra: Json = {}) => {
+    const body = fixture(name);
+    body.id = `${body.id}-${conversationId}`;
+    body.data.item.id = conversationId;
+    Object.assign(body.data.item, extra);
+    expect((await app.webhook(body)).status).toBe(200);
+  };
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await openTestDatabase(backend));
+    intercom = await startFakeIntercom({ workspaceId: "ecahpwf5" });
+    const queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 3, backoffMs: () => 0 });
+    const metrics = new AppMetrics({ queue });
+    const events = new EventLog(db, (event) => metrics.observe(event));
+    const assistant = createAssistant({ knowledge, logger, policy: DEFAULT_POLICY });
+    const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
+    worker = new Worker(
+      queue,
+      { [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor: () => client, directoryFor: () => undefined, bot: new BotIdentity(), queue, db, logger, freshness: { changed: () => undefined, traffic: () => undefined }, events }) },
+      logger,
+    );
+    app = await startTestApp({ assistant, queue, events, db, metrics, adminToken: TOKEN });
+
+    // 1001: answered, then "That helped".
+    const a1 = await card(1001, "ask", "How do I set up recurring invoices for a retainer client?");
+    await card(1001, "helpful", undefined, a1);
+    // 1002: two answers, then a hand-off asked for at the third question.
+    const b1 = await card(1002, "ask", "How do I turn on two-factor authentication?");
+    const b2 = await card(1002, "ask", "How do I reset my password?", b1);
+    await card(1002, "ask", "I want to talk to a real person", b2);
+    // 1003: a hand-off on the first message.
+    await card(1003, "ask", "Please cancel my account");
+    // 1005: answered, then closed by Intercom with no teammate reply, and rated 5.
+    await card(1005, "ask", "How do I export my data?");
+    // 1006: a question the Help Center cannot answer.
+    await card(1006, "ask", "Which dinosaurs lived in the Jurassic?");
+    // 1004: handled by a teammate only (agent-suggestion mode), rated 1.
+    await webhook("webhook-conversation-user-created", "1004");
+    await webhook("webhook-conversation-admin-replied", "1004");
+    await webhook("webhook-conversation-rating-added", "1004", { conversation_rating: { rating: 1, remark: "Too slow" } });
+    await webhook("webhook-conversation-rating-added", "1005", { conversation_rating: { rating: 5, remark: "Great" } });
+    const closed = fixture("webhook-conversation-user-created");
+    closed.id = "notif_close_1005";
+    closed.topic = "conversation.admin.closed";
+    closed.data.item.id = "1005";
+    await app.webhook(closed);
+    await worker.drain();
+
+    const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) };
+    report = buildReport(await eventsBetween(db, "ecahpwf5", period.from, period.to), period);
+  });
+  afterAll(async () => {
+    await app.close();
+    await intercom.close();
+    await cleanup();
+  });
+
+  it("counts conversations and the assistant's involvement", () => {
+    expect(report.conversations).toBe(6);
+    expect(report.involved).toBe(5);
+    expect(report.rates.involvement).toBeCloseTo(5 / 6);
+  });
+
+  it("computes answer, deflection and resolution rates as defined", () => {
+    expect(report.rates.answer).toBeCloseTo(3 / 5);
+    expect(report.rates.deflection).toBeCloseTo(2 / 5);
+    expect(report.rates.resolution).toBeCloseTo(2 / 5);
+  });
+
+  it("breaks escalations down by reason", () => {
+    expect(report.escalationsByReason).toEqual({
+      explicit_request: { count: 2, rate: 2 / 5 },
+      low_confidence: { count: 1, rate: 1 / 5 },
+    });
+  });
+
+  it("splits CSAT between bot-only and handed-over conversations", () => {
+    expect(report.csat).toEqual({ botOnly: 5, handedOver: 1, botOnlyCount: 1, handedOverCount: 1 });
+    expect(report.medians.firstResponseSeconds).not.toBeNull();
+    expect(report.medians.resolutionSeconds).not.toBeNull();
+  });
+
+  it("lists the questions it could not answer as content gaps, and ranks articles", () => {
+    expect(report.contentGaps).toEqual([{ topic: expect.stringContaining("dinosaur"), count: 1, examples: ["Which dinosaurs lived in the Jurassic?"] }]);
+    const recurring = report.articles.find((article) => article.title === "Set up recurring invoices");
+    expect(recurring).toMatchObject({ cited: 1, helped: 1, handedOverAfter: 0 });
+    const twoFactor = report.articles.find((article) => article.title === "Turn on two-factor authentication");
+    expect(twoFactor).toMatchObject({ cited: 1, handedOverAfter: 1 });
+  });
+
+  it("serves the report page only with the admin token, with the same figures", async () => {
+    expect((await fetch(`${app.url}/report?workspace=ecahpwf5`)).status).toBe(401);
+    const page = await fetch(`${app.url}/report?workspace=ecahpwf5`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('data-figure="Deflection">40.0%');
+    expect(html).toContain('data-figure="CSAT, bot only">5.00');
+    expect(html).toContain("Which dinosaurs lived in the Jurassic?");
+    const basic = await fetch(`${app.url}/report?workspace=ecahpwf5`, { headers: { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString("base64")}` } });
+    expect(basic.status).toBe(200);
+    expect((await fetch(`${app.url}/report?from=yesterday`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(400);
+  });
+
+  it("exports the tables as CSV", async () => {
+    const csv = await (await fetch(`${app.url}/report/articles.csv?workspace=ecahpwf5`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(csv.split("\r\n")[0]).toBe('"article_id","title","url","cited","helped","handed_over_after"');
+    expect(csv).toContain('"Set up recurring invoices"');
+  });
+
+  it("exposes Prometheus metrics", async () => {
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    expect(text).toMatch(/assistant_answers_total\{by="extractive"\} [1-9]/);
+    expect(text).toMatch(/assistant_escalations_total\{reason="explicit_request"\} 2/);
+    expect(text).toMatch(/http_requests_total\{route="\/canvas\/messenger\/submit",status="200"\} \d+/);
+    expect(text).toMatch(/queue_jobs\{status="done"\} \d+/);
+  });
+});
