@@ -1,0 +1,89 @@
+// The report page in a real browser (Debian's Chromium): the figures shown match the stored
+// events, the charts render, and without the token there is nothing to see.
+import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventLog } from "../server/metrics/events.ts";
+import type { Database } from "../server/storage/database.ts";
+import { startTestApp, type TestApp } from "./helpers/app.ts";
+import { openTestDatabase } from "./helpers/databases.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const TOKEN = "report-browser-token-0123456789";
+let browser: Browser;
+let app: TestApp;
+let db: Database;
+let cleanup: () => Promise<void>;
+
+const day = (daysAgo: number, minutes = 0) => new Date(Date.now() - (daysAgo + 1) * 86_400_000 + minutes * 60_000);
+
+beforeAll(async () => {
+  ({ db, cleanup } = await openTestDatabase("pglite"));
+  const log = new EventLog(db);
+  const articles = [
+    { id: "8800104", title: "Set up recurring invoices", url: "https://help.tallybook.example/en/articles/8800104" },
+    { id: "8800115", title: "Turn on two-factor authentication", url: "https://help.tallybook.example/en/articles/8800115" },
+  ];
+  // Two weeks of traffic: most questions answered, some handed over, a few unanswerable.
+  let n = 0;
+  for (let d = 13; d >= 0; d--) {
+    for (let i = 0; i < 6; i++) {
+      const key = `c${n++}`;
+      const record = (kind: Parameters<EventLog["record"]>[0]["kind"], data: Record<string, unknown>, minutes: number) =>
+        log.record({ workspaceId: "ecahpwf5", conversationKey: key, kind, data, at: day(d, i * 20 + minutes) });
+      await record("customer_message", {}, 0);
+      if (i === 5) {
+        await record("escalation", { reason: i % 2 ? "low_confidence" : "explicit_request", question: ["Do you support payroll?", "Can I run payroll for my staff?"][d % 2] }, 1);
+        continue;
+      }
+      await record("bot_answer", { confidence: 0.9, by: "extractive", articles: [articles[i % 2]!] }, 1);
+      if (i < 3) await record("feedback", { helpful: true, articles: [articles[i % 2]!.id] }, 2);
+      if (i === 4) await record("escalation", { reason: "explicit_request" }, 3);
+      if (i === 0) await record("rating", { rating: 5 }, 30);
+      if (i === 4) await record("rating", { rating: 3 }, 40);
+    }
+  }
+  app = await startTestApp({ db, adminToken: TOKEN });
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await cleanup();
+});
+
+describe("report page", () => {
+  it("shows the stored figures and renders its charts", async () => {
+    const context = await browser.newContext({ httpCredentials: { username: "admin", password: TOKEN }, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/report?workspace=ecahpwf5`);
+    await page.waitForFunction(() => document.body.dataset.chartsReady === "true");
+    const figure = (label: string) => page.locator(`[data-figure="${label}"]`).textContent();
+    expect(await figure("Conversations")).toBe("84");
+    expect(await figure("Involvement")).toBe("100.0%");
+    // 14 days × 6 conversations: one escalated outright and one handed over after an answer each day.
+    expect(await figure("Deflection")).toBe(`${((100 * 56) / 84).toFixed(1)}%`);
+    expect(await figure("CSAT, bot only")).toBe("5.00");
+    expect(await figure("CSAT, handed over")).toBe("3.00");
+    expect(await page.locator("#gaps").textContent()).toContain("payroll");
+    const drawn = await page.evaluate(() => {
+      const canvas = document.getElementById("rates") as HTMLCanvasElement;
+      const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) painted++;
+      return painted;
+    });
+    expect(drawn).toBeGreaterThan(1000);
+    if (process.env.REPORT_SCREENSHOT_PATH) await page.screenshot({ path: process.env.REPORT_SCREENSHOT_PATH, fullPage: true });
+    await context.close();
+  });
+
+  it("answers 401 without the token, asking the browser for it", async () => {
+    const context = await browser.newContext();
+    const response = await context.request.get(`${app.url}/report`);
+    expect(response.status()).toBe(401);
+    expect(response.headers()["www-authenticate"]).toMatch(/^Basic realm=/);
+    await context.close();
+  });
+});
