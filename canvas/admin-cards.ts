@@ -48,6 +48,8 @@ export interface InboxView {
   verdict?: string;
   suggestion?: { text: string; confidence: number };
   articles?: Array<{ title: string; url?: string; confidence: number }>;
+  /** What the assistant did in this conversation so far (from the metrics). */
+  history?: Array<[string, string]>;
 }
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
@@ -61,6 +63,7 @@ export function inboxCard(view: InboxView): CanvasResponse {
   if (view.intent) facts.push(["Intent", view.intent]);
   const components: Component[] = [text("Help Center assistant", { style: "header" })];
   if (facts.length) components.push(dataTable(facts));
+  if (view.history?.length) components.push(text("**This conversation**", { bottom_margin: "none" }), dataTable(view.history));
   if (view.verdict) components.push(text(view.verdict, { style: "muted" }));
   if (view.suggestion) {
     components.push(text(`**Suggested reply** (confidence ${percent(view.suggestion.confidence)})`, { bottom_margin: "none" }));

@@ -148,6 +148,16 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(csv).toContain('"Set up recurring invoices"');
   });
 
+  it("shows the agent the metrics of the conversation at hand in the Inbox app", async () => {
+    const body = fixture("inbox-initialize");
+    body.conversation.id = "1002";
+    const json = await (await app.canvas("/canvas/inbox/initialize", body)).json();
+    const tables = (json.canvas.content.components as Json[]).filter((c) => c.type === "data-table");
+    const rows = Object.fromEntries(tables[1]!.items.map((item: Json) => [item.field, item.value]));
+    expect(rows).toMatchObject({ "Customer messages": "3", "Handed over": "yes: explicit request, at message 3" });
+    expect(rows["Mean answer confidence"]).toMatch(/^\d+%$/);
+  });
+
   it("exposes Prometheus metrics", async () => {
     const text = await (await fetch(`${app.url}/metrics`)).text();
     expect(text).toMatch(/assistant_answers_total\{by="extractive"\} [1-9]/);

@@ -7,8 +7,29 @@ import type { CanvasResponse } from "../../canvas/responses.ts";
 import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
 import { customerProfile } from "../assistant/context.ts";
 import { htmlToText } from "../knowledge/html-text.ts";
+import type { ConversationFigures } from "../metrics/report.ts";
 
 type Request = InboxInitializeRequest | InboxSubmitRequest;
+
+export interface InboxExtras {
+  /** The metrics of a conversation, when the app records them. */
+  figuresFor?: (workspaceId: string, conversationId: string) => Promise<ConversationFigures | undefined>;
+}
+
+/** The conversation's metrics as rows for the agent: turns, confidence, and why it was handed over. */
+async function historyOf(request: Request, extras: InboxExtras): Promise<Array<[string, string]> | undefined> {
+  const id = request.conversation?.id;
+  const figures = id ? await extras.figuresFor?.(request.workspace_id, id).catch(() => undefined) : undefined;
+  if (!figures) return undefined;
+  const rows: Array<[string, string]> = [
+    ["Customer messages", String(figures.customerMessages)],
+    ["Assistant replies", String(figures.botMessages)],
+  ];
+  if (figures.meanConfidence !== undefined) rows.push(["Mean answer confidence", `${Math.round(figures.meanConfidence * 100)}%`]);
+  rows.push(["Handed over", figures.escalation ? `yes: ${figures.escalation.reason.replace(/_/g, " ")}, at message ${figures.escalation.turn}` : "no"]);
+  if (figures.helpfulClicks || figures.moreHelpClicks) rows.push(["Feedback", `${figures.helpfulClicks} helped, ${figures.moreHelpClicks} more help`]);
+  return rows;
+}
 
 const basics = (request: Request): InboxView => ({
   contactName: request.contact?.name ?? undefined,
@@ -48,21 +69,24 @@ function describe(decision: Decision): Partial<InboxView> {
   }
 }
 
-async function assess(request: Request, text: string, deps: AssistantDeps, query?: string): Promise<CanvasResponse> {
-  const decision = await respond(
-    { workspaceId: request.workspace_id, message: text, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(request.contact ?? undefined), locale: request.context.locale },
-    deps,
-  );
-  return inboxCard({ ...basics(request), ...(query ? { query } : { customerMessage: text }), ...describe(decision) });
+async function assess(request: Request, text: string, deps: AssistantDeps, extras: InboxExtras, query?: string): Promise<CanvasResponse> {
+  const [decision, history] = await Promise.all([
+    respond(
+      { workspaceId: request.workspace_id, message: text, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(request.contact ?? undefined), locale: request.context.locale },
+      deps,
+    ),
+    historyOf(request, extras),
+  ]);
+  return inboxCard({ ...basics(request), ...(query ? { query } : { customerMessage: text }), ...describe(decision), ...(history ? { history } : {}) });
 }
 
-export async function initialize(request: InboxInitializeRequest, deps: AssistantDeps): Promise<CanvasResponse> {
+export async function initialize(request: InboxInitializeRequest, deps: AssistantDeps, extras: InboxExtras = {}): Promise<CanvasResponse> {
   const text = lastCustomerMessage(request);
   if (!text) return inboxCard({ ...basics(request), verdict: "No customer message yet. Search the Help Center below." });
-  return assess(request, text, deps);
+  return assess(request, text, deps, extras);
 }
 
-export async function submit(request: InboxSubmitRequest, deps: AssistantDeps): Promise<CanvasResponse> {
+export async function submit(request: InboxSubmitRequest, deps: AssistantDeps, extras: InboxExtras = {}): Promise<CanvasResponse> {
   if (request.component_id === InboxIds.syncNow) {
     // The sync runs on; the card answers at once.
     deps.knowledge.sync(request.workspace_id).catch((error) => deps.logger.error({ err: error, workspaceId: request.workspace_id }, "help center sync failed"));
@@ -70,6 +94,6 @@ export async function submit(request: InboxSubmitRequest, deps: AssistantDeps): 
   }
   const raw = request.input_values[InboxIds.query];
   const query = (typeof raw === "string" ? raw : "").trim().slice(0, 1000);
-  if (request.component_id !== InboxIds.search || !query) return initialize(request as InboxInitializeRequest, deps);
-  return assess(request, query, deps, query);
+  if (request.component_id !== InboxIds.search || !query) return initialize(request as InboxInitializeRequest, deps, extras);
+  return assess(request, query, deps, extras, query);
 }

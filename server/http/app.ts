@@ -23,7 +23,8 @@ import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { message } from "../messages.ts";
 import { ArticleStats } from "../assistant/article-stats.ts";
-import type { EventSink } from "../metrics/events.ts";
+import { eventsOfConversation, type EventSink } from "../metrics/events.ts";
+import { conversationFigures } from "../metrics/report.ts";
 import type { JobQueue } from "../storage/queue.ts";
 import { WEBHOOK_JOB } from "../webhooks/process.ts";
 import { mountAdmin } from "./admin.ts";
@@ -110,8 +111,17 @@ export function createApp(deps: AppDeps): Express {
   signed("/canvas/messenger/configure", verifyCanvasSignature, MessengerConfigureRequest, (body) => configureFlow.configure(body, { knowledge }));
   signed("/canvas/messenger/content", verifyCanvasSignature, LiveCanvasRequest, (body) => messengerFlow.content(body, messenger));
   signed("/canvas/messenger/sheet", verifyCanvasSignature, SheetRequest, (body) => messengerFlow.sheetClosed(body, messenger), apologise);
-  signed("/canvas/inbox/initialize", verifyCanvasSignature, InboxInitializeRequest, (body) => inboxFlow.initialize(body, assistant));
-  signed("/canvas/inbox/submit", verifyCanvasSignature, InboxSubmitRequest, (body) => inboxFlow.submit(body, assistant));
+  const database = deps.db;
+  const inbox: inboxFlow.InboxExtras = database
+    ? {
+        figuresFor: async (workspaceId, conversationId) => {
+          const events = await eventsOfConversation(database, workspaceId, conversationId);
+          return events.length ? conversationFigures(conversationId, events) : undefined;
+        },
+      }
+    : {};
+  signed("/canvas/inbox/initialize", verifyCanvasSignature, InboxInitializeRequest, (body) => inboxFlow.initialize(body, assistant, inbox));
+  signed("/canvas/inbox/submit", verifyCanvasSignature, InboxSubmitRequest, (body) => inboxFlow.submit(body, assistant, inbox));
 
   // A notification is written to the queue before Intercom gets its 200; processing happens after.
   signed("/webhooks/intercom", verifyWebhookSignature, WebhookNotification, async (notification) => {
