@@ -80,11 +80,19 @@ describe.each(BACKENDS)("on %s", (backend) => {
     await webhook("webhook-conversation-admin-replied", "1004");
     await webhook("webhook-conversation-rating-added", "1004", { conversation_rating: { rating: 1, remark: "Too slow" } });
     await webhook("webhook-conversation-rating-added", "1005", { conversation_rating: { rating: 5, remark: "Great" } });
-    const closed = fixture("webhook-conversation-user-created");
-    closed.id = "notif_close_1005";
-    closed.topic = "conversation.admin.closed";
-    closed.data.item.id = "1005";
-    await app.webhook(closed);
+    const close = async (conversationId: string) => {
+      const closed = fixture("webhook-conversation-user-created");
+      closed.id = `notif_close_${conversationId}`;
+      closed.topic = "conversation.admin.closed";
+      closed.data.item.id = conversationId;
+      await app.webhook(closed);
+    };
+    await close("1005");
+    // 1007: answered and closed, then reopened by the customer writing again.
+    await card(1007, "ask", "How do I connect my bank account?");
+    await close("1007");
+    await worker.drain();
+    await webhook("webhook-conversation-user-replied", "1007");
     await worker.drain();
 
     const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) };
@@ -97,21 +105,22 @@ describe.each(BACKENDS)("on %s", (backend) => {
   });
 
   it("counts conversations and the assistant's involvement", () => {
-    expect(report.conversations).toBe(6);
-    expect(report.involved).toBe(5);
-    expect(report.rates.involvement).toBeCloseTo(5 / 6);
+    expect(report.conversations).toBe(7);
+    expect(report.involved).toBe(6);
+    expect(report.rates.involvement).toBeCloseTo(6 / 7);
   });
 
   it("computes answer, deflection and resolution rates as defined", () => {
-    expect(report.rates.answer).toBeCloseTo(3 / 5);
-    expect(report.rates.deflection).toBeCloseTo(2 / 5);
-    expect(report.rates.resolution).toBeCloseTo(2 / 5);
+    expect(report.rates.answer).toBeCloseTo(4 / 6);
+    expect(report.rates.deflection).toBeCloseTo(3 / 6);
+    // 1001 (helped) and 1005 (closed, no teammate); 1007 was reopened after its close.
+    expect(report.rates.resolution).toBeCloseTo(2 / 6);
   });
 
   it("breaks escalations down by reason", () => {
     expect(report.escalationsByReason).toEqual({
-      explicit_request: { count: 2, rate: 2 / 5 },
-      low_confidence: { count: 1, rate: 1 / 5 },
+      explicit_request: { count: 2, rate: 2 / 6 },
+      low_confidence: { count: 1, rate: 1 / 6 },
     });
   });
 
@@ -134,7 +143,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     const page = await fetch(`${app.url}/report?workspace=ecahpwf5`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain('data-figure="Deflection">40.0%');
+    expect(html).toContain('data-figure="Deflection">50.0%');
     expect(html).toContain('data-figure="CSAT, bot only">5.00');
     expect(html).toContain("Which dinosaurs lived in the Jurassic?");
     const basic = await fetch(`${app.url}/report?workspace=ecahpwf5`, { headers: { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString("base64")}` } });

@@ -5,7 +5,8 @@
 // - answer rate: involved conversations with at least one answer citing an article / involved.
 // - handed over: the assistant escalated, or a teammate replied.
 // - deflection: involved and never handed over / involved.
-// - resolution: involved and ("That helped" clicked, or closed without a teammate reply) / involved.
+// - resolution: involved and ("That helped" clicked, or closed without a teammate reply) / involved;
+//   a conversation reopened after its close (the customer wrote again) is not resolved.
 // - escalation rate by reason: involved conversations escalated for that reason / involved.
 // - CSAT: mean rating (1-5) of bot-only conversations and of handed-over ones.
 // - first response: first answer (bot or teammate) after the first customer message; resolution
@@ -60,7 +61,10 @@ const seconds = (a: Date, b: Date) => Math.max(0, Math.round((b.getTime() - a.ge
 export function conversationFigures(key: string, events: StoredEvent[]): ConversationFigures {
   const firstCustomer = events.find((event) => event.kind === "customer_message");
   const firstResponse = events.find((event) => (event.kind === "bot_answer" || event.kind === "admin_reply" || event.kind === "bot_clarify") && (!firstCustomer || event.at >= firstCustomer.at));
-  const closed = events.find((event) => event.kind === "closed");
+  // A conversation closed and then written to again has been reopened: it is not resolved until closed again.
+  const lastClose = [...events].reverse().find((event) => event.kind === "closed");
+  const reopened = Boolean(lastClose && events.some((event) => event.kind === "customer_message" && event.at > lastClose.at));
+  const closed = reopened ? undefined : lastClose;
   const escalation = events.find((event) => event.kind === "escalation");
   const answers = events.filter((event) => event.kind === "bot_answer");
   const feedback = events.filter((event) => event.kind === "feedback");
