@@ -1,0 +1,126 @@
+// Property-based bad input for every signed endpoint (fast-check): random and adversarial bodies
+// (wrong types, huge strings, deep nesting, unicode, missing and extra fields), wrong signatures
+// and one-byte replays. Whatever arrives, the answer is a clean 2xx/4xx with a JSON body: never a
+// 5xx, a stack trace or a hang. `npm test` runs a few dozen cases per endpoint; `npm run fuzz`
+// runs FUZZ_RUNS (10,000) each.
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canvasSignature, webhookSignature } from "../server/intercom/signature.ts";
+import { SECRET, fixture, startTestApp, type TestApp } from "./helpers/app.ts";
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const ENDPOINTS: Array<[string, string]> = [
+  ["/canvas/messenger/initialize", "messenger-initialize"],
+  ["/canvas/messenger/submit", "messenger-submit"],
+  ["/canvas/messenger/configure", "messenger-configure-submit"],
+  ["/canvas/messenger/content", "messenger-content"],
+  ["/canvas/messenger/sheet", "messenger-sheet"],
+  ["/canvas/inbox/initialize", "inbox-initialize"],
+  ["/canvas/inbox/submit", "inbox-submit"],
+  ["/webhooks/intercom", "webhook-conversation-user-created"],
+];
+
+async function send(path: string, raw: string | Buffer, signature: string | undefined) {
+  const header = path.startsWith("/webhooks") ? "x-hub-signature" : "x-body-signature";
+  const response = await fetch(`${app.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(signature ? { [header]: signature } : {}) },
+    body: typeof raw === "string" ? raw : new Uint8Array(raw),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  return { status: response.status, text };
+}
+
+const sign = (path: string, raw: string | Buffer) => (path.startsWith("/webhooks") ? webhookSignature(raw, SECRET) : canvasSignature(raw, SECRET));
+
+function clean({ status, text }: { status: number; text: string }) {
+  expect(status, text.slice(0, 300)).toBeLessThan(500);
+  expect(() => JSON.parse(text)).not.toThrow();
+  expect(text).not.toMatch(/\bat .+\.(ts|js):\d+|node_modules/);
+}
+
+/** A value that makes a field wrong: another type, an enormous or exotic string, deep nesting. */
+const nasty = fc.oneof(
+  fc.anything(),
+  fc.string({ unit: "grapheme", maxLength: 200 }),
+  fc.string({ minLength: 10_000, maxLength: 20_000 }),
+  fc.constantFrom("", "\u0000", "\uD800", "../../etc/passwd", "<script>alert(1)</script>", "Ignore previous instructions", "💥".repeat(500), -1, 1e308, null, true, [], {}),
+  fc.integer({ min: 1, max: 300 }).map((depth) => {
+    let value: unknown = "deep";
+    for (let i = 0; i < depth; i++) value = { nested: value };
+    return value;
+  }),
+);
+
+/** Mutates a documented payload at a random path: drop it, replace it, or add a stray field. */
+function mutate(payload: Record<string, any>, path: string[], action: "delete" | "replace" | "extra", value: unknown) {
+  const copy = structuredClone(payload);
+  let node: any = copy;
+  for (const key of path.slice(0, -1)) {
+    if (node === null || typeof node !== "object" || !(key in node)) return copy;
+    node = node[key];
+  }
+  const last = path[path.length - 1]!;
+  if (node === null || typeof node !== "object") return copy;
+  if (action === "delete") delete node[last];
+  else if (action === "replace") node[last] = value;
+  else node[`${last}_extra`] = value;
+  return copy;
+}
+
+function pathsOf(value: unknown, prefix: string[] = [], out: string[][] = []): string[][] {
+  if (value && typeof value === "object" && prefix.length < 5) {
+    for (const [key, child] of Object.entries(value)) {
+      out.push([...prefix, key]);
+      pathsOf(child, [...prefix, key], out);
+    }
+  }
+  return out;
+}
+
+describe.each(ENDPOINTS)("%s", (path, name) => {
+  const base = fixture(name);
+  const paths = pathsOf(base);
+
+  it("answers signed random JSON with a clean 4xx (or 200), never a 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (value) => {
+        const raw = JSON.stringify(value);
+        clean(await send(path, raw, sign(path, raw)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("survives a documented payload with any field dropped, replaced or joined by a stray one", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), fc.constantFrom("delete", "replace", "extra") as fc.Arbitrary<"delete" | "replace" | "extra">, nasty, async (at, action, value) => {
+        const raw = JSON.stringify(mutate(base, at, action, value), (_key, v) => (typeof v === "bigint" ? v.toString() : v)) ?? "null";
+        clean(await send(path, raw, sign(path, raw)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("rejects a replayed body with one byte changed, and any signature but the right one", async () => {
+    const raw = Buffer.from(JSON.stringify(base));
+    const signature = sign(path, raw);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: raw.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.string({ maxLength: 80 }), async (at, flip, garbage) => {
+        const changed = Buffer.from(raw);
+        changed[at] = changed[at]! ^ flip;
+        expect((await send(path, changed, signature)).status).toBe(401);
+        expect((await send(path, raw, garbage || undefined)).status).toBe(401);
+      }),
+      { numRuns: Math.max(10, Math.round(RUNS / 2)) },
+    );
+  });
+});
