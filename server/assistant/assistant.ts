@@ -19,7 +19,8 @@ export type EscalationReason =
   | "low_confidence"
   | "too_many_turns"
   | "frustration"
-  | "more_help";
+  | "more_help"
+  | "service_unavailable";
 
 export interface Source {
   /** The passage the source was drawn from (`article:<key>:<n>`). */
@@ -114,7 +115,14 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
 
   const previousQuestions = input.history.filter((line) => line.role === "customer").map((line) => line.text);
   const question = searchQuery(input.message, previousQuestions);
-  const passages = await deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 4 });
+  let passages: Passage[];
+  try {
+    passages = await deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 4 });
+  } catch (error) {
+    // Without the Help Center the honest answer is a person: the customer is not left waiting.
+    deps.logger.error({ err: error, workspaceId: input.workspaceId }, "Help Center search failed; handing over");
+    return escalate("service_unavailable", "the Help Center could not be searched");
+  }
 
   if (classification.intent === "incomplete_info") {
     const options = passages.filter((passage) => passage.confidence > 0.05).slice(0, 4).map(toSource);

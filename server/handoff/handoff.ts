@@ -50,6 +50,7 @@ const REASONS: Record<string, string> = {
   too_many_turns: "too many back-and-forths",
   frustration: "the customer is frustrated",
   more_help: 'the customer clicked "Get more help"',
+  service_unavailable: "the Help Center could not be searched (outage)",
 };
 
 export function handoffNote(payload: HandoffPayload): string {
