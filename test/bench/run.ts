@@ -1,0 +1,152 @@
+// npm run bench: how fast the app is, printed as tables (no assertions: figures, not tests).
+// - signed /canvas/messenger/submit: throughput and latency (autocannon) with a zero-latency fake LLM
+// - app overhead per request, by stage: verify, parse, retrieve, decide and render
+// - retrieval latency with 1,000 and 10,000 passages indexed
+// - sync throughput: first sync, and an unchanged re-sync (with its embedding calls)
+// - cold start to ready, and memory at rest
+import autocannon from "autocannon";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { MessengerSubmitRequest } from "../../canvas/requests.ts";
+import { OpenAIChatModel } from "../../server/assistant/chat-model.ts";
+import { createAssistant } from "../../server/assistant/create-assistant.ts";
+import { DEFAULT_POLICY } from "../../server/assistant/policy.ts";
+import { createApp } from "../../server/http/app.ts";
+import { canvasSignature, verifyCanvasSignature } from "../../server/intercom/signature.ts";
+import { startEmbeddedChroma } from "../../server/knowledge/chroma-server.ts";
+import { ChromaStore } from "../../server/knowledge/chroma-store.ts";
+import type { HelpCenterSnapshot } from "../../server/knowledge/help-center.ts";
+import { loadDemoHelpCenter } from "../../server/knowledge/help-center.ts";
+import { HelpCenterKnowledge } from "../../server/knowledge/help-center-knowledge.ts";
+import { OfflineEmbedder } from "../../server/knowledge/offline-embedder.ts";
+import { createLogger } from "../../server/logger.ts";
+import * as messenger from "../../server/flows/messenger.ts";
+import { ArticleStats } from "../../server/assistant/article-stats.ts";
+import { fixture } from "../helpers/app.ts";
+import { startFakeOpenAI } from "../helpers/fake-openai.ts";
+import { spawnApp, waitFor } from "../helpers/process.ts";
+
+const SECRET = "bench-client-secret-0123456789";
+const logger = createLogger("silent");
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const table = (title: string, header: string[], rows: Array<Array<string | number>>) => {
+  console.log(`\n${title}\n\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+};
+
+/** A Help Center of `count` articles made from the demo's, each with its own title and words. */
+async function syntheticHelpCenter(count: number): Promise<HelpCenterSnapshot> {
+  const demo = await loadDemoHelpCenter();
+  const articles = Array.from({ length: count }, (_, i) => {
+    const source = demo.articles[i % demo.articles.length]!;
+    return { ...source, id: String(900000 + i), title: `${source.title} (${Math.floor(i / demo.articles.length) + 1})`, body: `${source.body}<p>Reference ${i}: plan ${i % 7}, region ${i % 13}.</p>`, updated_at: 1 };
+  });
+  return { collections: demo.collections, articles };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
+const dir = await mkdtemp(path.join(tmpdir(), "assistant-bench-"));
+const chroma = await startEmbeddedChroma({ dataDir: dir, logger });
+const openai = await startFakeOpenAI();
+openai.chat = (request) =>
+  request.messages[0]!.content.startsWith("You classify")
+    ? { content: '{"intent": "faq_question", "needs_human": false}' }
+    : { content: '{"answer": "Go to Invoices > Recurring and click New recurring invoice.", "answerable": true, "cited": []}' };
+
+try {
+  console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+
+  // Sync throughput and retrieval latency at two index sizes.
+  const embedder = new OfflineEmbedder();
+  let counting = 0;
+  const countingEmbedder = Object.assign(Object.create(embedder), {
+    embedDocuments: (texts: string[]) => {
+      counting++;
+      return embedder.embedDocuments(texts);
+    },
+  });
+  const syncRows: Array<Array<string | number>> = [];
+  const searchRows: Array<Array<string | number>> = [];
+  const knowledgeBySize = new Map<number, HelpCenterKnowledge>();
+  for (const articles of [1000, 10000]) {
+    const snapshot = await syntheticHelpCenter(articles);
+    const knowledge = new HelpCenterKnowledge({ store: new ChromaStore(chroma.url, embedder.id, `b${articles}`), embedder: countingEmbedder, sourceFor: () => ({ kind: "demo", fetch: async () => snapshot }), logger });
+    counting = 0;
+    const [first, firstMs] = await timed(() => knowledge.sync("bench"));
+    const firstCalls = counting;
+    counting = 0;
+    const [, againMs] = await timed(() => knowledge.sync("bench"));
+    syncRows.push([articles, first.synced, `${(articles / (firstMs / 1000)).toFixed(0)} articles/s (${(firstMs / 1000).toFixed(1)} s, ${firstCalls} embedding calls)`, `${(againMs / 1000).toFixed(2)} s, ${counting} embedding calls`]);
+    const queries = ["How do I set up recurring invoices?", "reset my password", "my card was declined", "export data to my accountant", "two-factor on my phone", "vat return figures"];
+    await knowledge.search("bench", "warm up");
+    const latencies: number[] = [];
+    for (let round = 0; round < 20; round++) for (const query of queries) latencies.push((await timed(() => knowledge.search("bench", query)))[1]);
+    const passages = (await new ChromaStore(chroma.url, embedder.id, `b${articles}`).count("bench"));
+    searchRows.push([passages, ms(quantile(latencies, 0.5)), ms(quantile(latencies, 0.95)), ms(quantile(latencies, 0.99))]);
+    knowledgeBySize.set(passages, knowledge);
+  }
+  table("Help Center sync (offline embedder, embedded Chroma)", ["articles", "synced", "first sync", "unchanged re-sync"], syncRows);
+  table("Retrieval latency (hybrid search, top 4)", ["passages", "p50", "p95", "p99"], searchRows);
+
+  // The biggest index serves the HTTP benchmark.
+  const [passages, knowledge] = [...knowledgeBySize].sort((a, b) => b[0] - a[0])[0]!;
+  const model = new OpenAIChatModel({ baseUrl: openai.url, model: "bench" });
+  const assistant = createAssistant({ knowledge, logger, model, policy: DEFAULT_POLICY });
+  const app = createApp({ logger, clientSecret: SECRET, assistant, readiness: async () => ({ ready: true }) });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const port = (server.address() as { port: number }).port;
+  const body = JSON.stringify({ ...fixture("messenger-submit"), workspace_id: "bench" });
+
+  // Stage by stage, in process.
+  const raw = Buffer.from(body);
+  const headers = { "x-body-signature": canvasSignature(raw, SECRET) };
+  const stages = { verify: [] as number[], parse: [] as number[], retrieve: [] as number[], "decide and render (LLM at zero latency)": [] as number[] };
+  const deps: messenger.MessengerDeps = { assistant, articles: new ArticleStats() };
+  for (let i = 0; i < 200; i++) {
+    stages.verify.push((await timed(async () => verifyCanvasSignature(raw, headers, SECRET)))[1]);
+    const [parsed, parseMs] = await timed(async () => MessengerSubmitRequest.parse(JSON.parse(raw.toString())));
+    stages.parse.push(parseMs);
+    stages.retrieve.push((await timed(() => knowledge.search("bench", "How can I set up recurring invoices for a retainer client?", { topK: 4 })))[1]);
+    stages["decide and render (LLM at zero latency)"].push((await timed(() => messenger.submit(parsed, deps)))[1]);
+  }
+  table(`App overhead per signed submit, by stage (${passages} passages indexed, 200 requests)`, ["stage", "p50", "p95"], Object.entries(stages).map(([stage, values]) => [stage, ms(quantile(values, 0.5)), ms(quantile(values, 0.95))]));
+
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/canvas/messenger/submit`, method: "POST", headers: { "content-type": "application/json", ...headers }, body, connections: 16, duration: 10 });
+  table(`Signed /canvas/messenger/submit over HTTP (autocannon, 16 connections, 10 s, ${passages} passages)`, ["requests/s", "p50", "p95", "p99", "errors", "non-2xx"], [
+    [result.requests.average.toFixed(0), ms(result.latency.p50), ms(result.latency.p97_5 ?? result.latency.p99), ms(result.latency.p99), result.errors, result.non2xx],
+  ]);
+  server.close();
+
+  // Cold start of the real app, and its memory once ready.
+  const coldDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-cold-"));
+  const started = performance.now();
+  const proc = await spawnApp({ DATA_DIR: coldDir });
+  await waitFor(async () => ((await fetch(`http://127.0.0.1:${proc.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000, "readyz");
+  const coldMs = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const rss = (pid: number) => Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)]).toString().trim()) / 1024;
+  const chromaPid = Number(/"pid":(\d+)/.exec(proc.output())?.[1]);
+  table("Start-up and memory (npm start, embedded Chroma and PGlite)", ["cold start to ready", "app RSS at rest", "embedded Chroma RSS"], [
+    [`${(coldMs / 1000).toFixed(1)} s`, `${rss(proc.child.pid!).toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${rss(chromaPid).toFixed(0)} MiB` : "n/a"],
+  ]);
+  proc.child.kill("SIGTERM");
+  await proc.exited;
+  await rm(coldDir, { recursive: true, force: true });
+} finally {
+  await openai.close();
+  await chroma.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+process.exit(0);
