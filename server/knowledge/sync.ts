@@ -9,6 +9,9 @@ import type { HelpCenterSnapshot } from "./help-center.ts";
 import { htmlToText } from "./html-text.ts";
 import { embeddingText } from "./passage-text.ts";
 
+/** Articles embedded and written per batch. */
+const BATCH_ARTICLES = 50;
+
 export interface SyncSummary {
   synced: number;
   unchanged: number;
@@ -64,22 +67,30 @@ export async function syncSnapshot(options: {
   const held = await store.articleVersions(workspaceId);
   const summary: SyncSummary = { synced: 0, unchanged: 0, removed: 0, skippedDrafts: drafts, errors: [] };
 
+  // Changed articles are chunked, embedded and written in batches: one embedding call and one
+  // upsert per batch instead of per article, each article's passages still landing together.
   let done = 0;
-  for (const document of documents) {
-    const previous = held.get(document.key);
-    if (previous?.contentHash === document.contentHash) {
-      summary.unchanged++;
-    } else {
-      try {
-        const chunks = chunksOf(workspaceId, source, document);
-        const vectors = await embedder.embedDocuments(chunks.map((chunk) => embeddingText(chunk.metadata, chunk.text)));
-        await store.replaceArticle(workspaceId, chunks.map((chunk, i) => ({ ...chunk, embedding: vectors[i]! })), previous?.chunkCount ?? 0);
-        summary.synced++;
-      } catch (error) {
-        summary.errors.push({ articleKey: document.key, message: error instanceof Error ? error.message : String(error) });
-      }
+  const changed = documents.filter((document) => held.get(document.key)?.contentHash !== document.contentHash);
+  summary.unchanged = documents.length - changed.length;
+  for (let start = 0; start < changed.length; start += BATCH_ARTICLES) {
+    const batch = changed.slice(start, start + BATCH_ARTICLES).map((document) => ({ document, chunks: chunksOf(workspaceId, source, document) }));
+    try {
+      const texts = batch.flatMap(({ chunks }) => chunks.map((chunk) => embeddingText(chunk.metadata, chunk.text)));
+      const vectors = await embedder.embedDocuments(texts);
+      let next = 0;
+      await store.replaceArticles(
+        workspaceId,
+        batch.map(({ document, chunks }) => ({
+          chunks: chunks.map((chunk) => ({ ...chunk, embedding: vectors[next++]! })),
+          previousChunkCount: held.get(document.key)?.chunkCount ?? 0,
+        })),
+      );
+      summary.synced += batch.length;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      for (const { document } of batch) summary.errors.push({ articleKey: document.key, message });
     }
-    options.onProgress?.({ done: ++done, total: documents.length, articleKey: document.key });
+    for (const { document } of batch) options.onProgress?.({ done: summary.unchanged + ++done, total: documents.length, articleKey: document.key });
   }
 
   const current = new Set(documents.map((document) => document.key));
