@@ -56,7 +56,9 @@ export async function retrieve(options: {
   if (weights.dense > 0) {
     const vector = await options.embedder.embedQuery(options.query, index.stats);
     for (const hit of await options.store.query(options.workspaceId, vector, Math.min(CANDIDATES, index.size), filter)) {
-      candidate(hit).similarity = hit.similarity;
+      // The index holds every passage's text; one Chroma has but this instance has not yet loaded is skipped.
+      const chunk = index.chunk(hit.id);
+      if (chunk) candidate(chunk).similarity = hit.similarity;
     }
   }
 
