@@ -1,0 +1,113 @@
+// Two app instances on one Postgres and one Chroma, as the README's "Scaling out" runs them: a burst
+// of webhooks split between them is processed exactly once, both answer from the same Help Center,
+// and a sync run by one is served by the other within seconds. Needs a real Postgres
+// (TEST_DATABASE_URL, which .ci/run provides); skipped without one.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { canvasSignature, webhookSignature } from "../server/intercom/signature.ts";
+import { fixture } from "./helpers/app.ts";
+import { intercomArticle, intercomCollection, startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
+import { spawnApp, waitFor, type AppProcess } from "./helpers/process.ts";
+
+const adminUrl = process.env.TEST_DATABASE_URL;
+const SECRET = "scale-out-client-secret";
+const ADMIN = "scale-out-admin-token-0123";
+
+describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
+  let intercom: FakeIntercom;
+  const instances: AppProcess[] = [];
+  let databaseName: string;
+  const dirs: string[] = [];
+  const workspaceId = `scale${randomBytes(3).toString("hex")}`;
+
+  beforeAll(async () => {
+    databaseName = `assistant_scale_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${databaseName}`);
+    await admin.end();
+    const url = new URL(adminUrl!);
+    url.pathname = `/${databaseName}`;
+    intercom = await startFakeIntercom({
+      workspaceId,
+      collections: [intercomCollection({ id: "10", name: "Billing" })],
+      articles: [intercomArticle({ id: "701", title: "Pay by bank transfer", body: "<p>Yearly plans can be paid by bank transfer within 30 days.</p>" })],
+    });
+    for (let i = 0; i < 2; i++) {
+      const dir = await mkdtemp(path.join(tmpdir(), `assistant-scale-${i}-`));
+      dirs.push(dir);
+      instances.push(
+        await spawnApp({
+          DATA_DIR: dir,
+          DATABASE_URL: url.toString(),
+          CHROMA_URL: inject("chromaUrl"),
+          INTERCOM_CLIENT_SECRET: SECRET,
+          INTERCOM_ACCESS_TOKEN: "fake-access-token",
+          INTERCOM_API_BASE_URL: intercom.url,
+          ADMIN_TOKEN: ADMIN,
+        }),
+      );
+    }
+    for (const app of instances) {
+      await waitFor(async () => ((await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000, "readyz");
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const app of instances) app.child.kill("SIGTERM");
+    await Promise.all(instances.map((app) => app.exited));
+    await intercom?.close();
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await admin.end();
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  async function ask(app: AppProcess, question: string) {
+    const raw = JSON.stringify({ ...fixture("messenger-submit"), workspace_id: workspaceId, input_values: { question } });
+    const response = await fetch(`http://127.0.0.1:${app.port}/canvas/messenger/submit`, { method: "POST", headers: { "content-type": "application/json", "x-body-signature": canvasSignature(raw, SECRET) }, body: raw });
+    return (await response.json()) as { canvas: { content: { components: Array<{ label?: string; action?: { type: string } }> } } };
+  }
+
+  it("processes a burst of webhooks split between the instances exactly once", async () => {
+    const sends: Array<Promise<Response>> = [];
+    for (let i = 0; i < 30; i++) {
+      const body = fixture("webhook-conversation-user-created");
+      body.app_id = workspaceId;
+      body.id = `notif-burst-${i}`;
+      body.data.item.id = `77000${i}`;
+      const raw = JSON.stringify(body);
+      // Every notification is delivered twice, once to each instance: a retry landing elsewhere.
+      for (const app of instances) {
+        sends.push(fetch(`http://127.0.0.1:${app.port}/webhooks/intercom`, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature": webhookSignature(raw, SECRET) }, body: raw }));
+      }
+    }
+    expect((await Promise.all(sends)).every((response) => response.status === 200)).toBe(true);
+    const notes = () => intercom.requests.filter((r) => r.method === "POST" && /^\/conversations\/77000\d+\/reply$/.test(r.path));
+    await waitFor(() => (notes().length >= 30 ? true : undefined), 60_000, "30 notes");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(notes()).toHaveLength(30);
+    expect(new Set(notes().map((r) => r.path)).size).toBe(30);
+  }, 90_000);
+
+  it("answers from the same Help Center on both, and a sync run by one reaches the other within seconds", async () => {
+    for (const app of instances) {
+      const card = await ask(app, "Can I pay by bank transfer?");
+      expect(card.canvas.content.components.find((c) => c.action?.type === "url")?.label).toBe("Pay by bank transfer");
+    }
+    intercom.articles.push(intercomArticle({ id: "702", title: "Receipts for your subscription", body: "<p>Download every receipt for your subscription from Billing history.</p>" }));
+    const synced = await fetch(`http://127.0.0.1:${instances[0]!.port}/admin/sync?workspace=${workspaceId}`, { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(await synced.json()).toMatchObject({ synced: 1 });
+    const started = Date.now();
+    await waitFor(async () => {
+      const card = await ask(instances[1]!, "Where do I download receipts for my subscription?");
+      return card.canvas.content.components.some((c) => c.label === "Receipts for your subscription") ? true : undefined;
+    }, 20_000, "the other instance to serve the new article");
+    console.log(`second instance served the new article ${Date.now() - started} ms after the sync`);
+  }, 60_000);
+});
