@@ -16,7 +16,8 @@ describe("embedded Chroma supervisor", () => {
     const chroma = await startEmbeddedChroma({ dataDir: dir, logger: createLogger("silent") });
     try {
       const store = new ChromaStore(chroma.url, "test-space");
-      await store.replaceArticle("w1", [{ id: "article:1:0", text: "hello", embedding: [1, 0, 0], metadata: { workspace_id: "w1", source: "demo", article_id: "1", article_key: "1", locale: "en", title: "Hello", description: "", url: "", collection_id: "", collection_name: "", parent_path: "", author_id: "", created_at: 1, updated_at: 1, content_hash: "h", chunk_index: 0, chunk_count: 1, heading_path: "" } }], 0);
+      const metadata = { workspace_id: "w1", source: "demo" as const, article_id: "1", article_key: "1", locale: "en", title: "Hello", description: "", url: "", collection_id: "", collection_name: "", parent_path: "", author_id: "", created_at: 1, updated_at: 1, content_hash: "h", chunk_index: 0, chunk_count: 1, heading_path: "" };
+      await store.replaceArticles("w1", [{ chunks: [{ id: "article:1:0", text: "hello", embedding: [1, 0, 0], metadata }], previousChunkCount: 0 }]);
       const before = chroma.pid();
       process.kill(before!, "SIGKILL");
       expect(await store.count("w1")).toBe(1);

@@ -165,11 +165,6 @@ export class ChromaStore {
     if (stale.length) await retrying(() => collection.delete({ ids: stale }));
   }
 
-  /** One article: see replaceArticles. */
-  async replaceArticle(workspaceId: string, chunks: Array<StoredChunk & { embedding: number[] }>, previousChunkCount: number): Promise<void> {
-    await this.replaceArticles(workspaceId, [{ chunks, previousChunkCount }]);
-  }
-
   async removeArticles(workspaceId: string, articleKeys: string[]): Promise<void> {
     if (articleKeys.length === 0) return;
     const collection = await this.collection(workspaceId);
