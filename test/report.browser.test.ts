@@ -57,8 +57,13 @@ describe("report page", () => {
   it("shows the stored figures and renders its charts", async () => {
     const context = await browser.newContext({ httpCredentials: { username: "admin", password: TOKEN }, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${app.url}/report?workspace=ecahpwf5`);
-    await page.waitForFunction(() => document.body.dataset.chartsReady === "true");
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+    page.on("response", (response) => void (response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`)));
+    await page.goto(`${app.url}/report?workspace=ecahpwf5`, { waitUntil: "domcontentloaded" });
+    const ready = await page.waitForFunction(() => document.body.dataset.chartsReady === "true", undefined, { timeout: 20_000 }).then(() => true, () => false);
+    expect(ready, problems.join("\n")).toBe(true);
     const figure = (label: string) => page.locator(`[data-figure="${label}"]`).textContent();
     expect(await figure("Conversations")).toBe("84");
     expect(await figure("Involvement")).toBe("100.0%");
