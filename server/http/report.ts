@@ -87,7 +87,12 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
     );
   });
 
-  router.get("/chart.js", (_req, res) => res.type("application/javascript").sendFile(CHART_JS));
+  // Sent from memory: sendFile refuses paths with a dot-folder in them (e.g. a checkout in ~/.apps).
+  let chartJs: string | undefined;
+  router.get("/chart.js", (_req, res) => {
+    chartJs ??= readFileSync(CHART_JS, "utf8");
+    res.type("application/javascript").set("Cache-Control", "public, max-age=86400").send(chartJs);
+  });
 
   router.get("/:table.csv", async (req, res) => {
     const loaded = await load(req.query);
