@@ -73,6 +73,13 @@ describe("malformed requests", () => {
     expect((await expectCleanError(await app.canvas("/canvas/messenger/submit", body), 400)).error).toMatch(/^input_values\.question: /);
   });
 
+  it("answers a contact whose timestamps no date can hold (found by npm run fuzz)", async () => {
+    const body = fixture("inbox-submit");
+    body.contact.last_seen_at = 8640000000001;
+    body.contact.created_at = -1e20;
+    expect((await app.canvas("/canvas/inbox/submit", body)).status).toBe(200);
+  });
+
   it("refuses an oversize body with 413 before verifying it", async () => {
     const body = { ...fixture("messenger-submit"), padding: "x".repeat(600 * 1024) };
     expect(await expectCleanError(await app.canvas("/canvas/messenger/submit", body), 413)).toEqual({ error: "body: too large" });

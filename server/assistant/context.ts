@@ -15,7 +15,11 @@ export interface CustomerProfile {
   attributes: Record<string, string>;
 }
 
-const date = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000).toISOString().slice(0, 10) : undefined);
+/** A Unix timestamp as a day; a value no date can have (Intercom would never send one) is left out. */
+const date = (seconds: number | null | undefined) => {
+  const value = seconds ? new Date(seconds * 1000) : undefined;
+  return value && Number.isFinite(value.getTime()) ? value.toISOString().slice(0, 10) : undefined;
+};
 
 const names = (list: unknown): string | undefined => {
   const items = (list as { segments?: unknown[]; tags?: unknown[]; data?: unknown[] } | undefined);
