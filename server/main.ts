@@ -2,12 +2,12 @@
 // the Intercom connections, the knowledge base, the job worker, then the HTTP server. Shuts
 // everything down on SIGINT/SIGTERM and on a crash.
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { OpenAIChatModel } from "./assistant/chat-model.ts";
 import { createAssistant } from "./assistant/create-assistant.ts";
 import { loadPolicy } from "./assistant/policy.ts";
-import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { configFromEnvironment } from "./cli/environment.ts";
+import type { Config } from "./config.ts";
 import { enqueueHandoff } from "./handoff/escalations.ts";
 import { HANDOFF_JOB, handoffHandler } from "./handoff/handoff.ts";
 import { createApp } from "./http/app.ts";
@@ -29,20 +29,6 @@ import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
 import { EventLog } from "./metrics/events.ts";
 import { AppMetrics } from "./metrics/prometheus.ts";
 
-function readConfig(): Config {
-  // A .env file in the working directory is read if present; real environment variables win.
-  if (existsSync(".env")) process.loadEnvFile(".env");
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
 /** The private app's own workspace, from its access token (`GET /me`). */
 async function ownWorkspace(config: Config, logger: Logger) {
   if (!config.intercom.accessToken) return undefined;
@@ -58,7 +44,7 @@ async function ownWorkspace(config: Config, logger: Logger) {
 }
 
 async function main() {
-  const config = readConfig();
+  const config = configFromEnvironment();
   const logger = createLogger(config.logLevel);
 
   let clientSecret = config.intercom.clientSecret;

@@ -1,23 +1,15 @@
 // npm run report [-- --workspace <id>] [--from 2026-11-01] [--to 2026-11-30]
 // Prints the report's figures in the terminal, from the same database as the app (DATABASE_URL,
 // or the embedded one in DATA_DIR: stop the app first, PGlite has one owner at a time).
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.ts";
+import { configFromEnvironment } from "./environment.ts";
 import { eventsBetween } from "../metrics/events.ts";
 import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
 import { buildReport } from "../metrics/report.ts";
 import { openDatabase } from "../storage/database.ts";
 
 const { values } = parseArgs({ options: { workspace: { type: "string" }, from: { type: "string" }, to: { type: "string" } } });
-if (existsSync(".env")) process.loadEnvFile(".env");
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : String(error));
-  process.exit(1);
-}
+const config = configFromEnvironment();
 const period = periodOf({ from: values.from, to: values.to });
 if ("error" in period) {
   console.error(period.error);

@@ -4,9 +4,8 @@
 // workspace), otherwise the bundled demo into the preview workspace.
 import { SingleBar, Presets } from "cli-progress";
 import type { IntercomClient } from "intercom-client";
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.ts";
+import { configFromEnvironment } from "./environment.ts";
 import { PREVIEW_WORKSPACE_ID } from "../http/preview.ts";
 import { createIntercomClient, workspaceOfToken } from "../intercom/client.ts";
 import { startEmbeddedChroma, type ChromaServer } from "../knowledge/chroma-server.ts";
@@ -17,14 +16,7 @@ import { sourceRouter } from "../knowledge/sources.ts";
 import { createLogger } from "../logger.ts";
 
 const { values } = parseArgs({ options: { workspace: { type: "string" } } });
-if (existsSync(".env")) process.loadEnvFile(".env");
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : String(error));
-  process.exit(1);
-}
+const config = configFromEnvironment();
 const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
 
 let chroma: ChromaServer | undefined;
