@@ -53,9 +53,12 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
       );
     }
     for (const app of instances) {
-      await waitFor(async () => ((await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000, "readyz");
+      await waitFor(async () => {
+        if (app.child.exitCode !== null) throw new Error(`an instance exited:\n${app.output()}`);
+        return (await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined;
+      }, 90_000, "readyz");
     }
-  }, 120_000);
+  }, 150_000);
 
   afterAll(async () => {
     for (const app of instances) app.child.kill("SIGTERM");
