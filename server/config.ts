@@ -26,6 +26,7 @@ export const EnvSchema = z.object({
   OPENAI_BASE_URL: optional(HttpUrl),
   OPENAI_CHAT_MODEL: withDefault(z.string().min(1), "gpt-4o-mini"),
   OPENAI_EMBEDDING_MODEL: withDefault(z.string().min(1), "text-embedding-3-small"),
+  EMBEDDER: withDefault(z.enum(["auto", "offline", "openai"]), "auto"),
   CHROMA_URL: optional(HttpUrl),
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
   ASSISTANT_CONFIG: optional(z.string().min(1)),
@@ -59,6 +60,11 @@ export interface Config {
     embeddingModel: string;
     /** An LLM is used when a key or a base URL (e.g. a local Ollama) is given. */
     enabled: boolean;
+    /**
+     * Whether passages are embedded by the API too. Many OpenAI-compatible servers (a vLLM serving
+     * one chat model, say) have no embeddings endpoint, so the offline embedder can stay on.
+     */
+    embeddings: boolean;
   };
   chromaUrl: string | undefined;
   /** A Postgres server; unset, the embedded PGlite database in DATA_DIR is used. */
@@ -102,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       chatModel: e.OPENAI_CHAT_MODEL,
       embeddingModel: e.OPENAI_EMBEDDING_MODEL,
       enabled: Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL),
+      embeddings: e.EMBEDDER === "openai" || (e.EMBEDDER === "auto" && Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL)),
     },
     chromaUrl: e.CHROMA_URL?.replace(/\/+$/, ""),
     databaseUrl: e.DATABASE_URL,

@@ -38,13 +38,19 @@ describe("configuration from the environment", () => {
       publicUrl: "https://assistant.example.com",
       dataDir: "/tmp/assistant",
       intercom: { clientSecret: "0123456789abcdef", apiBaseUrl: "http://127.0.0.1:9999", appId: "ecahpwf5" },
-      openai: { enabled: true, chatModel: "llama3.1", embeddingModel: "nomic-embed-text" },
+      openai: { enabled: true, embeddings: true, chatModel: "llama3.1", embeddingModel: "nomic-embed-text" },
       chromaUrl: "http://127.0.0.1:8000",
       logLevel: "debug",
     });
   });
 
+  it("keeps the offline embedder beside an LLM when EMBEDDER=offline", () => {
+    const config = loadConfig({ OPENAI_BASE_URL: "http://127.0.0.1:8000/v1", EMBEDDER: "offline" });
+    expect(config.openai).toMatchObject({ enabled: true, embeddings: false });
+  });
+
   it.each([
+    ["EMBEDDER", "word2vec"],
     ["PORT", "eighty"],
     ["PORT", "70000"],
     ["PUBLIC_URL", "not a url"],

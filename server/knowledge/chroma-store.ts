@@ -172,32 +172,15 @@ export class ChromaStore {
   }
 
   /**
-   * The ids, metadata and similarity of the nearest passages (their text is in the caller's index,
-   * so it is not shipped back). Filters are applied here rather than in Chroma: its metadata filter
-   * costs ~30 ms at 10,000 passages, while over-fetching and filtering in memory costs almost
-   * nothing.
+   * The ids and cosine similarity of the passages nearest to a vector. Only ids and distances come
+   * back: the caller's lexical index holds every passage's text and metadata, and shipping metadata
+   * (or filtering on it in Chroma) costs several times the search itself at 10,000 passages.
    */
-  async query(workspaceId: string, embedding: number[], limit: number, filter: ChunkFilter = {}): Promise<Array<{ id: string; metadata: ChunkMetadata; similarity: number }>> {
+  async nearest(workspaceId: string, embedding: number[], count: number): Promise<Array<{ id: string; similarity: number }>> {
     const collection = await this.collection(workspaceId);
-    const filtering = Boolean(filter.collectionIds?.length || filter.locale);
-    const result = await retrying(() =>
-      collection.query({
-        queryEmbeddings: [embedding],
-        nResults: filtering ? Math.min(limit * 4, 400) : limit,
-        include: ["metadatas", "distances"],
-      }),
-    );
-    const allowed = filter.collectionIds?.length ? new Set(filter.collectionIds) : undefined;
-    const ids = result.ids[0] ?? [];
-    return ids
-      .flatMap((id, i) => {
-        const metadata = ChunkMetadata.safeParse(result.metadatas[0]?.[i]);
-        if (!metadata.success) return [];
-        if (allowed && !allowed.has(metadata.data.collection_id)) return [];
-        if (filter.locale && metadata.data.locale !== filter.locale) return [];
-        // Cosine space: distance = 1 - cosine similarity.
-        return [{ id, metadata: metadata.data, similarity: 1 - (result.distances[0]?.[i] ?? 1) }];
-      })
-      .slice(0, limit);
+    const result = await retrying(() => collection.query({ queryEmbeddings: [embedding], nResults: count, include: ["distances"] }));
+    const distances = result.distances[0] ?? [];
+    // Cosine space: distance = 1 - cosine similarity.
+    return (result.ids[0] ?? []).map((id, i) => ({ id, similarity: 1 - (distances[i] ?? 1) }));
   }
 }

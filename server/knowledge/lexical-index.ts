@@ -1,7 +1,15 @@
-// The lexical half of retrieval: BM25 over a workspace's passages with MiniSearch (stemming and
-// stop words from text-analysis, typo tolerance, titles and headings boosted). It is built from
-// what Chroma holds, so every app instance that reads the same Chroma ranks the same way.
-import MiniSearch from "minisearch";
+// The lexical half of retrieval: BM25+ over a workspace's passages (stemming and stop words from
+// text-analysis, typo tolerance and prefixes, titles and headings boosted). It is built from what
+// Chroma holds, so every app instance that reads the same Chroma ranks the same way.
+//
+// The scoring is MiniSearch's (same BM25+ parameters, field boosts, prefix and fuzzy weights, and
+// the bonus for matching more of the question's terms), and MiniSearch's radix tree expands query
+// terms to their prefixes and near spellings. What is ours is the scoring loop: MiniSearch builds
+// a result object for every matching passage and sorts them all, which at 10,000 passages costs
+// ~20 ms for a question with common words; here each term's per-passage score is computed once
+// at build time into flat arrays, a query adds them into one reusable buffer, and only the best
+// `limit` passages are kept (well under a millisecond).
+import SearchableMap from "minisearch/SearchableMap";
 import type { ChunkFilter, StoredChunk } from "./chroma-store.ts";
 import type { CorpusStats, Embedder } from "./embedder.ts";
 import { searchableText } from "./html-text.ts";
@@ -11,7 +19,7 @@ import { embeddingText } from "./passage-text.ts";
 export interface LexicalOptions {
   /** Stemmed content words (default) or plain lower-case words (the baseline). */
   analyzer: "stemmed" | "plain";
-  /** MiniSearch's edit-distance tolerance, as a fraction of term length; 0 turns typo tolerance off. */
+  /** Edit-distance tolerance, as a fraction of term length; 0 turns typo tolerance off. */
   fuzzy: number;
   prefix: boolean;
 }
@@ -25,20 +33,43 @@ export interface LexicalHit {
   coverage: number;
 }
 
-interface Doc {
-  id: string;
-  title: string;
-  description: string;
-  headings: string;
-  text: string;
+const FIELDS = ["title", "description", "headings", "text"] as const;
+const BOOST: Record<(typeof FIELDS)[number], number> = { title: 2, description: 1, headings: 1.5, text: 1 };
+const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+const WEIGHT = { prefix: 0.375, fuzzy: 0.45 };
+const MAX_EDIT_DISTANCE = 6;
+/** Query terms are tracked as bits of one 32-bit word; a question never needs more. */
+const MAX_QUERY_TERMS = 32;
+
+/** One term's passages (ascending) and, for each, its BM25+ score summed over the boosted fields. */
+interface Postings {
+  docs: Int32Array;
+  scores: Float64Array;
 }
 
+const bm25 = (termFrequency: number, documentFrequency: number, documents: number, fieldLength: number, averageLength: number) =>
+  Math.log(1 + (documents - documentFrequency + 0.5) / (documentFrequency + 0.5)) *
+  (BM25.d + (termFrequency * (BM25.k + 1)) / (termFrequency + BM25.k * (1 - BM25.b + (BM25.b * fieldLength) / (averageLength || 1))));
+
+const bitCount = (bits: number) => {
+  let count = 0;
+  for (let rest = bits; rest; rest &= rest - 1) count++;
+  return count;
+};
+
 export class LexicalIndex {
-  private readonly search_: MiniSearch<Doc>;
-  private readonly chunks = new Map<string, StoredChunk>();
-  private readonly termSets = new Map<string, Set<string>>();
+  private readonly docs: StoredChunk[] = [];
+  private readonly numbers = new Map<string, number>();
+  private readonly vocabulary = new SearchableMap<Postings>();
   private readonly featureFrequency = new Map<number, number>();
   private readonly analyze: (text: string) => string[];
+  private readonly byArticle = new Map<string, StoredChunk[]>();
+  private readonly localeSet = new Set<string>();
+  private readonly collectionList: Array<{ id: string; name: string }>;
+  // Scratch space for one query at a time (search is synchronous, so it is never shared).
+  private readonly scores: Float64Array;
+  private readonly matched: Uint32Array;
+  private readonly exact: Uint32Array;
 
   constructor(
     chunks: StoredChunk[],
@@ -46,69 +77,151 @@ export class LexicalIndex {
     private readonly options: LexicalOptions = DEFAULT_LEXICAL,
   ) {
     this.analyze = options.analyzer === "stemmed" ? terms : words;
-    this.search_ = new MiniSearch<Doc>({
-      fields: ["title", "description", "headings", "text"],
-      tokenize: this.analyze,
-      processTerm: (term) => term,
-      searchOptions: { boost: { title: 2, headings: 1.5 }, fuzzy: options.fuzzy, prefix: options.prefix },
-    });
-    const docs: Doc[] = [];
+    const fieldLengths = FIELDS.map(() => new Float64Array(chunks.length));
+    // term → per field: the passages holding it and how often.
+    const occurrences = new Map<string, Array<{ docs: number[]; frequencies: number[] }>>();
+    const collections = new Map<string, string>();
     for (const chunk of chunks) {
-      this.chunks.set(chunk.id, chunk);
-      const text = searchableText(chunk.text);
-      const { title, description, heading_path: headings } = chunk.metadata;
-      docs.push({ id: chunk.id, title, description, headings, text });
-      this.termSets.set(chunk.id, new Set(this.analyze(`${title} ${description} ${headings} ${text}`)));
+      if (this.numbers.has(chunk.id)) continue;
+      const doc = this.docs.length;
+      this.docs.push(chunk);
+      this.numbers.set(chunk.id, doc);
+      const { title, description, heading_path: headings, article_key, locale, collection_id, collection_name } = chunk.metadata;
+      const fields = { title, description, headings, text: searchableText(chunk.text) };
+      FIELDS.forEach((field, f) => {
+        const counts = new Map<string, number>();
+        for (const term of this.analyze(fields[field])) counts.set(term, (counts.get(term) ?? 0) + 1);
+        fieldLengths[f]![doc] = counts.size;
+        for (const [term, frequency] of counts) {
+          let perField = occurrences.get(term);
+          if (!perField) occurrences.set(term, (perField = FIELDS.map(() => ({ docs: [], frequencies: [] }))));
+          perField[f]!.docs.push(doc);
+          perField[f]!.frequencies.push(frequency);
+        }
+      });
       const features = embedder.features?.(embeddingText(chunk.metadata, chunk.text));
       for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
+      const siblings = this.byArticle.get(article_key);
+      if (siblings) siblings.push(chunk);
+      else this.byArticle.set(article_key, [chunk]);
+      this.localeSet.add(locale);
+      if (collection_id && !collections.has(collection_id)) collections.set(collection_id, collection_name);
     }
-    this.search_.addAll(docs);
+    for (const siblings of this.byArticle.values()) siblings.sort((a, b) => a.metadata.chunk_index - b.metadata.chunk_index);
+    this.collectionList = [...collections].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+
+    const count = this.docs.length;
+    const averages = fieldLengths.map((lengths) => lengths.reduce((sum, length) => sum + length, 0) / (count || 1));
+    for (const [term, perField] of occurrences) {
+      const byDoc = new Map<number, number>();
+      perField.forEach(({ docs, frequencies }, f) => {
+        const boost = BOOST[FIELDS[f]!];
+        docs.forEach((doc, i) => byDoc.set(doc, (byDoc.get(doc) ?? 0) + boost * bm25(frequencies[i]!, docs.length, count, fieldLengths[f]![doc]!, averages[f]!)));
+      });
+      const docs = Int32Array.from([...byDoc.keys()].sort((a, b) => a - b));
+      this.vocabulary.set(term, { docs, scores: Float64Array.from(docs, (doc) => byDoc.get(doc)!) });
+    }
+    this.scores = new Float64Array(count);
+    this.matched = new Uint32Array(count);
+    this.exact = new Uint32Array(count);
   }
 
   get size(): number {
-    return this.chunks.size;
+    return this.docs.length;
   }
 
   /** Feature document frequencies, for embedders that weight queries by them. */
   get stats(): CorpusStats {
-    return { documents: this.chunks.size, frequency: (feature) => this.featureFrequency.get(feature) ?? 0 };
+    return { documents: this.docs.length, frequency: (feature) => this.featureFrequency.get(feature) ?? 0 };
   }
 
   chunk(id: string): StoredChunk | undefined {
-    return this.chunks.get(id);
+    const doc = this.numbers.get(id);
+    return doc === undefined ? undefined : this.docs[doc];
   }
 
   /** An article's passages in reading order. */
   articleChunks(articleKey: string): StoredChunk[] {
-    return [...this.chunks.values()].filter((chunk) => chunk.metadata.article_key === articleKey).sort((a, b) => a.metadata.chunk_index - b.metadata.chunk_index);
+    return this.byArticle.get(articleKey) ?? [];
   }
 
-  locales(): Set<string> {
-    return new Set([...this.chunks.values()].map((chunk) => chunk.metadata.locale));
+  locales(): ReadonlySet<string> {
+    return this.localeSet;
   }
 
   collections(): Array<{ id: string; name: string }> {
-    const seen = new Map<string, string>();
-    for (const chunk of this.chunks.values()) {
-      if (chunk.metadata.collection_id && !seen.has(chunk.metadata.collection_id)) seen.set(chunk.metadata.collection_id, chunk.metadata.collection_name);
+    return this.collectionList;
+  }
+
+  /** Whether a passage passes a filter; a filter that can exclude nothing here is `undefined`. */
+  matcher(filter: ChunkFilter): ((chunk: StoredChunk) => boolean) | undefined {
+    const collections = filter.collectionIds?.length ? new Set(filter.collectionIds) : undefined;
+    const locale = filter.locale && (this.localeSet.size > 1 || !this.localeSet.has(filter.locale)) ? filter.locale : undefined;
+    if (!collections && !locale) return undefined;
+    return (chunk) => (!collections || collections.has(chunk.metadata.collection_id)) && (!locale || chunk.metadata.locale === locale);
+  }
+
+  /** The query's terms with the vocabulary terms they reach, each with its weight. */
+  private expansions(term: string): Array<{ postings: Postings; weight: number; exact: boolean }> {
+    const out: Array<{ postings: Postings; weight: number; exact: boolean }> = [];
+    const own = this.vocabulary.get(term);
+    if (own) out.push({ postings: own, weight: 1, exact: true });
+    const prefixed = new Set<string>();
+    if (this.options.prefix) {
+      for (const [other, postings] of this.vocabulary.atPrefix(term)) {
+        const distance = other.length - term.length;
+        if (!distance) continue;
+        prefixed.add(other);
+        out.push({ postings, weight: (WEIGHT.prefix * other.length) / (other.length + 0.3 * distance), exact: false });
+      }
     }
-    return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+    const maxDistance = Math.min(MAX_EDIT_DISTANCE, Math.round(term.length * this.options.fuzzy));
+    if (maxDistance > 0) {
+      for (const [other, [postings, distance]] of this.vocabulary.fuzzyGet(term, maxDistance)) {
+        if (!distance || prefixed.has(other)) continue;
+        out.push({ postings, weight: (WEIGHT.fuzzy * other.length) / (other.length + distance), exact: false });
+      }
+    }
+    return out;
   }
 
   search(query: string, filter: ChunkFilter = {}, limit = 50): LexicalHit[] {
-    const queryTerms = [...new Set(this.analyze(query))];
-    if (queryTerms.length === 0) return [];
-    const collections = filter.collectionIds?.length ? new Set(filter.collectionIds) : undefined;
-    const results = this.search_.search(queryTerms.join(" "), {
-      filter: (hit) => {
-        const chunk = this.chunks.get(String(hit.id));
-        return Boolean(chunk && (!collections || collections.has(chunk.metadata.collection_id)) && (!filter.locale || chunk.metadata.locale === filter.locale));
-      },
+    const queryTerms = [...new Set(this.analyze(query))].slice(0, MAX_QUERY_TERMS);
+    if (queryTerms.length === 0 || limit <= 0) return [];
+    const { scores, matched, exact } = this;
+    const touched: number[] = [];
+    queryTerms.forEach((term, t) => {
+      const bit = 1 << t;
+      for (const { postings, weight, exact: isExact } of this.expansions(term)) {
+        for (let i = 0; i < postings.docs.length; i++) {
+          const doc = postings.docs[i]!;
+          if (matched[doc] === 0) touched.push(doc);
+          scores[doc]! += weight * postings.scores[i]!;
+          matched[doc]! |= bit;
+          if (isExact) exact[doc]! |= bit;
+        }
+      }
     });
-    return results.slice(0, limit).map((hit) => {
-      const id = String(hit.id);
-      const present = this.termSets.get(id)!;
-      return { chunk: this.chunks.get(id)!, score: hit.score, coverage: queryTerms.filter((term) => present.has(term)).length / queryTerms.length };
-    });
+
+    // Passages matching more of the question's terms are worth more (MiniSearch's "quality").
+    const accepts = this.matcher(filter);
+    const best: Array<{ doc: number; score: number }> = [];
+    for (const doc of touched) {
+      const score = scores[doc]! * bitCount(matched[doc]!);
+      const worst = best[best.length - 1];
+      if (best.length === limit && (score < worst!.score || (score === worst!.score && doc > worst!.doc))) continue;
+      if (accepts && !accepts(this.docs[doc]!)) continue;
+      let at = best.length;
+      while (at > 0 && (best[at - 1]!.score < score || (best[at - 1]!.score === score && best[at - 1]!.doc > doc))) at--;
+      best.splice(at, 0, { doc, score });
+      if (best.length > limit) best.pop();
+    }
+    const hits = best.map(({ doc, score }) => ({ chunk: this.docs[doc]!, score, coverage: bitCount(exact[doc]!) / queryTerms.length }));
+    for (const doc of touched) {
+      scores[doc] = 0;
+      matched[doc] = 0;
+      exact[doc] = 0;
+    }
+    return hits;
   }
 }

@@ -55,10 +55,16 @@ export async function retrieve(options: {
   for (const hit of index.search(options.query, filter, CANDIDATES)) Object.assign(candidate(hit.chunk), { lexical: hit.score, coverage: hit.coverage });
   if (weights.dense > 0) {
     const vector = await options.embedder.embedQuery(options.query, index.stats);
-    for (const hit of await options.store.query(options.workspaceId, vector, Math.min(CANDIDATES, index.size), filter)) {
+    const accepts = index.matcher(filter);
+    // A filter is applied to Chroma's answer, so ask for more when it can exclude some.
+    const wanted = Math.min(accepts ? CANDIDATES * 4 : CANDIDATES, index.size);
+    let taken = 0;
+    for (const hit of await options.store.nearest(options.workspaceId, vector, wanted)) {
       // The index holds every passage's text; one Chroma has but this instance has not yet loaded is skipped.
       const chunk = index.chunk(hit.id);
-      if (chunk) candidate(chunk).similarity = hit.similarity;
+      if (!chunk || (accepts && !accepts(chunk))) continue;
+      candidate(chunk).similarity = hit.similarity;
+      if (++taken === CANDIDATES) break;
     }
   }
 
