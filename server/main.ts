@@ -58,6 +58,7 @@ async function main() {
   let worker: Worker | undefined;
   let freshness: HelpCenterFreshness | undefined;
   let db: Database | undefined;
+  let events: EventLog | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -66,6 +67,7 @@ async function main() {
     freshness?.stop();
     // Jobs in hand finish; anything not done stays in the database for the next start.
     await worker?.stop();
+    await events?.flush();
     await db?.close();
     await chroma?.stop();
     process.exit(code);
@@ -117,7 +119,7 @@ async function main() {
   const policy = loadPolicy(config.assistantConfigFile);
   const assistant = createAssistant({ knowledge, logger, model, policy });
   metrics.watchAnswers(assistant.stats);
-  const events = new EventLog(database, (event) => metrics.observe(event));
+  events = new EventLog(database, (event) => metrics.observe(event));
   const clientFor = (id: string) => connections.clientFor(id);
   const directoryFor = (id: string) => connections.directoryFor(id);
   const bot = new BotIdentity();

@@ -26,6 +26,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
   let app: TestApp;
   let worker: Worker;
   let report: Report;
+  let events: EventLog;
   const logger = createLogger("silent");
   const knowledge = testKnowledge();
 
@@ -52,7 +53,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     intercom = await startFakeIntercom({ workspaceId: "ecahpwf5" });
     const queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 3, backoffMs: () => 0 });
     const metrics = new AppMetrics({ queue });
-    const events = new EventLog(db, (event) => metrics.observe(event));
+    events = new EventLog(db, (event) => metrics.observe(event));
     const assistant = createAssistant({ knowledge, logger, policy: DEFAULT_POLICY });
     const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
     worker = new Worker(
@@ -94,6 +95,8 @@ describe.each(BACKENDS)("on %s", (backend) => {
     await worker.drain();
     await webhook("webhook-conversation-user-replied", "1007");
     await worker.drain();
+    // Cards do not wait for their events to be written; the report reads what is stored.
+    await events.flush();
 
     const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) };
     report = buildReport(await eventsBetween(db, "ecahpwf5", period.from, period.to), period);

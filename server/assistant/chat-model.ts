@@ -1,5 +1,6 @@
 // The chat model behind the LLM paths: any OpenAI-compatible API through the openai SDK.
 import OpenAI from "openai";
+import { llmFetch } from "../llm-fetch.ts";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -19,6 +20,7 @@ export class OpenAIChatModel implements ChatModel {
     this.client = new OpenAI({
       apiKey: options.apiKey ?? "not-needed",
       baseURL: options.baseUrl,
+      fetch: llmFetch,
       // The canvas has its own time budget; one retry is all it can afford.
       maxRetries: 1,
       timeout: options.timeoutMs ?? 15_000,

@@ -58,9 +58,9 @@ const linkable = (articles: Array<{ title: string; url: string | undefined }>): 
 const conversationKey = (request: { context: { conversation_id?: string | number }; contact?: Contact; user?: Contact; customer?: Contact }) =>
   request.context.conversation_id !== undefined ? String(request.context.conversation_id) : `contact:${endUserOf(request)?.id ?? "anonymous"}`;
 
-/** Metrics never stand in the way of an answer: a failed write is logged and the card goes on. */
-async function log(deps: MessengerDeps, request: MessengerSubmitRequest, kind: MetricsEvent["kind"], data: Record<string, unknown>) {
-  await deps.events
+/** Metrics never stand in the way of an answer: the card does not wait for the write, and a failed one is logged. */
+function log(deps: MessengerDeps, request: MessengerSubmitRequest, kind: MetricsEvent["kind"], data: Record<string, unknown>) {
+  deps.events
     ?.record({ workspaceId: request.workspace_id, conversationKey: conversationKey(request), kind, data })
     .catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a metrics event"));
 }
@@ -84,7 +84,7 @@ async function handOver(request: MessengerSubmitRequest, state: CardState, decis
   const text = message("handoff", { reason: decision.reason, firstName: firstNameOf(contact?.name), helpCenterName: deps.assistant.policy.help_center_name });
   deps.assistant.logger.info({ workspaceId: request.workspace_id, reason: decision.reason, detail: decision.detail, intent: decision.intent }, "escalating to a person");
   const escalation = decisionEvent(decision, state.turns[state.turns.length - 1]?.q ?? "", state.asked);
-  if (escalation) await log(deps, request, escalation.kind, escalation.data);
+  if (escalation) log(deps, request, escalation.kind, escalation.data);
   await deps.onEscalation?.({
     workspaceId: request.workspace_id,
     conversationId: request.context.conversation_id === undefined ? undefined : String(request.context.conversation_id),
@@ -160,10 +160,10 @@ async function ask(request: MessengerSubmitRequest, question: string, state: Car
     },
     deps.assistant,
   );
-  await log(deps, request, "customer_message", { turn: state.asked + 1 });
+  log(deps, request, "customer_message", { turn: state.asked + 1 });
   if (decision.action === "escalate") return handOver(request, withTurn(state, { q: question, a: "(handed over to the team)", s: decision.sentiment }), decision, deps);
   const event = decisionEvent(decision, question, state.asked + 1);
-  if (event) await log(deps, request, event.kind, event.data);
+  if (event) log(deps, request, event.kind, event.data);
   return render(decision, question, state, request, deps);
 }
 
@@ -194,11 +194,11 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
     case ComponentIds.talkToHuman:
       return handOver(request, state, requested("explicit_request"), deps);
     case ComponentIds.moreHelp:
-      await log(deps, request, "feedback", { helpful: false, articles: state.turns[state.turns.length - 1]?.articles ?? [] });
+      log(deps, request, "feedback", { helpful: false, articles: state.turns[state.turns.length - 1]?.articles ?? [] });
       return handOver(request, state, requested("more_help"), deps);
     case ComponentIds.helpful: {
       const last = state.turns[state.turns.length - 1];
-      await log(deps, request, "feedback", { helpful: true, articles: last?.articles ?? [] });
+      log(deps, request, "feedback", { helpful: true, articles: last?.articles ?? [] });
       const helped = last?.articles[0];
       if (helped) {
         const article = await deps.assistant.knowledge.article(request.workspace_id, helped);

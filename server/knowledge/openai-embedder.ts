@@ -3,6 +3,7 @@
 // in a bounded in-memory cache keyed by a hash of the model and the text, so a text is embedded once.
 import { createHash } from "node:crypto";
 import OpenAI from "openai";
+import { llmFetch } from "../llm-fetch.ts";
 import type { Embedder } from "./embedder.ts";
 
 const BATCH = 96;
@@ -19,6 +20,7 @@ export class OpenAIEmbedder implements Embedder {
       // Local servers such as Ollama accept any key; the SDK insists on one being set.
       apiKey: options.apiKey ?? "not-needed",
       baseURL: options.baseUrl,
+      fetch: llmFetch,
       maxRetries: options.maxRetries ?? 4,
       timeout: options.timeoutMs ?? 30_000,
     });
