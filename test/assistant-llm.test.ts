@@ -76,6 +76,20 @@ describe("LLM answers", () => {
     expect(texts(json)).not.toContain("too late");
   });
 
+  it("answers a burst of cards in time while the model hangs, then uses the model again once it is back", async () => {
+    openai.chat = () => ({ content: '{"intent": "faq_question", "needs_human": false}', delayMs: 60_000 });
+    const questions = ["How do I set up recurring invoices?", "How do I reset my password?", "How do I export my data?"];
+    const started = Date.now();
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => ask(questions[i % 3]!).then((json) => ({ json, ms: Date.now() - started }))));
+    for (const { json, ms } of burst) {
+      expect(ms).toBeLessThan(4000);
+      expect(texts(json)).toMatch(/here's what \*\*.+\*\* says/);
+    }
+
+    openai.chat = (request) => (isClassification(request) ? { content: '{"intent": "faq_question", "needs_human": false}' } : { content: '{"answer": "Back to normal.", "answerable": true, "cited": []}' });
+    expect(texts(await ask("How do I set up recurring invoices?"))).toContain("Back to normal.");
+  }, 20_000);
+
   it("hands over when the model says the articles do not answer the question", async () => {
     openai.chat = (request) => (isClassification(request) ? { content: '{"intent": "faq_question", "needs_human": false}' } : { content: '{"answer": "I am not sure.", "answerable": false, "cited": []}' });
     const json = await ask("How do I set up recurring invoices for a retainer client?");

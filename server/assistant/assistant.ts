@@ -1,6 +1,7 @@
 // The assistant's brain: one message in (with the conversation so far and who is asking), one
 // decision out: answer, ask for clarification, acknowledge feedback, or hand over to a person
 // (with the reason). No HTTP here; the canvas and the handoff both act on the same decision.
+import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { writeAnswer, type AnswerStats } from "./answerer.ts";
@@ -70,6 +71,12 @@ export interface AssistantDeps {
   stats: AnswerStats;
 }
 
+/**
+ * How long a message may wait for the Help Center search. Intercom shows an error card when a
+ * canvas is late (design for under 3 s), so a slow vector store means a hand-over, not a wait.
+ */
+export const SEARCH_BUDGET_MS = 2500;
+
 const toSource = (passage: Passage): Source => ({
   passageId: passage.id,
   articleId: passage.articleId,
@@ -117,11 +124,12 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   const question = searchQuery(input.message, previousQuestions);
   let passages: Passage[];
   try {
-    passages = await deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 4 });
+    passages = await withDeadline(deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 4 }), SEARCH_BUDGET_MS, "the Help Center search");
   } catch (error) {
     // Without the Help Center the honest answer is a person: the customer is not left waiting.
-    deps.logger.error({ err: error, workspaceId: input.workspaceId }, "Help Center search failed; handing over");
-    return escalate("service_unavailable", "the Help Center could not be searched");
+    const late = error instanceof DeadlineExceeded;
+    deps.logger.error({ err: error, workspaceId: input.workspaceId }, late ? "Help Center search too slow; handing over" : "Help Center search failed; handing over");
+    return escalate("service_unavailable", late ? `the Help Center did not answer within ${SEARCH_BUDGET_MS} ms` : "the Help Center could not be searched");
   }
 
   if (classification.intent === "incomplete_info") {

@@ -1,5 +1,6 @@
 // The knowledge base the assistant talks to: syncs each workspace's Help Center into Chroma,
 // keeps a lexical index of what Chroma holds, and answers searches with both.
+import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import type { Logger } from "../logger.ts";
 import type { ChromaStore } from "./chroma-store.ts";
 import type { Embedder } from "./embedder.ts";
@@ -22,6 +23,8 @@ const DEFAULT_LOCALE = "en";
 
 /** How often an instance checks that its index still matches Chroma. */
 const RECHECK_MS = 5000;
+/** Longest a search waits for that check, and /readyz for Chroma's heartbeat: a slow Chroma is reported, not waited for. */
+const CHECK_BUDGET_MS = 1000;
 
 /** The reader's language when the Help Center is written in it, else the default language. */
 function localeFor(index: LexicalIndex, requested: string | undefined): string | undefined {
@@ -85,7 +88,7 @@ export class HelpCenterKnowledge implements KnowledgeBase {
     const checked = this.lastChecked.get(workspaceId) ?? 0;
     if (current && !this.syncs.has(workspaceId) && Date.now() - checked > RECHECK_MS) {
       this.lastChecked.set(workspaceId, Date.now());
-      const [index, held] = await Promise.all([current, this.deps.store.count(workspaceId).catch(() => undefined)]);
+      const [index, held] = await Promise.all([current, withDeadline(this.deps.store.count(workspaceId), CHECK_BUDGET_MS, "counting passages").catch(() => undefined)]);
       if (held !== undefined && held !== index.size) this.indexes.delete(workspaceId);
     }
     return this.loadIndex(workspaceId);
@@ -149,9 +152,10 @@ export class HelpCenterKnowledge implements KnowledgeBase {
 
   async readiness(): Promise<Readiness> {
     try {
-      await this.deps.store.heartbeat();
-    } catch {
-      return { ready: false, reason: `Chroma is not reachable at ${this.deps.store.url}` };
+      await withDeadline(this.deps.store.heartbeat(), CHECK_BUDGET_MS, "Chroma's heartbeat");
+    } catch (error) {
+      const url = this.deps.store.url;
+      return { ready: false, reason: error instanceof DeadlineExceeded ? `Chroma at ${url} is not answering within ${CHECK_BUDGET_MS} ms` : `Chroma is not reachable at ${url}` };
     }
     return this.loaded ? { ready: true } : { ready: false, reason: "no Help Center loaded yet" };
   }
