@@ -25,7 +25,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     ...DEFAULT_POLICY,
     routing: { rules: [{ when: { reason: "urgent_problem" }, team_id: "team-security" }, { when: { segment: "Active" }, team_id: "team-customers" }], default_team_id: "team-support" },
   };
-  const writes = () => intercom.requests.filter((request) => request.method === "POST").map(({ path, body }) => ({ path, body }));
+  const writes = () => intercom.requests.filter((request) => request.method === "POST" && request.path !== "/conversations/search").map(({ path, body }) => ({ path, body }));
 
   beforeAll(async () => {
     ({ db, cleanup } = await openTestDatabase(backend));
@@ -107,6 +107,33 @@ describe.each(BACKENDS)("on %s", (backend) => {
       const [create, assign] = writes();
       expect(create).toEqual({ path: "/conversations", body: { from: { type: "user", id: "5f5f9e6b7c3d2a0012345678" }, body: "I want to talk to a real person" } });
       expect(assign!.path).toBe("/conversations/25000000999/parts");
+    });
+
+    it("continues the customer's open conversation, the newest one, when the home card hands over", async () => {
+      const open = fixture("webhook-conversation-user-created").data.item;
+      intercom.conversations.set("25000000456", open);
+      intercom.conversations.set("25000000457", { ...open, id: "25000000457", updated_at: open.updated_at + 60 });
+      intercom.conversations.set("25000000458", { ...open, id: "25000000458", updated_at: open.updated_at + 120, state: "closed" });
+      intercom.conversations.set("25000000459", { ...open, id: "25000000459", updated_at: open.updated_at + 180, contacts: { type: "contact.list", contacts: [{ type: "contact", id: "someone-else" }] } });
+      try {
+        await submit("I want to talk to a real person", { context: { location: "home", locale: "en" } });
+        await worker.drain();
+        const search = intercom.requests.find((request) => request.path === "/conversations/search");
+        expect(search!.body).toMatchObject({ query: { operator: "AND", value: [{ field: "contact_ids", operator: "=", value: "5f5f9e6b7c3d2a0012345678" }, { field: "state", operator: "=", value: "open" }] } });
+        const paths = writes().map((write) => write.path);
+        expect(paths).not.toContain("/conversations");
+        expect(paths).toEqual(["/conversations/25000000457/parts", "/conversations/25000000457/reply"]);
+      } finally {
+        intercom.conversations.clear();
+      }
+    });
+
+    it("starts a conversation when Intercom refuses the search for the customer's open one", async () => {
+      intercom.failNextSearches.push(403);
+      await submit("I want to talk to a real person", { context: { location: "home", locale: "en" } });
+      await worker.drain();
+      expect(writes()[0]!.path).toBe("/conversations");
+      expect(await queue.counts()).toMatchObject({ done: 1 });
     });
 
     it("parks a hand-off Intercom refuses, with its error, instead of retrying forever", async () => {

@@ -80,6 +80,33 @@ export function classifyIntercomError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/**
+ * A card on the Messenger home has no conversation. When the customer already has an open one,
+ * the team picks up there (the customer sees one thread, the agent the whole story); otherwise one
+ * is started with the customer's question.
+ */
+async function openConversationOf(client: IntercomClient, contactId: string): Promise<string | undefined> {
+  const found = await client.conversations.search({
+    query: {
+      operator: "AND",
+      value: [
+        { field: "contact_ids", operator: "=", value: contactId },
+        { field: "state", operator: "=", value: "open" },
+      ],
+    },
+    pagination: { per_page: 20 },
+  });
+  const newest = [...found.data].sort((a, b) => (b.updated_at ?? 0) - (a.updated_at ?? 0))[0];
+  return newest?.id ? String(newest.id) : undefined;
+}
+
+async function startConversation(client: IntercomClient, contact: NonNullable<HandoffPayload["contact"]>, question: string | undefined): Promise<string> {
+  const created = await client.conversations.create({ from: contact, body: question || "I'd like to talk to someone from the team." });
+  const conversationId = String((created as { conversation_id?: unknown }).conversation_id ?? "");
+  if (!conversationId) throw new Error("Intercom did not return the new conversation's id");
+  return conversationId;
+}
+
 export interface HandoffDeps {
   clientFor(workspaceId: string): IntercomClient | undefined;
   bot: BotIdentity;
@@ -102,9 +129,15 @@ export function handoffHandler(deps: HandoffDeps): JobHandler {
       let conversationId = payload.conversationId ?? progress.conversationId;
       if (!conversationId) {
         if (!payload.contact) throw new GiveUp("no conversation and no contact to start one with");
-        const created = await client.conversations.create({ from: payload.contact, body: payload.lastQuestion || "I'd like to talk to someone from the team." });
-        conversationId = String((created as { conversation_id?: unknown }).conversation_id ?? "");
-        if (!conversationId) throw new Error("Intercom did not return the new conversation's id");
+        const open = await openConversationOf(client, payload.contact.id).catch((error) => {
+          // Rate limits and outages are retried; a refused search (a missing scope) still gets a new conversation.
+          if (classifyIntercomError(error) instanceof GiveUp) {
+            deps.logger.warn({ err: error, workspaceId: job.workspace_id }, "could not search the customer's conversations; starting a new one");
+            return undefined;
+          }
+          throw error;
+        });
+        conversationId = open ?? (await startConversation(client, payload.contact, payload.lastQuestion));
         await saveProgress({ conversationId });
       }
       if (!progress.assigned) {

@@ -21,6 +21,8 @@ export interface FakeIntercom {
   contacts: Map<string, { contact: Record<string, unknown>; segments: string[]; tags: string[] }>;
   /** Statuses to answer the next write requests with (e.g. [429]) before behaving normally. */
   failNextWrites: number[];
+  /** Statuses to answer the next conversation searches with (e.g. [403]). */
+  failNextSearches: number[];
   /** Holds every write this long before answering (to catch a caller mid-request). */
   writeDelayMs: number;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     conversations: new Map(),
     contacts: new Map(),
     failNextWrites: [],
+    failNextSearches: [],
     writeDelayMs: 0,
   };
   const server: Server = createServer(async (req, res) => {
@@ -78,6 +81,18 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     }
     if (req.method === "GET" && url.pathname === "/help_center/collections") return send(200, page(state.collections, query));
     if (req.method === "GET" && url.pathname === "/articles") return send(200, page(state.articles, query));
+    if (req.method === "POST" && url.pathname === "/conversations/search") {
+      const refused = state.failNextSearches.shift();
+      if (refused) return send(refused, { type: "error.list", errors: [{ code: "forbidden", message: "scripted failure" }] });
+      // The filters the app sends: contact_ids and state, each with "=", joined by AND.
+      const filters = ((JSON.parse(raw) as { query: { value: Array<{ field: string; value: unknown }> } }).query.value ?? []).map(({ field, value }) => [field, String(value)] as const);
+      const matching = [...state.conversations.values()].filter((conversation) =>
+        filters.every(([field, value]) =>
+          field === "contact_ids" ? ((conversation.contacts as { contacts?: Array<{ id: string }> })?.contacts ?? []).some((contact) => contact.id === value) : String(conversation[field]) === value,
+        ),
+      );
+      return send(200, { type: "conversation.list", conversations: matching, total_count: matching.length, pages: { type: "pages", page: 1, per_page: 20, total_pages: 1 } });
+    }
     if (req.method === "POST") {
       if (state.writeDelayMs) await new Promise((resolve) => setTimeout(resolve, state.writeDelayMs));
       if (res.destroyed) return;
