@@ -1,6 +1,10 @@
 // The LLM paths, exercised for real against a local OpenAI-compatible server.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { respond } from "../server/assistant/assistant.ts";
 import { OpenAIChatModel } from "../server/assistant/chat-model.ts";
+import { customerProfile } from "../server/assistant/context.ts";
+import { createAssistant } from "../server/assistant/create-assistant.ts";
+import { createLogger } from "../server/logger.ts";
 import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 import { fixture, startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
 import { startFakeOpenAI, type ChatRequest, type FakeOpenAI } from "./helpers/fake-openai.ts";
@@ -89,6 +93,14 @@ describe("LLM answers", () => {
     openai.chat = (request) => (isClassification(request) ? { content: '{"intent": "faq_question", "needs_human": false}' } : { content: '{"answer": "Back to normal.", "answerable": true, "cited": []}' });
     expect(texts(await ask("How do I set up recurring invoices?"))).toContain("Back to normal.");
   }, 20_000);
+
+  it("gives a conversation reply the longer budget a card cannot afford", async () => {
+    openai.chat = (request) => (isClassification(request) ? { content: '{"intent": "faq_question", "needs_human": false}' } : { content: '{"answer": "Worth the wait.", "answerable": true, "cited": []}', delayMs: 1500 });
+    const assistant = createAssistant({ knowledge, logger: createLogger("silent"), model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }), policy: { ...DEFAULT_POLICY, llm_time_budget_ms: 800, reply_time_budget_ms: 10_000 } });
+    const input = { workspaceId: "ecahpwf5", message: "How do I set up recurring invoices?", history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) };
+    expect(await respond(input, assistant)).toMatchObject({ action: "answer", answeredBy: "extractive" });
+    expect(await respond({ ...input, timeBudgetMs: assistant.policy.reply_time_budget_ms }, assistant)).toMatchObject({ action: "answer", answeredBy: "llm", text: "Worth the wait." });
+  });
 
   it("hands over when the model says the articles do not answer the question", async () => {
     openai.chat = (request) => (isClassification(request) ? { content: '{"intent": "faq_question", "needs_human": false}' } : { content: '{"answer": "I am not sure.", "answerable": false, "cited": []}' });

@@ -60,6 +60,8 @@ export interface AssistantInput {
   locale?: string;
   /** Set when the message is not free text but a topic the customer picked from a clarification. */
   pickedTopic?: boolean;
+  /** How long the model calls may take in all; a card's budget (`llm_time_budget_ms`) unless set. */
+  timeBudgetMs?: number;
 }
 
 export interface AssistantDeps {
@@ -89,7 +91,7 @@ const toSource = (passage: Passage): Source => ({
 export async function respond(input: AssistantInput, deps: AssistantDeps): Promise<Decision> {
   const { policy } = deps;
   // One deadline for every model call of this message, so the canvas answers in time.
-  const deadline = AbortSignal.timeout(policy.llm_time_budget_ms);
+  const deadline = AbortSignal.timeout(input.timeBudgetMs ?? policy.llm_time_budget_ms);
   const sentiment = sentimentOf(input.message);
   const classification = input.pickedTopic
     ? { intent: "faq_question" as const, needsHuman: false, modelProbability: 0, by: "offline" as const }

@@ -33,8 +33,13 @@ export const AssistantPolicy = z.strictObject({
   article_link_threshold: z.number().min(0).max(1).default(0.7),
   max_turns_before_escalate: z.number().int().min(1).max(100).default(10),
   sentiment_monitoring: z.boolean().default(true),
-  /** How long a canvas answer may wait for the LLM before the extractive answer is sent instead. */
-  llm_time_budget_ms: z.number().int().min(500).max(30_000).default(6000),
+  /**
+   * How long a card (Messenger or Inbox) may wait for the LLM before the extractive answer is sent
+   * instead: Intercom shows an error card when a canvas is late, so design for under 3 s.
+   */
+  llm_time_budget_ms: z.number().int().min(500).max(30_000).default(2500),
+  /** The same for replies to conversations (from webhooks), where nobody waits on a canvas. */
+  reply_time_budget_ms: z.number().int().min(500).max(120_000).default(20_000),
   /**
    * In conversations (from webhooks): "agent_suggestion" posts the suggested reply as an internal
    * note for the agent; "auto_reply" answers the customer as the bot and hands over when it should.

@@ -198,6 +198,7 @@ async function answerCustomer(
       previousSentiments: [],
       turnNumber: incoming.history.filter((line) => line.role === "customer").length + 1,
       customer,
+      timeBudgetMs: deps.assistant.policy.reply_time_budget_ms,
     },
     deps.assistant,
   );
