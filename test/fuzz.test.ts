@@ -9,6 +9,8 @@ import { canvasSignature, webhookSignature } from "../server/intercom/signature.
 import { SECRET, fixture, startTestApp, type TestApp } from "./helpers/app.ts";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+/** A card the assistant answers takes a few milliseconds, so a long run needs more than the usual 30 s. */
+const TIMEOUT_MS = 30_000 + RUNS * 25;
 let app: TestApp;
 
 beforeAll(async () => {
@@ -98,7 +100,7 @@ describe.each(ENDPOINTS)("%s", (path, name) => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 
   it("survives a documented payload with any field dropped, replaced or joined by a stray one", async () => {
     await fc.assert(
@@ -108,7 +110,7 @@ describe.each(ENDPOINTS)("%s", (path, name) => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 
   it("rejects a replayed body with one byte changed, and any signature but the right one", async () => {
     const raw = Buffer.from(JSON.stringify(base));
@@ -122,5 +124,5 @@ describe.each(ENDPOINTS)("%s", (path, name) => {
       }),
       { numRuns: Math.max(10, Math.round(RUNS / 2)) },
     );
-  });
+  }, TIMEOUT_MS);
 });
