@@ -91,7 +91,7 @@ async function main() {
     logger.info({ workspaces: loaded }, "loaded OAuth installations");
     if (unreadable.length) logger.error({ workspaces: unreadable }, "stored tokens that TOKEN_ENCRYPTION_KEY does not open; those workspaces must reinstall");
   }
-  const connections = new IntercomConnections({ apiBaseUrl: config.intercom.apiBaseUrl, own: await ownWorkspace(config, logger), installed });
+  const connections = new IntercomConnections({ apiBaseUrl: config.intercom.apiBaseUrl, own: await ownWorkspace(config, logger), installed, logger });
 
   const queue = new JobQueue(database);
   const metrics = new AppMetrics({ queue });

@@ -3,13 +3,28 @@ import { IntercomClient } from "intercom-client";
 
 export const INTERCOM_API_VERSION = "2.14" as const;
 
-export function createIntercomClient(options: { token: string; baseUrl: string }): IntercomClient {
+export function createIntercomClient(options: {
+  token: string;
+  baseUrl: string;
+  /** Told when Intercom answers 401: the token was revoked or the app uninstalled. */
+  onUnauthorized?: () => void;
+}): IntercomClient {
+  const { onUnauthorized } = options;
   return new IntercomClient({
     token: options.token,
     baseUrl: options.baseUrl,
     version: INTERCOM_API_VERSION,
     timeoutInSeconds: 20,
     maxRetries: 3,
+    ...(onUnauthorized
+      ? {
+          fetch: async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+            const response = await fetch(input, init);
+            if (response.status === 401) onUnauthorized();
+            return response;
+          },
+        }
+      : {}),
   });
 }
 

@@ -1,12 +1,13 @@
 // Which workspaces the app can act in, and the Intercom client for each: the private app's own
 // workspace (INTERCOM_ACCESS_TOKEN) and every workspace that installed the public app (OAuth).
 import type { IntercomClient } from "intercom-client";
+import type { Logger } from "../logger.ts";
 import { createIntercomClient } from "./client.ts";
 import { intercomDirectory, type CustomerDirectory } from "./directory.ts";
 import type { WorkspaceTokens } from "./token-store.ts";
 
 export class IntercomConnections {
-  private readonly clients = new Map<string, IntercomClient>();
+  private readonly clients = new Map<string, { token: string; client: IntercomClient }>();
 
   constructor(
     private readonly options: {
@@ -14,6 +15,7 @@ export class IntercomConnections {
       /** The private app's token and the workspace it belongs to. */
       own?: { workspaceId: string; client: IntercomClient };
       installed?: WorkspaceTokens;
+      logger: Logger;
     },
   ) {}
 
@@ -26,9 +28,29 @@ export class IntercomConnections {
     if (this.options.own?.workspaceId === workspaceId) return this.options.own.client;
     const token = this.options.installed?.get(workspaceId);
     if (!token) return undefined;
-    let client = this.clients.get(workspaceId);
-    if (!client) this.clients.set(workspaceId, (client = createIntercomClient({ token, baseUrl: this.options.apiBaseUrl })));
-    return client;
+    // A reinstall brings a new token, and with it a new client.
+    let cached = this.clients.get(workspaceId);
+    if (cached?.token !== token) {
+      cached = { token, client: createIntercomClient({ token, baseUrl: this.options.apiBaseUrl, onUnauthorized: () => void this.revoked(workspaceId, token) }) };
+      this.clients.set(workspaceId, cached);
+    }
+    return cached.client;
+  }
+
+  /**
+   * Intercom refused an installed workspace's token (401): the app was uninstalled or its access
+   * revoked. The token is forgotten, so the workspace is no longer synced or acted in until an
+   * admin installs the app again; its Help Center stays searchable for cards Intercom still sends.
+   */
+  private async revoked(workspaceId: string, token: string): Promise<void> {
+    if (this.options.installed?.get(workspaceId) !== token) return;
+    this.clients.delete(workspaceId);
+    try {
+      await this.options.installed.forget(workspaceId, token);
+      this.options.logger.error({ workspaceId }, "Intercom no longer accepts this workspace's token (401): the app was uninstalled or its access revoked; it is disconnected until an admin installs the app again");
+    } catch (error) {
+      this.options.logger.error({ err: error, workspaceId }, "could not forget a revoked Intercom token");
+    }
   }
 
   directoryFor(workspaceId: string): CustomerDirectory | undefined {

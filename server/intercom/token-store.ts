@@ -33,7 +33,8 @@ export class TokenSealer {
 }
 
 export class WorkspaceTokens {
-  private readonly tokens = new Map<string, string>();
+  /** Each workspace's token, and the sealed form stored for it (which says which install it came from). */
+  private readonly tokens = new Map<string, { token: string; sealed: string }>();
 
   constructor(
     private readonly db: Database,
@@ -46,7 +47,7 @@ export class WorkspaceTokens {
     const unreadable: string[] = [];
     for (const row of rows) {
       try {
-        this.tokens.set(row.workspace_id, this.sealer.open(row.workspace_id, row.sealed_token));
+        this.tokens.set(row.workspace_id, { token: this.sealer.open(row.workspace_id, row.sealed_token), sealed: row.sealed_token });
       } catch {
         unreadable.push(row.workspace_id);
       }
@@ -55,16 +56,29 @@ export class WorkspaceTokens {
   }
 
   async save(workspaceId: string, token: string): Promise<void> {
+    const sealed = this.sealer.seal(workspaceId, token);
     await this.db.query(
       `INSERT INTO workspace_tokens (workspace_id, sealed_token) VALUES ($1, $2)
        ON CONFLICT (workspace_id) DO UPDATE SET sealed_token = $2, installed_at = now()`,
-      [workspaceId, this.sealer.seal(workspaceId, token)],
+      [workspaceId, sealed],
     );
-    this.tokens.set(workspaceId, token);
+    this.tokens.set(workspaceId, { token, sealed });
   }
 
   get(workspaceId: string): string | undefined {
-    return this.tokens.get(workspaceId);
+    return this.tokens.get(workspaceId)?.token;
+  }
+
+  /**
+   * Forgets a token Intercom no longer accepts. Only that token: if the workspace has installed the
+   * app again since (here or through another instance), its new token stays.
+   */
+  async forget(workspaceId: string, token: string): Promise<boolean> {
+    const held = this.tokens.get(workspaceId);
+    if (!held || held.token !== token) return false;
+    this.tokens.delete(workspaceId);
+    const deleted = await this.db.query("DELETE FROM workspace_tokens WHERE workspace_id = $1 AND sealed_token = $2 RETURNING workspace_id", [workspaceId, held.sealed]);
+    return deleted.length > 0;
   }
 
   workspaces(): string[] {
