@@ -84,6 +84,17 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect(writes().filter((write) => write.path.endsWith("/reply"))).toHaveLength(1);
     });
 
+    it("takes a notification whose text holds a NUL character (which Postgres cannot store) and still answers it", async () => {
+      const body = fixture("webhook-conversation-user-created");
+      body.id = "notif_with_nul";
+      body.data.item.source.body = `<p>${body.data.item.source.body.replace(/<\/?p>/g, "")}\u0000</p>`;
+      body.data.item.custom_attributes = { "odd\u0000key": "\u0000" };
+      const response = await suggest.app.webhook(body);
+      expect(response.status).toBe(200);
+      await suggest.worker.drain();
+      expect(writes().filter((write) => write.path.endsWith("/reply"))).toHaveLength(1);
+    });
+
     it("acknowledges an unknown topic and does nothing with it", async () => {
       const body = { ...fixture("webhook-ping"), topic: "visitor.signed_up", id: "notif_unknown" };
       expect((await suggest.app.webhook(body)).status).toBe(200);

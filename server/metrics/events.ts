@@ -3,6 +3,7 @@
 // written once.
 import { z } from "zod";
 import type { Database } from "../storage/database.ts";
+import { storableJson, storableText } from "../storage/storable.ts";
 
 export const EventKind = z.enum([
   "customer_message",
@@ -98,7 +99,7 @@ export class EventLog implements EventSink {
   private async insert(events: Array<MetricsEvent & { at: Date }>): Promise<boolean[]> {
     const params: unknown[] = [];
     const rows = events.map((event) => {
-      params.push(event.workspaceId, event.conversationKey, event.kind, event.at, JSON.stringify(event.data ?? {}), event.dedupeKey ?? null);
+      params.push(storableText(event.workspaceId), storableText(event.conversationKey), event.kind, event.at, storableJson(event.data ?? {}), event.dedupeKey === undefined ? null : storableText(event.dedupeKey));
       const at = params.length - 6;
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6})`;
     });
@@ -109,7 +110,7 @@ export class EventLog implements EventSink {
     );
     // Rows without a dedupe key are always new; of the others, the first of each key that came back.
     const fresh = new Set(stored.flatMap((row) => (row.dedupe_key === null ? [] : [JSON.stringify([row.workspace_id, row.dedupe_key])])));
-    return events.map((event) => event.dedupeKey === undefined || fresh.delete(JSON.stringify([event.workspaceId, event.dedupeKey])));
+    return events.map((event) => event.dedupeKey === undefined || fresh.delete(JSON.stringify([storableText(event.workspaceId), storableText(event.dedupeKey)])));
   }
 }
 
