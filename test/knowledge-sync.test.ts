@@ -119,6 +119,19 @@ describe("Help Center sync", () => {
     expect(top!.text).toContain("30 days");
   });
 
+  it("picks up an edit another instance synced, on its own next sync, though nothing is left to write", async () => {
+    const other = new HelpCenterKnowledge({ store, embedder, sourceFor: () => intercomSource(createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url }), 2), logger: createLogger("silent") });
+    const question = "can I pay for my subscription with a cheque?";
+    expect((await knowledge.search(WS, question))[0]?.text ?? "").not.toContain("cheque");
+    const password = intercom.articles.find((article) => article.id === "501")!;
+    password.body = "<p>Click <b>Forgot password</b>. Subscriptions can also be paid by cheque, once a year.</p>";
+    password.updated_at = 1700000900;
+    expect(await other.sync(WS)).toMatchObject({ synced: 1 });
+
+    expect(await knowledge.sync(WS)).toMatchObject({ synced: 0, removed: 0 });
+    expect((await knowledge.search(WS, question))[0]).toMatchObject({ articleId: "501", text: expect.stringContaining("cheque") });
+  });
+
   it("keeps each workspace's articles to itself", async () => {
     const other = `demo${Date.now().toString(36)}`;
     await knowledge.sync(other);

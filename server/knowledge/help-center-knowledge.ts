@@ -64,9 +64,13 @@ export class HelpCenterKnowledge implements KnowledgeBase {
     const started = Date.now();
     const snapshot = await source.fetch();
     const summary = await syncSnapshot({ workspaceId, source: source.kind, snapshot, store, embedder, onProgress });
-    // Readers keep the previous index until the new one is complete.
-    const index = new LexicalIndex(await store.allChunks(workspaceId), embedder);
-    this.indexes.set(workspaceId, Promise.resolve(index));
+    // When nothing changed and the index in hand holds the very article versions Chroma holds (another
+    // instance may have synced an edit), it is kept: rebuilding 10,000 passages costs seconds, on every
+    // scheduled sync. Otherwise readers keep the previous index until the new one is complete.
+    const current = summary.synced === 0 && summary.removed === 0 ? await this.indexes.get(workspaceId)?.catch(() => undefined) : undefined;
+    if (!current || !current.holds(await store.articleVersions(workspaceId))) {
+      this.indexes.set(workspaceId, Promise.resolve(new LexicalIndex(await store.allChunks(workspaceId), embedder)));
+    }
     this.lastSynced.set(workspaceId, Date.now());
     this.loaded = true;
     logger.info({ workspaceId, source: source.kind, ...summary, errors: summary.errors.length, ms: Date.now() - started }, "help center synced");

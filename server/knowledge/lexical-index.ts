@@ -10,7 +10,7 @@
 // at build time into flat arrays, a query adds them into one reusable buffer, and only the best
 // `limit` passages are kept (well under a millisecond).
 import SearchableMap from "minisearch/SearchableMap";
-import type { ChunkFilter, StoredChunk } from "./chroma-store.ts";
+import type { ArticleVersion, ChunkFilter, StoredChunk } from "./chroma-store.ts";
 import type { CorpusStats, Embedder } from "./embedder.ts";
 import { searchableText } from "./html-text.ts";
 import { terms, words } from "./text-analysis.ts";
@@ -143,6 +143,16 @@ export class LexicalIndex {
   /** An article's passages in reading order. */
   articleChunks(articleKey: string): StoredChunk[] {
     return this.byArticle.get(articleKey) ?? [];
+  }
+
+  /** Whether the index holds exactly these articles at these versions (with all their passages). */
+  holds(versions: ReadonlyMap<string, ArticleVersion>): boolean {
+    if (versions.size !== this.byArticle.size) return false;
+    for (const [key, version] of versions) {
+      const passages = this.byArticle.get(key);
+      if (passages?.length !== version.chunkCount || passages[0]!.metadata.content_hash !== version.contentHash) return false;
+    }
+    return true;
   }
 
   locales(): ReadonlySet<string> {
