@@ -28,11 +28,11 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(observed).toHaveLength(701);
   });
 
-  it("stores text with a NUL character, which Postgres refuses, as the replacement character", async () => {
+  it("stores text with a NUL character or a lone surrogate, which Postgres refuses, as the replacement character", async () => {
     const log = new EventLog(db);
-    await log.record({ workspaceId: "nul", conversationKey: "c\u0000", kind: "escalation", data: { question: "help\u0000me", ["odd\u0000key"]: ["\u0000"] }, dedupeKey: "n\u0000" });
+    await log.record({ workspaceId: "nul", conversationKey: "c\u0000", kind: "escalation", data: { question: "help\u0000me \ud800", ["odd\u0000key"]: ["\u0000", "\udc00"] }, dedupeKey: "n\u0000" });
     const [stored] = await eventsBetween(db, "nul", new Date(0), new Date(Date.now() + 60_000));
-    expect(stored).toMatchObject({ conversation_key: "c\uFFFD", data: { question: "help\uFFFDme", ["odd\uFFFDkey"]: ["\uFFFD"] } });
+    expect(stored).toMatchObject({ conversation_key: "c\uFFFD", data: { question: "help\uFFFDme \uFFFD", ["odd\uFFFDkey"]: ["\uFFFD", "\uFFFD"] } });
   });
 
   it("tells the caller when its event could not be written, and still writes the events batched with it", async () => {

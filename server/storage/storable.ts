@@ -1,10 +1,14 @@
-// Postgres text and jsonb cannot hold U+0000 ("unsupported Unicode escape sequence"), and anything
-// a customer or a webhook sends may contain it. What we store has it replaced by U+FFFD, the
-// character that says "something unreadable was here", instead of the write failing.
+// Postgres text and jsonb cannot hold U+0000 or a lone UTF-16 surrogate ("unsupported Unicode
+// escape sequence"), and anything a customer or a webhook sends may contain them. What we store
+// has each replaced by U+FFFD, the character that says "something unreadable was here", instead
+// of the write failing.
 
 const NUL = "\u0000";
 
-export const storableText = (text: string): string => (text.includes(NUL) ? text.replaceAll(NUL, "\uFFFD") : text);
+export function storableText(text: string): string {
+  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
+  return wellFormed.includes(NUL) ? wellFormed.replaceAll(NUL, "\uFFFD") : wellFormed;
+}
 
 function storable(value: unknown): unknown {
   if (typeof value === "string") return storableText(value);
