@@ -129,7 +129,15 @@ export async function eventsBetween(db: Database, workspaceId: string, from: Dat
   return rows.map((row) => ({ ...row, at: new Date(row.at) }));
 }
 
-export async function eventsOfConversation(db: Database, workspaceId: string, conversationKey: string): Promise<StoredEvent[]> {
-  const rows = await db.query<StoredEvent>("SELECT conversation_key, kind, at, data FROM events WHERE workspace_id = $1 AND conversation_key = $2 ORDER BY at, id", [workspaceId, conversationKey]);
+/**
+ * A conversation's events, oldest first. A real conversation has tens; the first thousand are read,
+ * so a runaway one (a loop, a replayed card) cannot make the Inbox app slow.
+ */
+export async function eventsOfConversation(db: Database, workspaceId: string, conversationKey: string, limit = 1000): Promise<StoredEvent[]> {
+  const rows = await db.query<StoredEvent>("SELECT conversation_key, kind, at, data FROM events WHERE workspace_id = $1 AND conversation_key = $2 ORDER BY at, id LIMIT $3", [
+    workspaceId,
+    conversationKey,
+    limit,
+  ]);
   return rows.map((row) => ({ ...row, at: new Date(row.at) }));
 }
