@@ -51,6 +51,23 @@ const bm25 = (termFrequency: number, documentFrequency: number, documents: numbe
   Math.log(1 + (documents - documentFrequency + 0.5) / (documentFrequency + 0.5)) *
   (BM25.d + (termFrequency * (BM25.k + 1)) / (termFrequency + BM25.k * (1 - BM25.b + (BM25.b * fieldLength) / (averageLength || 1))));
 
+/** term → per field: the passages holding it (ascending) and how often. */
+type Occurrences = Map<string, Array<{ docs: number[]; frequencies: number[] }>>;
+
+/** Each term's passages with their BM25+ scores summed over the boosted fields. */
+function* postingsOf(occurrences: Occurrences, fieldLengths: Float64Array[], count: number): Generator<[string, Postings]> {
+  const averages = fieldLengths.map((lengths) => lengths.reduce((sum, length) => sum + length, 0) / (count || 1));
+  for (const [term, perField] of occurrences) {
+    const byDoc = new Map<number, number>();
+    perField.forEach(({ docs, frequencies }, f) => {
+      const boost = BOOST[FIELDS[f]!];
+      docs.forEach((doc, i) => byDoc.set(doc, (byDoc.get(doc) ?? 0) + boost * bm25(frequencies[i]!, docs.length, count, fieldLengths[f]![doc]!, averages[f]!)));
+    });
+    const docs = Int32Array.from([...byDoc.keys()].sort((a, b) => a - b));
+    yield [term, { docs, scores: Float64Array.from(docs, (doc) => byDoc.get(doc)!) }];
+  }
+}
+
 const bitCount = (bits: number) => {
   let count = 0;
   for (let rest = bits; rest; rest &= rest - 1) count++;
@@ -78,8 +95,7 @@ export class LexicalIndex {
   ) {
     this.analyze = options.analyzer === "stemmed" ? terms : words;
     const fieldLengths = FIELDS.map(() => new Float64Array(chunks.length));
-    // term → per field: the passages holding it and how often.
-    const occurrences = new Map<string, Array<{ docs: number[]; frequencies: number[] }>>();
+    const occurrences: Occurrences = new Map();
     const collections = new Map<string, string>();
     for (const chunk of chunks) {
       if (this.numbers.has(chunk.id)) continue;
@@ -88,17 +104,7 @@ export class LexicalIndex {
       this.numbers.set(chunk.id, doc);
       const { title, description, heading_path: headings, article_key, locale, collection_id, collection_name } = chunk.metadata;
       const fields = { title, description, headings, text: searchableText(chunk.text) };
-      FIELDS.forEach((field, f) => {
-        const counts = new Map<string, number>();
-        for (const term of this.analyze(fields[field])) counts.set(term, (counts.get(term) ?? 0) + 1);
-        fieldLengths[f]![doc] = counts.size;
-        for (const [term, frequency] of counts) {
-          let perField = occurrences.get(term);
-          if (!perField) occurrences.set(term, (perField = FIELDS.map(() => ({ docs: [], frequencies: [] }))));
-          perField[f]!.docs.push(doc);
-          perField[f]!.frequencies.push(frequency);
-        }
-      });
+      FIELDS.forEach((field, f) => (fieldLengths[f]![doc] = this.countTerms(fields[field], doc, f, occurrences)));
       const features = embedder.features?.(embeddingText(chunk.metadata, chunk.text));
       for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
       const siblings = this.byArticle.get(article_key);
@@ -109,21 +115,23 @@ export class LexicalIndex {
     }
     for (const siblings of this.byArticle.values()) siblings.sort((a, b) => a.metadata.chunk_index - b.metadata.chunk_index);
     this.collectionList = [...collections].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const [term, postings] of postingsOf(occurrences, fieldLengths, this.docs.length)) this.vocabulary.set(term, postings);
+    this.scores = new Float64Array(this.docs.length);
+    this.matched = new Uint32Array(this.docs.length);
+    this.exact = new Uint32Array(this.docs.length);
+  }
 
-    const count = this.docs.length;
-    const averages = fieldLengths.map((lengths) => lengths.reduce((sum, length) => sum + length, 0) / (count || 1));
-    for (const [term, perField] of occurrences) {
-      const byDoc = new Map<number, number>();
-      perField.forEach(({ docs, frequencies }, f) => {
-        const boost = BOOST[FIELDS[f]!];
-        docs.forEach((doc, i) => byDoc.set(doc, (byDoc.get(doc) ?? 0) + boost * bm25(frequencies[i]!, docs.length, count, fieldLengths[f]![doc]!, averages[f]!)));
-      });
-      const docs = Int32Array.from([...byDoc.keys()].sort((a, b) => a - b));
-      this.vocabulary.set(term, { docs, scores: Float64Array.from(docs, (doc) => byDoc.get(doc)!) });
+  /** Records how often each term occurs in one field of one passage; returns the field's length (distinct terms, as MiniSearch counts it). */
+  private countTerms(text: string, doc: number, field: number, occurrences: Occurrences): number {
+    const counts = new Map<string, number>();
+    for (const term of this.analyze(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    for (const [term, frequency] of counts) {
+      let perField = occurrences.get(term);
+      if (!perField) occurrences.set(term, (perField = FIELDS.map(() => ({ docs: [], frequencies: [] }))));
+      perField[field]!.docs.push(doc);
+      perField[field]!.frequencies.push(frequency);
     }
-    this.scores = new Float64Array(count);
-    this.matched = new Uint32Array(count);
-    this.exact = new Uint32Array(count);
+    return counts.size;
   }
 
   get size(): number {
