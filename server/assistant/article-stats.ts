@@ -1,7 +1,21 @@
 // Which articles are helping right now, per workspace: each citation counts, a "That helped"
 // counts double, and both fade with a one-day half-life so the list follows what customers ask
-// about today. Kept in memory; the metrics issue records the same events durably.
+// about today. This one keeps them in memory, for an app with no database; with one, the list is
+// read from the shared event log (metrics/popular-articles.ts).
 const HALF_LIFE_MS = 24 * 60 * 60 * 1000;
+
+export interface PopularArticle {
+  articleId: string;
+  title: string;
+  url: string | undefined;
+}
+
+/** The articles helping customers of a workspace right now, most helpful first. */
+export interface PopularArticles {
+  cited(workspaceId: string, articles: PopularArticle[]): void;
+  helped(workspaceId: string, article: PopularArticle): void;
+  top(workspaceId: string, count?: number): Promise<PopularArticle[]>;
+}
 
 interface Entry {
   title: string;
@@ -10,7 +24,7 @@ interface Entry {
   at: number;
 }
 
-export class ArticleStats {
+export class ArticleStats implements PopularArticles {
   private readonly workspaces = new Map<string, Map<string, Entry>>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -24,15 +38,15 @@ export class ArticleStats {
     articles.set(article.articleId, { title: article.title, url: article.url, score: faded + weight, at: now });
   }
 
-  cited(workspaceId: string, articles: Array<{ articleId: string; title: string; url: string | undefined }>) {
+  cited(workspaceId: string, articles: PopularArticle[]) {
     for (const article of articles) this.bump(workspaceId, article, 1);
   }
 
-  helped(workspaceId: string, article: { articleId: string; title: string; url: string | undefined }) {
+  helped(workspaceId: string, article: PopularArticle) {
     this.bump(workspaceId, article, 2);
   }
 
-  top(workspaceId: string, count = 3): Array<{ articleId: string; title: string; url: string | undefined }> {
+  async top(workspaceId: string, count = 3): Promise<PopularArticle[]> {
     const now = this.now();
     return [...(this.workspaces.get(workspaceId) ?? new Map<string, Entry>())]
       .map(([articleId, entry]) => ({ articleId, title: entry.title, url: entry.url, score: entry.score * 0.5 ** ((now - entry.at) / HALF_LIFE_MS) }))

@@ -9,7 +9,7 @@ import { emptyState, readState, withTurn, type CardState } from "../../canvas/st
 import { respond, type AssistantDeps, type Decision, type EscalationReason } from "../assistant/assistant.ts";
 import type { HistoryLine } from "../assistant/classifier.ts";
 import { customerProfile, firstNameOf } from "../assistant/context.ts";
-import type { ArticleStats } from "../assistant/article-stats.ts";
+import type { PopularArticles } from "../assistant/article-stats.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
 import { decisionEvent } from "../metrics/decision-events.ts";
 import type { EventSink, MetricsEvent } from "../metrics/events.ts";
@@ -31,7 +31,7 @@ export interface MessengerDeps {
   /** Carries out a handoff the assistant decided on (assignment, note); the card shows the transition message. */
   onEscalation?: (escalation: Escalation) => Promise<void>;
   /** Articles helping customers right now, per workspace. */
-  articles: ArticleStats;
+  articles: PopularArticles;
   /** Where the metrics' events go. */
   events?: EventSink;
   /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
@@ -216,9 +216,14 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
 }
 
 /** Live canvas: the card's content, rebuilt each time the Messenger shows it. */
-export function content(request: LiveCanvasRequest, deps: MessengerDeps): LiveCanvasResponse {
+export async function content(request: LiveCanvasRequest, deps: MessengerDeps): Promise<LiveCanvasResponse> {
   const state = readState(request.canvas?.stored_data);
-  const popular = linkable(deps.articles.top(request.workspace_id));
+  // The list is a nicety: without it the card still asks its question.
+  const top = await deps.articles.top(request.workspace_id).catch((error) => {
+    deps.assistant.logger.warn({ err: error, workspaceId: request.workspace_id }, "could not read the popular articles");
+    return [];
+  });
+  const popular = linkable(top);
   const card = welcome(state, endUserOf(request), deps.assistant.policy.help_center_name, { popular }).canvas;
   return { content: card.content! };
 }

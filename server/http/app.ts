@@ -24,6 +24,7 @@ import type { Logger } from "../logger.ts";
 import { message } from "../messages.ts";
 import { ArticleStats } from "../assistant/article-stats.ts";
 import { eventsOfConversation, type EventSink } from "../metrics/events.ts";
+import { EventPopularArticles } from "../metrics/popular-articles.ts";
 import { conversationFigures } from "../metrics/report.ts";
 import type { JobQueue } from "../storage/queue.ts";
 import { WEBHOOK_JOB } from "../webhooks/process.ts";
@@ -75,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
     assistant,
     onEscalation: deps.onEscalation,
     directoryFor: deps.directoryFor,
-    articles: new ArticleStats(),
+    articles: deps.db ? new EventPopularArticles(deps.db) : new ArticleStats(),
     ...(deps.events ? { events: deps.events } : {}),
     ...(publicUrl
       ? {
