@@ -63,12 +63,14 @@ export class HelpCenterKnowledge implements KnowledgeBase {
     const source = this.deps.sourceFor(workspaceId);
     const started = Date.now();
     const snapshot = await source.fetch();
-    const summary = await syncSnapshot({ workspaceId, source: source.kind, snapshot, store, embedder, onProgress });
-    // When nothing changed and the index in hand holds the very article versions Chroma holds (another
-    // instance may have synced an edit), it is kept: rebuilding 10,000 passages costs seconds, on every
-    // scheduled sync. Otherwise readers keep the previous index until the new one is complete.
+    const held = await store.articleVersions(workspaceId);
+    const summary = await syncSnapshot({ workspaceId, source: source.kind, snapshot, store, embedder, onProgress, held });
+    // When nothing changed, Chroma still holds `held`; if the index in hand holds those very article
+    // versions (another instance may have synced an edit), it is kept: rebuilding 10,000 passages
+    // costs seconds, on every scheduled sync. Otherwise readers keep the previous index until the new
+    // one is complete.
     const current = summary.synced === 0 && summary.removed === 0 ? await this.indexes.get(workspaceId)?.catch(() => undefined) : undefined;
-    if (!current || !current.holds(await store.articleVersions(workspaceId))) {
+    if (!current || !current.holds(held)) {
       this.indexes.set(workspaceId, Promise.resolve(new LexicalIndex(await store.allChunks(workspaceId), embedder)));
     }
     this.lastSynced.set(workspaceId, Date.now());

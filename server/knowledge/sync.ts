@@ -2,7 +2,7 @@
 // changed articles are chunked and embedded; articles that are gone, unpublished or now drafts
 // are removed. An unchanged Help Center costs zero embedding calls.
 import { chunkText } from "./chunking.ts";
-import { chunkId, type ChromaStore, type ChunkMetadata } from "./chroma-store.ts";
+import { chunkId, type ArticleVersion, type ChromaStore, type ChunkMetadata } from "./chroma-store.ts";
 import { documentsOf, type HelpCenterDocument, type SourceKind } from "./documents.ts";
 import type { Embedder } from "./embedder.ts";
 import type { HelpCenterSnapshot } from "./help-center.ts";
@@ -61,10 +61,12 @@ export async function syncSnapshot(options: {
   store: ChromaStore;
   embedder: Embedder;
   onProgress?: (progress: SyncProgress) => void;
+  /** What Chroma holds, when the caller has read it already. */
+  held?: Map<string, ArticleVersion>;
 }): Promise<SyncSummary> {
   const { workspaceId, source, store, embedder } = options;
   const { documents, drafts } = documentsOf(options.snapshot);
-  const held = await store.articleVersions(workspaceId);
+  const held = options.held ?? (await store.articleVersions(workspaceId));
   const summary: SyncSummary = { synced: 0, unchanged: 0, removed: 0, skippedDrafts: drafts, errors: [] };
 
   // Changed articles are chunked, embedded and written in batches: one embedding call and one
