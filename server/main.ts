@@ -103,10 +103,9 @@ async function main() {
     logger,
     onSynced: (ok, seconds) => metrics.synced(ok, seconds),
   });
-  const syncAll = () =>
-    Promise.all(
-      [PREVIEW_WORKSPACE_ID, ...connections.workspaces()].map((id) => knowledge.sync(id).catch((error) => logger.error({ err: error, workspaceId: id }, "help center sync failed"))),
-    );
+  /** A failed sync is logged; the index the workspace had keeps serving. */
+  const syncLogged = (workspaceId: string) => knowledge.sync(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed"));
+  const syncAll = () => Promise.all([PREVIEW_WORKSPACE_ID, ...connections.workspaces()].map(syncLogged));
   await syncAll();
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
@@ -157,7 +156,7 @@ async function main() {
             authorizeUrl: config.intercom.oauthUrl,
             tokens: installed,
             logger,
-            onInstalled: (workspaceId) => void knowledge.sync(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed")),
+            onInstalled: (workspaceId) => void syncLogged(workspaceId),
           },
         }
       : {}),

@@ -61,7 +61,10 @@ export class EventLog implements EventSink {
 
   record(event: MetricsEvent): Promise<void> {
     return new Promise((done, failed) => {
-      this.queue.push({ event: { ...event, at: event.at ?? new Date() }, done, failed });
+      // Stored as Postgres can hold them, and matched against what comes back in that same form.
+      const stored = { ...event, workspaceId: storableText(event.workspaceId), conversationKey: storableText(event.conversationKey), at: event.at ?? new Date() };
+      if (event.dedupeKey !== undefined) stored.dedupeKey = storableText(event.dedupeKey);
+      this.queue.push({ event: stored, done, failed });
       if (this.queue.length >= MAX_BATCH) void this.flush();
       else this.timer ??= setTimeout(() => void this.flush(), this.lingerMs);
     });
@@ -99,7 +102,7 @@ export class EventLog implements EventSink {
   private async insert(events: Array<MetricsEvent & { at: Date }>): Promise<boolean[]> {
     const params: unknown[] = [];
     const rows = events.map((event) => {
-      params.push(storableText(event.workspaceId), storableText(event.conversationKey), event.kind, event.at, storableJson(event.data ?? {}), event.dedupeKey === undefined ? null : storableText(event.dedupeKey));
+      params.push(event.workspaceId, event.conversationKey, event.kind, event.at, storableJson(event.data ?? {}), event.dedupeKey ?? null);
       const at = params.length - 6;
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6})`;
     });
@@ -110,7 +113,7 @@ export class EventLog implements EventSink {
     );
     // Rows without a dedupe key are always new; of the others, the first of each key that came back.
     const fresh = new Set(stored.flatMap((row) => (row.dedupe_key === null ? [] : [JSON.stringify([row.workspace_id, row.dedupe_key])])));
-    return events.map((event) => event.dedupeKey === undefined || fresh.delete(JSON.stringify([storableText(event.workspaceId), storableText(event.dedupeKey)])));
+    return events.map((event) => event.dedupeKey === undefined || fresh.delete(JSON.stringify([event.workspaceId, event.dedupeKey])));
   }
 }
 
