@@ -188,15 +188,17 @@ async function answerCustomer(
   if (!incoming) return;
 
   const contactRef = conversation.contacts?.contacts[0];
-  const contact = contactRef ? await deps.directoryFor(workspaceId)?.contact(contactRef.id).catch(() => undefined) : undefined;
-  const customer = customerProfile(contact ?? (contactRef ? { id: contactRef.id } : undefined));
+  const known = contactRef ? await deps.directoryFor(workspaceId)?.contact(contactRef.id).catch(() => undefined) : undefined;
+  const contact = known ?? (contactRef ? { id: contactRef.id } : undefined);
+  const customer = customerProfile(contact);
+  const turn = incoming.history.filter((line) => line.role === "customer").length + 1;
   const decision = await respond(
     {
       workspaceId,
       message: incoming.text,
       history: incoming.history,
       previousSentiments: [],
-      turnNumber: incoming.history.filter((line) => line.role === "customer").length + 1,
+      turnNumber: turn,
       customer,
       timeBudgetMs: deps.assistant.policy.reply_time_budget_ms,
     },
@@ -205,7 +207,7 @@ async function answerCustomer(
   const adminId = await deps.bot.adminId(workspaceId, client);
   const autoReply = deps.assistant.policy.reply_mode === "auto_reply";
   // Only what the customer saw counts as the assistant's: suggestions to an agent are not replies.
-  const event = autoReply ? decisionEvent(decision, incoming.text, incoming.history.filter((line) => line.role === "customer").length + 1) : undefined;
+  const event = autoReply ? decisionEvent(decision, incoming.text, turn) : undefined;
   if (event) await note(event.kind, event.data);
 
   if (decision.action === "escalate" && autoReply) {
@@ -214,7 +216,7 @@ async function answerCustomer(
       kind: HANDOFF_JOB,
       dedupeKey: `${conversation.id}:webhook:${incoming.history.length}:${decision.reason}`,
       payload: {
-        ...handoffPayload({ workspaceId, conversationId: conversation.id, contact: contact ?? (contactRef ? { id: contactRef.id } : undefined), decision, history: incoming.history, lastQuestion: incoming.text, turn: 0 }),
+        ...handoffPayload({ workspaceId, conversationId: conversation.id, contact, decision, history: incoming.history, lastQuestion: incoming.text, turn: 0 }),
         transition: html(message("handoff", { reason: decision.reason, firstName: customer.firstName, helpCenterName: deps.assistant.policy.help_center_name })),
       },
     });
