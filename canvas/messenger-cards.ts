@@ -17,6 +17,9 @@ export const ComponentIds = {
 /** The option id of the n-th clarification topic (n from 0). */
 export const topicOptionId = (index: number) => `topic_${index}`;
 
+/** The button id of the n-th article a choice offers (n from 0). */
+export const choiceId = (index: number) => `choice_${index}`;
+
 export interface ArticleLink {
   title: string;
   url: string;
@@ -85,6 +88,20 @@ export function clarifyCard(message: string, topics: string[], state: CardState)
         ? [button({ id: topicOptionId(0), label: topics[0]!, action: submit(), style: "secondary" })]
         : [];
   return canvas([text(message), ...choices, ...askControls("Tell me more…"), talkToHuman()], state);
+}
+
+/** "Is it one of these?": the likely articles as buttons that answer from the one picked, and a way to a person. Never an answer. */
+export function choiceCard(message: string, titles: string[], state: CardState): CanvasResponse {
+  return canvas(
+    [
+      text(message),
+      ...titles.slice(0, 3).map((title, i) => button({ id: choiceId(i), label: title, action: submit(), style: "secondary" })),
+      talkToHuman(),
+      divider(),
+      ...askControls("Or ask in other words…"),
+    ],
+    state,
+  );
 }
 
 /** A closing message (hand-off, thanks) that may still let the user ask something else, or reach a person. */

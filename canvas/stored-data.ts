@@ -28,6 +28,8 @@ export const CardState = z.object({
   greeting: z.string().max(200).optional(),
   /** Topics offered by the last clarification, so a pick can be read back by its index. */
   topics: z.array(z.string().max(200)).max(10).default([]),
+  /** Articles offered by the last choice (key, title, probability), so a pick can be read back by its index. */
+  choices: z.array(z.object({ k: z.string().max(80), t: z.string().max(200), p: z.number().min(0).max(1) })).max(3).default([]),
 });
 export type CardState = z.infer<typeof CardState>;
 
@@ -36,6 +38,7 @@ export const emptyState = (options: { collections?: string[]; greeting?: string 
   turns: [],
   asked: 0,
   topics: [],
+  choices: [],
   collections: options.collections ?? [],
   ...(options.greeting ? { greeting: options.greeting } : {}),
 });
@@ -46,7 +49,7 @@ export function readState(stored: unknown): CardState {
   return parsed.success ? parsed.data : emptyState();
 }
 
-export function withTurn(state: CardState, turn: z.input<typeof Turn>, topics: string[] = []): CardState {
+export function withTurn(state: CardState, turn: z.input<typeof Turn>, topics: string[] = [], choices: CardState["choices"] = []): CardState {
   const turns = [...state.turns, Turn.parse(turn)].slice(-MAX_KEPT_TURNS);
-  return { ...state, turns, asked: state.asked + 1, topics: topics.map((topic) => topic.slice(0, 200)).slice(0, 10) };
+  return { ...state, turns, asked: state.asked + 1, topics: topics.map((topic) => topic.slice(0, 200)).slice(0, 10), choices: choices.slice(0, 3) };
 }

@@ -23,6 +23,7 @@ import { HelpCenterFreshness } from "./knowledge/freshness.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
 import { sourceRouter } from "./knowledge/sources.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { Calibrations, databaseCalibrationStore } from "./answer-decision/calibrations.ts";
 import { openDatabase, type Database } from "./storage/database.ts";
 import { JobQueue, Worker } from "./storage/queue.ts";
 import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
@@ -103,8 +104,23 @@ async function main() {
     logger,
     onSynced: (ok, seconds) => metrics.synced(ok, seconds),
   });
-  /** A failed sync is logged; the index the workspace had keeps serving. */
-  const syncLogged = (workspaceId: string) => knowledge.sync(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed"));
+  const policy = loadPolicy(config.assistantConfigFile);
+  const calibrations = new Calibrations({
+    knowledge,
+    store: databaseCalibrationStore(database),
+    logger,
+    synonymsFor: () => policy.synonyms,
+    onModel: (workspaceId, fitted) => metrics.calibrated(workspaceId, fitted),
+  });
+  /**
+   * A failed sync is logged; the index the workspace had keeps serving. After a sync the answer
+   * decisions are refitted in the background when the Help Center changed materially.
+   */
+  const syncLogged = (workspaceId: string) =>
+    knowledge
+      .sync(workspaceId)
+      .then(() => void calibrations.refit(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "could not calibrate the answer decisions; keeping the model in use")))
+      .catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed"));
   const syncAll = () => Promise.all([PREVIEW_WORKSPACE_ID, ...connections.workspaces()].map(syncLogged));
   await syncAll();
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
@@ -115,8 +131,7 @@ async function main() {
   const model = config.openai.enabled
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
     : undefined;
-  const policy = loadPolicy(config.assistantConfigFile);
-  const assistant = createAssistant({ knowledge, logger, model, policy });
+  const assistant = createAssistant({ knowledge, logger, model, policy, calibrations });
   metrics.watchAnswers(assistant.stats);
   events = new EventLog(database, (event) => metrics.observe(event));
   const clientFor = (id: string) => connections.clientFor(id);

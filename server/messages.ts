@@ -12,6 +12,7 @@ export type MessageName =
   | "intro"
   | "answer-extractive"
   | "clarify"
+  | "choice"
   | "handoff"
   | "feedback"
   | "thanks"

@@ -12,6 +12,9 @@ import { INTENTS, type Intent, type Priority } from "./intents.ts";
 import type { AssistantPolicy } from "./policy.ts";
 import { searchQuery } from "./query.ts";
 import { NEGATIVE_SENTIMENT, sentimentOf } from "./sentiment.ts";
+import { bandOf } from "../answer-decision/bands.ts";
+import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
+import { relevantPassageOrder } from "./extractive.ts";
 
 export type EscalationReason =
   | "explicit_request"
@@ -43,6 +46,8 @@ interface Common {
 export type Decision =
   | (Common & { action: "answer"; text: string; sources: Source[]; confidence: number; answeredBy: "llm" | "extractive" })
   | (Common & { action: "clarify"; options: Source[] })
+  /** "Is it one of these?": the likely articles, none sure enough to answer from; never an answer. */
+  | (Common & { action: "offer_choice"; options: Source[]; confidence: number })
   | (Common & { action: "acknowledge_feedback"; positive: boolean })
   | (Common & { action: "escalate"; reason: EscalationReason; detail: string; priority: Priority; sources: Source[]; confidence: number });
 
@@ -60,12 +65,20 @@ export interface AssistantInput {
   locale?: string;
   /** Set when the message is not free text but a topic the customer picked from a clarification. */
   pickedTopic?: boolean;
+  /** Set when the customer picked an article from a choice: the answer is drawn from it. */
+  pickedArticle?: { articleKey: string; confidence: number };
   /** How long the model calls may take in all; a card's budget (`llm_time_budget_ms`) unless set. */
   timeBudgetMs?: number;
 }
 
+/** The workspace's answer-decision model (server/answer-decision/calibrations.ts). */
+export interface DecisionModels {
+  modelFor(workspaceId: string): Promise<CalibrationModel>;
+}
+
 export interface AssistantDeps {
   knowledge: KnowledgeBase;
+  calibrations: DecisionModels;
   classifier: IntentClassifier;
   model?: ChatModel;
   policy: AssistantPolicy;
@@ -93,7 +106,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   // One deadline for every model call of this message, so the canvas answers in time.
   const deadline = AbortSignal.timeout(input.timeBudgetMs ?? policy.llm_time_budget_ms);
   const sentiment = sentimentOf(input.message);
-  const classification = input.pickedTopic
+  const classification = input.pickedTopic || input.pickedArticle
     ? { intent: "faq_question" as const, needsHuman: false, modelProbability: 0, by: "offline" as const }
     : await deps.classifier.classify(input.message, {
         triggers: policy.escalation_triggers,
@@ -123,10 +136,41 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   if (classification.intent === "feedback") return { ...common, action: "acknowledge_feedback", positive: sentiment >= 0 };
 
   const previousQuestions = input.history.filter((line) => line.role === "customer").map((line) => line.text);
-  const question = searchQuery(input.message, previousQuestions);
+  const question = input.pickedArticle ? (previousQuestions[previousQuestions.length - 1] ?? input.message) : searchQuery(input.message, previousQuestions);
+  const answerFrom = async (passages: Passage[], cited: Passage[], confidence: number): Promise<Decision> => {
+    const draft = await writeAnswer(
+      { question, passages, customer: input.customer, summary: summarize(input.history), policy, deadline },
+      { model: deps.model, logger: deps.logger, stats: deps.stats },
+    );
+    // The writer found the articles do not answer it: offer them rather than state an answer.
+    if (!draft.answerable) return { ...common, action: "offer_choice", options: cited.map(toSource), confidence };
+    const citedIds = new Set(draft.citedArticleIds);
+    const sources = [...cited.filter((passage) => citedIds.has(passage.articleId)), ...cited.filter((passage) => !citedIds.has(passage.articleId))].slice(0, 3).map(toSource);
+    return { ...common, action: "answer", text: draft.text, sources, confidence, answeredBy: draft.by };
+  };
+
+  if (input.pickedArticle) {
+    const article = await deps.knowledge.article(input.workspaceId, input.pickedArticle.articleKey);
+    if (!article) return escalate("low_confidence", "the article picked is no longer in the Help Center");
+    const passages = relevantPassageOrder(article.passages, question).map((passage) => ({
+      id: passage.id,
+      articleId: article.articleId,
+      title: article.title,
+      url: article.url,
+      collectionId: undefined,
+      text: passage.text,
+      confidence: input.pickedArticle!.confidence,
+      features: PICKED_FEATURES,
+    }));
+    return answerFrom(passages, passages.slice(0, 1), input.pickedArticle.confidence);
+  }
+
   let passages: Passage[];
+  let model: CalibrationModel;
   try {
-    passages = await withDeadline(deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 4 }), SEARCH_BUDGET_MS, "the Help Center search");
+    model = await deps.calibrations.modelFor(input.workspaceId);
+    const search = deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 5, synonyms: policy.synonyms, scorer: scorerOf(model) });
+    passages = await withDeadline(search, SEARCH_BUDGET_MS, "the Help Center search");
   } catch (error) {
     // Without the Help Center the honest answer is a person: the customer is not left waiting.
     const late = error instanceof DeadlineExceeded;
@@ -139,16 +183,17 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     return { ...common, action: "clarify", options };
   }
   const best = passages[0];
-  if (!best || best.confidence < policy.low_confidence_threshold) {
-    return escalate("low_confidence", `best article confidence ${(best?.confidence ?? 0).toFixed(2)} < ${policy.low_confidence_threshold}`, passages);
+  const inDomain = best ? scorerOf(model.domain)(best.features) : 0;
+  const band = bandOf(passages, model.thresholds, inDomain);
+  switch (band.outcome) {
+    case "hand_over":
+      return escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${model.thresholds.choice})`, passages.slice(0, 3));
+    case "choice":
+      return { ...common, action: "offer_choice", options: band.options.map(toSource), confidence: band.options[0]!.confidence };
+    case "answer":
+      return answerFrom([band.best, ...passages.filter((passage) => passage !== band.best)], band.cited, band.best.confidence);
   }
-
-  const draft = await writeAnswer(
-    { question, passages, customer: input.customer, summary: summarize(input.history), policy, deadline },
-    { model: deps.model, logger: deps.logger, stats: deps.stats },
-  );
-  if (!draft.answerable) return escalate("low_confidence", "the articles found do not answer the question", passages);
-  const cited = new Set(draft.citedArticleIds);
-  const sources = passages.filter((passage) => cited.has(passage.articleId) || passage.confidence > policy.article_link_threshold).slice(0, 3).map(toSource);
-  return { ...common, action: "answer", text: draft.text, sources, confidence: best.confidence, answeredBy: draft.by };
 }
+
+/** An article the customer picked has no retrieval signals of its own; its confidence is the choice's. */
+const PICKED_FEATURES = { similarity: 0, coverage: 0, margin: 0, similarityGap: 0, lexicalStrength: 0, fused: 0 };

@@ -1,7 +1,8 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { newAnswerStats } from "./answerer.ts";
-import type { AssistantDeps } from "./assistant.ts";
+import type { AssistantDeps, DecisionModels } from "./assistant.ts";
+import { Calibrations, memoryCalibrationStore } from "../answer-decision/calibrations.ts";
 import type { ChatModel } from "./chat-model.ts";
 import { llmClassifier, offlineClassifier } from "./classifier.ts";
 import { OfflineIntentClassifier } from "./offline-classifier.ts";
@@ -10,10 +11,12 @@ import { DEFAULT_POLICY, type AssistantPolicy } from "./policy.ts";
 let offline: OfflineIntentClassifier | undefined;
 
 /** The assistant's dependencies: the LLM paths when a chat model is given, the offline ones otherwise. */
-export function createAssistant(options: { knowledge: KnowledgeBase; logger: Logger; model?: ChatModel; policy?: AssistantPolicy }): AssistantDeps {
+export function createAssistant(options: { knowledge: KnowledgeBase; logger: Logger; model?: ChatModel; policy?: AssistantPolicy; calibrations?: DecisionModels }): AssistantDeps {
   offline ??= new OfflineIntentClassifier();
   return {
     knowledge: options.knowledge,
+    // Without a database the fits live in this process; the prior serves until one is made.
+    calibrations: options.calibrations ?? new Calibrations({ knowledge: options.knowledge, store: memoryCalibrationStore(), logger: options.logger }),
     classifier: options.model ? llmClassifier(options.model, offline, options.logger) : offlineClassifier(offline),
     ...(options.model ? { model: options.model } : {}),
     policy: options.policy ?? DEFAULT_POLICY,

@@ -27,10 +27,11 @@ export const AssistantPolicy = z.strictObject({
     .array(z.string().min(2).max(100))
     .max(200)
     .default(["talk to someone", "human agent", "real person", "this doesn't help", "urgent problem", "refund me", "want a refund", "my money back", "cancel my account", "close my account"]),
-  /** Below this retrieval confidence the assistant hands over instead of answering. */
-  low_confidence_threshold: z.number().min(0).max(1).default(0.4),
-  /** Articles above this confidence are offered as buttons. */
-  article_link_threshold: z.number().min(0).max(1).default(0.7),
+  /**
+   * The workspace's own synonym groups, added to the built-in support thesaurus: a question using
+   * one phrasing of a group also searches the others (e.g. ["workspace", "organisation", "org"]).
+   */
+  synonyms: z.array(z.array(z.string().min(1).max(60)).min(2).max(30)).max(200).default([]),
   max_turns_before_escalate: z.number().int().min(1).max(100).default(10),
   sentiment_monitoring: z.boolean().default(true),
   /**

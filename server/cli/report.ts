@@ -30,6 +30,7 @@ try {
       ["Answer rate", pct(report.rates.answer)],
       ["Deflection", pct(report.rates.deflection)],
       ["Resolution", pct(report.rates.resolution)],
+      ["Choices shown", `${report.choices.shown} (${pct(report.choices.pickRate)} picked)`],
       ["CSAT bot only", report.csat.botOnly === null ? "n/a" : `${report.csat.botOnly.toFixed(2)} (${report.csat.botOnlyCount} ratings)`],
       ["CSAT handed over", report.csat.handedOver === null ? "n/a" : `${report.csat.handedOver.toFixed(2)} (${report.csat.handedOverCount} ratings)`],
       ["Median first response", report.medians.firstResponseSeconds === null ? "n/a" : `${report.medians.firstResponseSeconds} s`],

@@ -62,6 +62,12 @@ function describe(decision: Decision): Partial<InboxView> {
         verdict: `The assistant would hand over (${decision.reason.replace(/_/g, " ")}: ${decision.detail}), priority ${decision.priority}.`,
         articles: decision.sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence })),
       };
+    case "offer_choice":
+      return {
+        intent,
+        verdict: "The assistant is not sure enough to answer: it would ask the customer which of these articles fits.",
+        articles: decision.options.map((option) => ({ title: option.title, url: option.url, confidence: option.confidence })),
+      };
     case "clarify":
       return { intent, verdict: "The assistant would ask for more detail.", articles: decision.options.map((option) => ({ title: option.title, url: option.url, confidence: option.confidence })) };
     case "acknowledge_feedback":

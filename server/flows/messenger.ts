@@ -1,7 +1,7 @@
 // Canvas Kit flows for the Messenger: a parsed, verified request in, a canvas out. The assistant
 // decides; this module renders the decision and keeps the card's state. No HTTP here.
 import { readCardOptions } from "../../canvas/card-options.ts";
-import { ComponentIds, answerCard, clarifyCard, messageCard, questionCard, topicOptionId, type ArticleLink } from "../../canvas/messenger-cards.ts";
+import { ComponentIds, answerCard, choiceCard, choiceId, clarifyCard, messageCard, questionCard, topicOptionId, type ArticleLink } from "../../canvas/messenger-cards.ts";
 import type { LiveCanvasRequest, MessengerInitializeRequest, MessengerSubmitRequest, SheetRequest } from "../../canvas/requests.ts";
 import { endUserOf, type Contact } from "../../canvas/requests.ts";
 import type { CanvasResponse, LiveCanvasResponse } from "../../canvas/responses.ts";
@@ -113,6 +113,11 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
       const text = message("clarify", { firstName, hasOptions: topics.length > 0 });
       return clarifyCard(text, topics, withTurn(state, { ...turn, a: text }, topics));
     }
+    case "offer_choice": {
+      const text = message("choice", { firstName });
+      const choices = decision.options.map((option) => ({ k: articleKeyOf(option.passageId), t: option.title, p: Math.min(1, Math.max(0, option.confidence)) }));
+      return choiceCard(text, decision.options.map((option) => option.title), withTurn(state, { ...turn, a: text }, [], choices));
+    }
     case "acknowledge_feedback": {
       const text = message("feedback", { positive: decision.positive, firstName });
       return messageCard(text, withTurn(state, { ...turn, a: text }), { offerQuestion: true, offerHuman: !decision.positive });
@@ -144,7 +149,10 @@ async function gatherContext(request: MessengerSubmitRequest, state: CardState, 
   };
 }
 
-async function ask(request: MessengerSubmitRequest, question: string, state: CardState, deps: MessengerDeps, pickedTopic = false): Promise<CanvasResponse> {
+/** `article:<key>:<n>` → `<key>`. */
+const articleKeyOf = (passageId: string) => passageId.replace(/^article:/, "").replace(/:\d+$/, "");
+
+async function ask(request: MessengerSubmitRequest, question: string, state: CardState, deps: MessengerDeps, picked: { topic?: boolean; article?: { articleKey: string; confidence: number } } = {}): Promise<CanvasResponse> {
   const { history, contact } = await gatherContext(request, state, deps);
   const decision = await respond(
     {
@@ -156,7 +164,8 @@ async function ask(request: MessengerSubmitRequest, question: string, state: Car
       customer: customerProfile(contact),
       collectionIds: state.collections,
       locale: request.context.locale,
-      pickedTopic,
+      pickedTopic: picked.topic,
+      pickedArticle: picked.article,
     },
     deps.assistant,
   );
@@ -208,7 +217,12 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
     }
     default: {
       const topic = pickedTopic(request, state);
-      if (topic) return ask(request, topic, state, deps, true);
+      if (topic) return ask(request, topic, state, deps, { topic: true });
+      const choice = state.choices.find((_, i) => choiceId(i) === request.component_id);
+      if (choice) {
+        log(deps, request, "choice_picked", { article: { id: choice.k, title: choice.t }, turn: state.asked });
+        return ask(request, choice.t, state, deps, { article: { articleKey: choice.k, confidence: choice.p } });
+      }
       // A component from an older version of the card: start again rather than fail.
       return welcome(state, contact, helpCenterName);
     }

@@ -147,7 +147,7 @@ export function createApp(deps: AppDeps): Express {
 
   mountSheets(app, { secret: clientSecret, knowledge, logger });
   if (deps.oauth) mountOAuth(app, deps.oauth);
-  if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger, lowConfidence: assistant.policy.low_confidence_threshold });
+  if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger });
   mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
 

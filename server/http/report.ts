@@ -33,7 +33,7 @@ function authorised(token: string | undefined, header: string | undefined): bool
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function mountReport(app: Express, deps: { db: Database; token: string | undefined; logger: Logger; lowConfidence: number }) {
+export function mountReport(app: Express, deps: { db: Database; token: string | undefined; logger: Logger }) {
   const router = express.Router();
   const guard: RequestHandler = (req, res, next) => {
     if (authorised(deps.token, req.get("authorization"))) return next();
@@ -48,7 +48,7 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
     let workspace = typeof query.workspace === "string" && query.workspace ? query.workspace : undefined;
     if (!workspace) workspace = (await deps.db.query<{ workspace_id: string }>(BUSIEST_WORKSPACE_SQL))[0]?.workspace_id ?? "preview";
     if (!WorkspaceId.safeParse(workspace).success) return { error: "workspace: must be a workspace id" };
-    return { workspace, report: buildReport(await eventsBetween(deps.db, workspace, period.from, period.to), period, deps.lowConfidence) };
+    return { workspace, report: buildReport(await eventsBetween(deps.db, workspace, period.from, period.to), period) };
   };
 
   router.get("/", async (req, res) => {
@@ -69,6 +69,7 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
           ["Answer rate", pct(report.rates.answer)],
           ["Deflection", pct(report.rates.deflection)],
           ["Resolution", pct(report.rates.resolution)],
+          ["Choices shown, picked", `${report.choices.shown}, ${pct(report.choices.pickRate)}`],
           ["CSAT, bot only", report.csat.botOnly === null ? "n/a" : report.csat.botOnly.toFixed(2)],
           ["CSAT, handed over", report.csat.handedOver === null ? "n/a" : report.csat.handedOver.toFixed(2)],
           ["Median first response", duration(report.medians.firstResponseSeconds)],

@@ -43,6 +43,8 @@ export interface ArticleVersion {
 export interface ChunkFilter {
   collectionIds?: string[];
   locale?: string;
+  /** Articles left out: how self-calibration asks what retrieval does when the right article is missing. */
+  excludeArticleKeys?: string[];
 }
 
 /** Stable passage ids: `article:<id>:<n>`, or `article:<id>@<locale>:<n>` for a translation. */

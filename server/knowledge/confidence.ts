@@ -1,20 +1,26 @@
-// How sure retrieval is that an article answers the question, as a probability. A logistic model
-// over three signals, fitted by `npm run eval -- --calibrate` on the dev queries (answerable
-// questions, labelled by whether the article was the right one, and off-topic questions from
-// the intents set, all labelled wrong). The README gives the precision of the 0.4 and 0.7
-// thresholds that the assistant uses.
+// The signals retrieval gives about each article it returns. They mean different things for every
+// embedder (one model's cosine of 0.3 is another's 0.8) and every Help Center, which is why the
+// probability that an article is right is fitted per workspace and embedder (server/answer-decision).
+export const FEATURE_NAMES = ["similarity", "coverage", "margin", "similarityGap", "lexicalStrength", "fused"] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
 export interface ConfidenceFeatures {
   /** Cosine similarity of the article's best passage to the query (Chroma). */
   similarity: number;
-  /** Share of the query's terms found in that passage. */
+  /** Share of the query's terms (or their synonyms) found in that passage, its title or headings. */
   coverage: number;
   /** Fused score minus the best other article's: how clearly this one stands out. */
   margin: number;
+  /** Similarity minus the best other article's similarity. */
+  similarityGap: number;
+  /** log(1 + the passage's BM25 score): how strongly it matches in absolute terms. */
+  lexicalStrength: number;
+  /** The fused score itself: each side's share of its best, added (0 to 2). */
+  fused: number;
 }
 
-export const CONFIDENCE_MODEL = { bias: -3.82, similarity: 14.9, coverage: 3.7, margin: 1.13 };
+/** Turns an article's signals into the probability that it answers the question. */
+export type Scorer = (features: ConfidenceFeatures) => number;
 
-export function confidenceOf(features: ConfidenceFeatures, model = CONFIDENCE_MODEL): number {
-  const z = model.bias + model.similarity * features.similarity + model.coverage * features.coverage + model.margin * features.margin;
-  return 1 / (1 + Math.exp(-z));
-}
+/** Without a fitted model, the fused score stands in for confidence (halved into [0, 1]). */
+export const fusedScorer: Scorer = (features) => Math.min(1, Math.max(0, features.fused / 2));

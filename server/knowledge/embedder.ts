@@ -13,6 +13,8 @@ export interface Embedder {
   embedDocuments(texts: string[]): Promise<number[][]>;
   /** `corpus` lets an embedder weight rare features up; embedders that need no statistics ignore it. */
   embedQuery(text: string, corpus?: CorpusStats): Promise<number[]>;
+  /** Many queries at once (an API embedder sends them in batches). */
+  embedQueries(texts: string[], corpus?: CorpusStats): Promise<number[][]>;
   /** Feature ids of a text, for embedders whose vectors are feature counts (else undefined). */
   features?(text: string): number[];
 }

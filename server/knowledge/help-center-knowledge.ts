@@ -4,11 +4,13 @@ import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import type { Logger } from "../logger.ts";
 import type { ChromaStore } from "./chroma-store.ts";
 import type { Embedder } from "./embedder.ts";
-import type { ArticleView, HelpCenterCollection, KnowledgeBase, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
+import type { ArticleView, HelpCenterCollection, HelpCenterVersion, KnowledgeBase, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
 import { LexicalIndex } from "./lexical-index.ts";
 import { retrieve } from "./retriever.ts";
 import type { HelpCenterSource } from "./sources.ts";
 import { syncSnapshot, type SyncProgress, type SyncSummary } from "./sync.ts";
+import { BUILT_IN_THESAURUS, Thesaurus } from "./thesaurus.ts";
+import type { StoredChunk } from "./chroma-store.ts";
 
 export interface HelpCenterKnowledgeDeps {
   store: ChromaStore;
@@ -35,11 +37,27 @@ function localeFor(index: LexicalIndex, requested: string | undefined): string |
   return undefined;
 }
 
+function viewOf(chunks: StoredChunk[]): ArticleView | undefined {
+  const first = chunks[0];
+  if (!first) return undefined;
+  const { article_key, article_id, title, description, locale, url } = first.metadata;
+  return {
+    articleKey: article_key,
+    articleId: article_id,
+    title,
+    description,
+    locale,
+    url: url || undefined,
+    passages: chunks.map((chunk) => ({ id: chunk.id, headingPath: chunk.metadata.heading_path, text: chunk.text })),
+  };
+}
+
 export class HelpCenterKnowledge implements KnowledgeBase {
   private readonly indexes = new Map<string, Promise<LexicalIndex>>();
   private readonly syncs = new Map<string, Promise<SyncSummary>>();
   private readonly lastSynced = new Map<string, number>();
   private readonly lastChecked = new Map<string, number>();
+  private readonly thesauri = new Map<string, Thesaurus>();
   private loaded = false;
 
   constructor(private readonly deps: HelpCenterKnowledgeDeps) {}
@@ -118,38 +136,74 @@ export class HelpCenterKnowledge implements KnowledgeBase {
     return index;
   }
 
+  get embedderId(): string {
+    return this.deps.embedder.id;
+  }
+
+  /** The built-in thesaurus with a workspace's own groups; kept per distinct set of groups. */
+  private thesaurus(extra: string[][] | undefined): Thesaurus {
+    if (!extra?.length) return BUILT_IN_THESAURUS;
+    const key = JSON.stringify(extra);
+    let thesaurus = this.thesauri.get(key);
+    if (!thesaurus) {
+      if (this.thesauri.size >= 100) this.thesauri.delete(this.thesauri.keys().next().value!);
+      this.thesauri.set(key, (thesaurus = Thesaurus.withExtras(extra)));
+    }
+    return thesaurus;
+  }
+
   async search(workspaceId: string, query: string, options: SearchOptions = {}): Promise<Passage[]> {
+    const [results] = await this.searchMany(workspaceId, [{ query, excludeArticleKeys: options.excludeArticleKeys }], options);
+    return results ?? [];
+  }
+
+  async searchMany(workspaceId: string, queries: Array<{ query: string; excludeArticleKeys?: string[] }>, options: SearchOptions = {}): Promise<Passage[][]> {
     const index = await this.index(workspaceId);
-    const results = await retrieve({
-      workspaceId,
-      query,
-      index,
-      store: this.deps.store,
-      embedder: this.deps.embedder,
-      filter: { collectionIds: options.collectionIds, locale: localeFor(index, options.locale) },
-      topK: options.topK ?? 3,
-    });
-    return results.map(({ chunk, confidence }) => ({
-      id: chunk.id,
-      articleId: chunk.metadata.article_id,
-      title: chunk.metadata.title,
-      url: chunk.metadata.url || undefined,
-      collectionId: chunk.metadata.collection_id || undefined,
-      text: chunk.text,
-      confidence,
-    }));
+    const thesaurus = this.thesaurus(options.synonyms);
+    const expansions = queries.map(({ query }) => thesaurus.expand(query));
+    const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.stats) : [];
+    const locale = localeFor(index, options.locale);
+    const out: Passage[][] = [];
+    for (const [i, { query, excludeArticleKeys }] of queries.entries()) {
+      const results = await retrieve({
+        workspaceId,
+        query,
+        index,
+        store: this.deps.store,
+        embedder: this.deps.embedder,
+        filter: { collectionIds: options.collectionIds, locale, excludeArticleKeys },
+        topK: options.topK ?? 3,
+        expansion: expansions[i],
+        vector: vectors[i],
+        scorer: options.scorer,
+      });
+      out.push(
+        results.map(({ chunk, confidence, features }) => ({
+          id: chunk.id,
+          articleId: chunk.metadata.article_id,
+          title: chunk.metadata.title,
+          url: chunk.metadata.url || undefined,
+          collectionId: chunk.metadata.collection_id || undefined,
+          text: chunk.text,
+          confidence,
+          features,
+        })),
+      );
+    }
+    return out;
   }
 
   async article(workspaceId: string, articleKey: string): Promise<ArticleView | undefined> {
-    const chunks = (await this.index(workspaceId)).articleChunks(articleKey);
-    const first = chunks[0];
-    if (!first) return undefined;
-    return {
-      articleId: first.metadata.article_id,
-      title: first.metadata.title,
-      url: first.metadata.url || undefined,
-      passages: chunks.map((chunk) => ({ id: chunk.id, headingPath: chunk.metadata.heading_path, text: chunk.text })),
-    };
+    return viewOf((await this.index(workspaceId)).articleChunks(articleKey));
+  }
+
+  async articles(workspaceId: string): Promise<ArticleView[]> {
+    const index = await this.index(workspaceId);
+    return index.articleKeys().flatMap((key) => viewOf(index.articleChunks(key)) ?? []);
+  }
+
+  async helpCenterVersion(workspaceId: string): Promise<HelpCenterVersion> {
+    return (await this.index(workspaceId)).version();
   }
 
   async collections(workspaceId: string): Promise<HelpCenterCollection[]> {

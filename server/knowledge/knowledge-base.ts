@@ -1,4 +1,6 @@
 // What the assistant needs from the knowledge layer, whatever stores it.
+import type { ConfidenceFeatures, Scorer } from "./confidence.ts";
+
 export interface Passage {
   /** The passage's stable id (`article:<id>:<n>`). */
   id: string;
@@ -7,8 +9,10 @@ export interface Passage {
   url: string | undefined;
   collectionId: string | undefined;
   text: string;
-  /** How sure retrieval is that this passage answers the query, in [0, 1]. */
+  /** How sure retrieval is that this passage answers the query, in [0, 1] (the caller's scorer). */
   confidence: number;
+  /** The signals the confidence was computed from, for calibration. */
+  features: ConfidenceFeatures;
 }
 
 export interface HelpCenterCollection {
@@ -22,19 +26,44 @@ export interface SearchOptions {
   topK?: number;
   /** The reader's language (e.g. "fr" or "fr-FR"); passages in it are preferred when the Help Center has them. */
   locale?: string;
+  /** Extra synonym groups (the workspace's own) on top of the built-in support thesaurus. */
+  synonyms?: string[][];
+  /** Turns retrieval's signals into the probability that an article is right; ranks the results. */
+  scorer?: Scorer;
+  /** Articles to leave out (self-calibration's "not answerable here" cases). */
+  excludeArticleKeys?: string[];
 }
 
 export interface ArticleView {
+  /** The indexed document: the article id, plus `@locale` for a translation. */
+  articleKey: string;
   articleId: string;
   title: string;
+  description: string;
+  locale: string;
   url: string | undefined;
   passages: Array<{ id: string; headingPath: string; text: string }>;
+}
+
+/** Which articles, at which versions, a workspace's index holds. */
+export interface HelpCenterVersion {
+  /** One hash of every article's key and content hash. */
+  digest: string;
+  /** article key → content hash. */
+  articles: Record<string, string>;
 }
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface KnowledgeBase {
   search(workspaceId: string, query: string, options?: SearchOptions): Promise<Passage[]>;
+  /** Many searches at once, each with its own left-out articles; query vectors are embedded in batches. */
+  searchMany(workspaceId: string, queries: Array<{ query: string; excludeArticleKeys?: string[] }>, options?: SearchOptions): Promise<Passage[][]>;
+  /** Every indexed article of the workspace (each translation on its own). */
+  articles(workspaceId: string): Promise<ArticleView[]>;
+  helpCenterVersion(workspaceId: string): Promise<HelpCenterVersion>;
+  /** Names the embedder in use: a calibration is only valid for the embedder it was fitted with. */
+  readonly embedderId: string;
   collections(workspaceId: string): Promise<HelpCenterCollection[]>;
   /** Re-syncs a workspace's Help Center now (incrementally); resolves with what changed. */
   sync(workspaceId: string): Promise<{ synced: number; unchanged: number; removed: number; skippedDrafts: number; errors: unknown[] }>;

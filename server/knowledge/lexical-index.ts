@@ -9,12 +9,14 @@
 // ~20 ms for a question with common words; here each term's per-passage score is computed once
 // at build time into flat arrays, a query adds them into one reusable buffer, and only the best
 // `limit` passages are kept (well under a millisecond).
+import { createHash } from "node:crypto";
 import SearchableMap from "minisearch/SearchableMap";
 import type { ArticleVersion, ChunkFilter, StoredChunk } from "./chroma-store.ts";
 import type { CorpusStats, Embedder } from "./embedder.ts";
 import { searchableText } from "./html-text.ts";
 import { terms, words } from "./text-analysis.ts";
 import { embeddingText } from "./passage-text.ts";
+import type { QueryExpansion } from "./thesaurus.ts";
 
 export interface LexicalOptions {
   /** Stemmed content words (default) or plain lower-case words (the baseline). */
@@ -40,6 +42,8 @@ const WEIGHT = { prefix: 0.375, fuzzy: 0.45 };
 const MAX_EDIT_DISTANCE = 6;
 /** Query terms are tracked as bits of one 32-bit word; a question never needs more. */
 const MAX_QUERY_TERMS = 32;
+/** A thesaurus expansion weighs less than a word the customer wrote. */
+const SYNONYM_WEIGHT = 0.5;
 
 /** One term's passages (ascending) and, for each, its BM25+ score summed over the boosted fields. */
 interface Postings {
@@ -163,6 +167,17 @@ export class LexicalIndex {
     return true;
   }
 
+  articleKeys(): string[] {
+    return [...this.byArticle.keys()];
+  }
+
+  /** The articles held and their content hashes, with one digest of them all. */
+  version(): { digest: string; articles: Record<string, string> } {
+    const articles: Record<string, string> = {};
+    for (const key of [...this.byArticle.keys()].sort()) articles[key] = this.byArticle.get(key)![0]!.metadata.content_hash;
+    return { digest: createHash("sha256").update(JSON.stringify(articles)).digest("hex").slice(0, 16), articles };
+  }
+
   locales(): ReadonlySet<string> {
     return this.localeSet;
   }
@@ -175,8 +190,10 @@ export class LexicalIndex {
   matcher(filter: ChunkFilter): ((chunk: StoredChunk) => boolean) | undefined {
     const collections = filter.collectionIds?.length ? new Set(filter.collectionIds) : undefined;
     const locale = filter.locale && (this.localeSet.size > 1 || !this.localeSet.has(filter.locale)) ? filter.locale : undefined;
-    if (!collections && !locale) return undefined;
-    return (chunk) => (!collections || collections.has(chunk.metadata.collection_id)) && (!locale || chunk.metadata.locale === locale);
+    const excluded = filter.excludeArticleKeys?.length ? new Set(filter.excludeArticleKeys) : undefined;
+    if (!collections && !locale && !excluded) return undefined;
+    return (chunk) =>
+      (!collections || collections.has(chunk.metadata.collection_id)) && (!locale || chunk.metadata.locale === locale) && (!excluded || !excluded.has(chunk.metadata.article_key));
   }
 
   /** The query's terms with the vocabulary terms they reach, each with its weight. */
@@ -203,23 +220,31 @@ export class LexicalIndex {
     return out;
   }
 
-  search(query: string, filter: ChunkFilter = {}, limit = 50): LexicalHit[] {
+  search(query: string, filter: ChunkFilter = {}, limit = 50, expansion: QueryExpansion["lexical"] = []): LexicalHit[] {
     const queryTerms = [...new Set(this.analyze(query))].slice(0, MAX_QUERY_TERMS);
     if (queryTerms.length === 0 || limit <= 0) return [];
     const { scores, matched, exact } = this;
     const touched: number[] = [];
-    queryTerms.forEach((term, t) => {
-      const bit = 1 << t;
+    const own = (1 << queryTerms.length) - 1 || -1;
+    // A synonym counts as the query term it stands for; one standing for nothing gets a bit of its own.
+    const searched: Array<{ term: string; bit: number; weight: number }> = queryTerms.map((term, t) => ({ term, bit: 1 << t, weight: 1 }));
+    let spare = queryTerms.length;
+    for (const { term, standsFor } of expansion) {
+      const t = standsFor === undefined ? -1 : queryTerms.indexOf(standsFor);
+      if (t < 0 && spare >= MAX_QUERY_TERMS) continue;
+      searched.push({ term, bit: t >= 0 ? 1 << t : 1 << spare++, weight: SYNONYM_WEIGHT });
+    }
+    for (const { term, bit, weight: termWeight } of searched) {
       for (const { postings, weight, exact: isExact } of this.expansions(term)) {
         for (let i = 0; i < postings.docs.length; i++) {
           const doc = postings.docs[i]!;
           if (matched[doc] === 0) touched.push(doc);
-          scores[doc]! += weight * postings.scores[i]!;
+          scores[doc]! += termWeight * weight * postings.scores[i]!;
           matched[doc]! |= bit;
           if (isExact) exact[doc]! |= bit;
         }
       }
-    });
+    }
 
     // Passages matching more of the question's terms are worth more (MiniSearch's "quality").
     const accepts = this.matcher(filter);
@@ -234,7 +259,7 @@ export class LexicalIndex {
       best.splice(at, 0, { doc, score });
       if (best.length > limit) best.pop();
     }
-    const hits = best.map(({ doc, score }) => ({ chunk: this.docs[doc]!, score, coverage: bitCount(exact[doc]!) / queryTerms.length }));
+    const hits = best.map(({ doc, score }) => ({ chunk: this.docs[doc]!, score, coverage: bitCount(exact[doc]! & own) / queryTerms.length }));
     for (const doc of touched) {
       scores[doc] = 0;
       matched[doc] = 0;

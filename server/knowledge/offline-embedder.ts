@@ -65,4 +65,8 @@ export class OfflineEmbedder implements Embedder {
     }
     return normalised(weights);
   }
+
+  embedQueries(texts: string[], corpus?: CorpusStats): Promise<number[][]> {
+    return Promise.all(texts.map((text) => this.embedQuery(text, corpus)));
+  }
 }

@@ -46,7 +46,8 @@ export class OpenAIEmbedder implements Embedder {
     const missing = [...textOf.keys()].filter((key) => !found.has(key));
     for (let start = 0; start < missing.length; start += BATCH) {
       const batch = missing.slice(start, start + BATCH);
-      const response = await this.client.embeddings.create({ model: this.options.model, input: batch.map((key) => textOf.get(key)!) });
+      // Floats, not the SDK's default base64: servers that ignore the format (some local ones do) would be decoded into garbage.
+      const response = await this.client.embeddings.create({ model: this.options.model, input: batch.map((key) => textOf.get(key)!), encoding_format: "float" });
       for (const item of response.data) {
         found.set(batch[item.index]!, item.embedding);
         this.remember(batch[item.index]!, item.embedding);
@@ -58,5 +59,9 @@ export class OpenAIEmbedder implements Embedder {
   async embedQuery(text: string): Promise<number[]> {
     const [vector] = await this.embedDocuments([text]);
     return vector!;
+  }
+
+  embedQueries(texts: string[]): Promise<number[][]> {
+    return this.embedDocuments(texts);
   }
 }

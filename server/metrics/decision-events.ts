@@ -12,6 +12,8 @@ export function decisionEvent(decision: Decision, question: string, turn: number
       };
     case "clarify":
       return { kind: "bot_clarify", data: common };
+    case "offer_choice":
+      return { kind: "bot_choice", data: { ...common, confidence: decision.confidence, articles: decision.options.map((source) => ({ id: source.articleId, title: source.title, url: source.url })) } };
     case "escalate":
       return { kind: "escalation", data: { ...common, reason: decision.reason, confidence: decision.confidence } };
     case "acknowledge_feedback":

@@ -9,6 +9,10 @@ export const EventKind = z.enum([
   "customer_message",
   "bot_answer",
   "bot_clarify",
+  /** "Is it one of these?": the likely articles offered, none sure enough to answer from. */
+  "bot_choice",
+  /** The customer picked one of the articles a choice offered. */
+  "choice_picked",
   "escalation",
   "feedback",
   "admin_reply",

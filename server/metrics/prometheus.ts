@@ -1,6 +1,7 @@
 // GET /metrics in Prometheus format (prom-client): HTTP traffic per endpoint, what the assistant
 // did, Help Center syncs, and the work queue.
 import type { RequestHandler } from "express";
+import type { CalibrationModel } from "../answer-decision/model.ts";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { AnswerStats } from "../assistant/answerer.ts";
 import type { JobQueue } from "../storage/queue.ts";
@@ -18,6 +19,13 @@ export class AppMetrics {
   });
   private readonly answers = new Counter({ name: "assistant_answers_total", help: "Answers sent, by who wrote them (llm or extractive)", labelNames: ["by"], registers: [this.registry] });
   private readonly escalations = new Counter({ name: "assistant_escalations_total", help: "Hand-overs to a person, by reason", labelNames: ["reason"], registers: [this.registry] });
+  private readonly choices = new Counter({ name: "assistant_choices_total", help: "\"Is it one of these?\" choices, shown and picked", labelNames: ["event"], registers: [this.registry] });
+  private readonly calibration = new Gauge({
+    name: "assistant_calibration",
+    help: "The answer-decision model each workspace uses: its thresholds and fit quality (Brier score, answer precision, one-click share on held-back generated questions); kind is fitted or prior",
+    labelNames: ["workspace", "kind", "embedder", "figure"],
+    registers: [this.registry],
+  });
   private readonly syncs = new Counter({ name: "knowledge_sync_runs_total", help: "Help Center syncs, by result", labelNames: ["result"], registers: [this.registry] });
   private readonly syncSeconds = new Histogram({ name: "knowledge_sync_duration_seconds", help: "Help Center sync duration", buckets: [0.1, 0.5, 1, 2, 5, 15, 60, 300], registers: [this.registry] });
 
@@ -68,6 +76,22 @@ export class AppMetrics {
   observe(event: MetricsEvent): void {
     if (event.kind === "bot_answer") this.answers.inc({ by: String(event.data?.by ?? "unknown") });
     if (event.kind === "escalation") this.escalations.inc({ reason: String(event.data?.reason ?? "unknown") });
+    if (event.kind === "bot_choice") this.choices.inc({ event: "shown" });
+    if (event.kind === "choice_picked") this.choices.inc({ event: "picked" });
+  }
+
+  /** Which answer-decision model a workspace uses, and how well it fits. */
+  calibrated(workspaceId: string, model: CalibrationModel): void {
+    const labels = { workspace: workspaceId, kind: model.kind, embedder: model.embedderId };
+    this.calibration.remove({ ...labels, kind: model.kind === "fitted" ? "prior" : "fitted" });
+    const figures: Record<string, number> = {
+      answer_threshold: model.thresholds.answer,
+      choice_threshold: model.thresholds.choice,
+      brier: model.quality.brier,
+      answer_precision: model.quality.answerPrecision,
+      one_click: model.quality.oneClick,
+    };
+    for (const [figure, value] of Object.entries(figures)) this.calibration.set({ ...labels, figure }, value);
   }
 
   synced(ok: boolean, seconds: number): void {

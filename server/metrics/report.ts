@@ -41,6 +41,8 @@ export interface Report {
   involved: number;
   rates: { involvement: number; answer: number; deflection: number; resolution: number };
   escalationsByReason: Record<string, { count: number; rate: number }>;
+  /** "Is it one of these?" choices shown, and how many of them the customer answered by picking an article. */
+  choices: { shown: number; picked: number; pickRate: number };
   csat: { botOnly: number | null; handedOver: number | null; botOnlyCount: number; handedOverCount: number };
   medians: { firstResponseSeconds: number | null; resolutionSeconds: number | null };
   daily: Array<{ day: string; conversations: number; involved: number; deflected: number; escalated: number }>;
@@ -60,7 +62,7 @@ const seconds = (a: Date, b: Date) => Math.max(0, Math.round((b.getTime() - a.ge
 
 export function conversationFigures(key: string, events: StoredEvent[]): ConversationFigures {
   const firstCustomer = events.find((event) => event.kind === "customer_message");
-  const firstResponse = events.find((event) => (event.kind === "bot_answer" || event.kind === "admin_reply" || event.kind === "bot_clarify") && (!firstCustomer || event.at >= firstCustomer.at));
+  const firstResponse = events.find((event) => (event.kind === "bot_answer" || event.kind === "admin_reply" || event.kind === "bot_clarify" || event.kind === "bot_choice") && (!firstCustomer || event.at >= firstCustomer.at));
   // A conversation closed and then written to again has been reopened: it is not resolved until closed again.
   const lastClose = [...events].reverse().find((event) => event.kind === "closed");
   const reopened = Boolean(lastClose && events.some((event) => event.kind === "customer_message" && event.at > lastClose.at));
@@ -75,7 +77,7 @@ export function conversationFigures(key: string, events: StoredEvent[]): Convers
   return {
     key,
     customerMessages: events.filter((event) => event.kind === "customer_message").length,
-    botMessages: answers.length + events.filter((event) => event.kind === "bot_clarify" || event.kind === "escalation").length,
+    botMessages: answers.length + events.filter((event) => event.kind === "bot_clarify" || event.kind === "bot_choice" || event.kind === "escalation").length,
     humanMessages,
     escalated: Boolean(escalation),
     ...(escalation ? { escalation: { reason: String(escalation.data.reason), turn: Number(escalation.data.turn ?? 0) } } : {}),
@@ -121,7 +123,7 @@ export function contentGaps(questions: string[], minimumOverlap = 0.34): Report[
     }));
 }
 
-export function buildReport(events: StoredEvent[], period: { from: Date; to: Date }, lowConfidence = 0.4): Report {
+export function buildReport(events: StoredEvent[], period: { from: Date; to: Date }): Report {
   const byConversation = new Map<string, StoredEvent[]>();
   for (const event of events) {
     const list = byConversation.get(event.conversation_key) ?? [];
@@ -129,7 +131,7 @@ export function buildReport(events: StoredEvent[], period: { from: Date; to: Dat
     byConversation.set(event.conversation_key, list);
   }
   const figures = [...byConversation].map(([key, list]) => ({ figures: conversationFigures(key, list), events: list }));
-  const involved = figures.filter(({ events: list }) => list.some((event) => event.kind === "bot_answer" || event.kind === "bot_clarify" || event.kind === "escalation"));
+  const involved = figures.filter(({ events: list }) => list.some((event) => event.kind === "bot_answer" || event.kind === "bot_clarify" || event.kind === "bot_choice" || event.kind === "escalation"));
   const handedOver = (f: ConversationFigures) => f.escalated || f.humanMessages > 0;
   const answered = involved.filter(({ events: list }) => list.some((event) => event.kind === "bot_answer" && ((event.data.articles as unknown[] | undefined)?.length ?? 0) > 0));
   const deflected = involved.filter(({ figures: f }) => !handedOver(f));
@@ -155,7 +157,7 @@ export function buildReport(events: StoredEvent[], period: { from: Date; to: Dat
   }
 
   const unanswered = events
-    .filter((event) => (event.kind === "escalation" && event.data.reason === "low_confidence") || (event.kind === "bot_answer" && Number(event.data.confidence) < lowConfidence))
+    .filter((event) => (event.kind === "escalation" && event.data.reason === "low_confidence") || event.kind === "bot_choice")
     .flatMap((event) => (typeof event.data.question === "string" ? [event.data.question] : []));
 
   const articles = new Map<string, Report["articles"][number]>();
@@ -189,6 +191,11 @@ export function buildReport(events: StoredEvent[], period: { from: Date; to: Dat
       deflection: share(deflected.length, involved.length),
       resolution: share(resolved.length, involved.length),
     },
+    choices: (() => {
+      const shown = events.filter((event) => event.kind === "bot_choice").length;
+      const picked = events.filter((event) => event.kind === "choice_picked").length;
+      return { shown, picked, pickRate: share(picked, shown) };
+    })(),
     escalationsByReason: Object.fromEntries([...reasons].map(([reason, count]) => [reason, { count, rate: share(count, involved.length) }])),
     csat: { botOnly: mean(botOnlyRatings), handedOver: mean(handedRatings), botOnlyCount: botOnlyRatings.length, handedOverCount: handedRatings.length },
     medians: {

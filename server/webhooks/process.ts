@@ -45,7 +45,7 @@ export interface WebhookDeps {
 const html = (markdown: string) => marked.parse(markdown.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), { async: false }).trim();
 
 function suggestionNote(decision: Decision): string {
-  const sources = "sources" in decision ? decision.sources : decision.action === "clarify" ? decision.options : [];
+  const sources = "sources" in decision ? decision.sources : decision.action === "clarify" || decision.action === "offer_choice" ? decision.options : [];
   const links = sources.map((source) => `- [${source.title}](${source.url ?? ""}) (match ${Math.round(source.confidence * 100)}%)`).join("\n");
   switch (decision.action) {
     case "answer":
@@ -54,6 +54,8 @@ function suggestionNote(decision: Decision): string {
       return `**The assistant would hand this over**: ${decision.reason.replace(/_/g, " ")} (${decision.detail}), priority ${decision.priority}.${links ? `\n\n**Articles consulted**\n${links}` : ""}`;
     case "clarify":
       return `**The assistant would ask for more detail.**${links ? ` Possible topics:\n${links}` : ""}`;
+    case "offer_choice":
+      return `**The assistant is not sure enough to answer** and would ask the customer which of these articles fits:\n${links}`;
     case "acknowledge_feedback":
       return `**Feedback from the customer** (${decision.positive ? "positive" : "negative"}).`;
   }
@@ -68,6 +70,10 @@ function customerReply(decision: Exclude<Decision, { action: "escalate" }>, firs
     }
     case "clarify":
       return message("clarify", { firstName, hasOptions: false });
+    case "offer_choice": {
+      const links = decision.options.flatMap((source) => (source.url ? [`- [${source.title}](${source.url})`] : [])).join("\n");
+      return `${message("choice", { firstName })}\n\n${links}`;
+    }
     case "acknowledge_feedback":
       return decision.positive ? message("feedback", { positive: true, firstName }) : undefined;
   }

@@ -1,0 +1,126 @@
+// One accessor for a workspace's answer-decision model: the one fitted on its Help Center with
+// the embedder in use (read from the database, so every instance uses the same one), or the
+// shipped prior while none is fitted or the Help Center is too small to fit. After each sync the
+// model is refitted when the Help Center changed materially since its fit.
+import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
+import type { Logger } from "../logger.ts";
+import type { Sql } from "../storage/database.ts";
+import { CalibrationModel, priorModel } from "./model.ts";
+import { selfCalibrate } from "./self-calibration.ts";
+
+/** A share of articles added, removed or edited at least this large calls for a new fit. */
+export const MATERIAL_CHANGE = 0.1;
+/** How long an instance trusts the model it read before reading it again (another may have refitted). */
+const CACHE_MS = 30_000;
+
+interface Stored {
+  model: CalibrationModel;
+  articles: Record<string, string>;
+}
+
+/** Share of articles that differ between two versions (added, removed or edited), over the larger. */
+export function changedShare(before: Record<string, string>, after: Record<string, string>): number {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  let changed = 0;
+  for (const key of keys) if (before[key] !== after[key]) changed++;
+  return keys.size ? changed / Math.max(Object.keys(before).length, Object.keys(after).length, 1) : 0;
+}
+
+export interface CalibrationStore {
+  read(workspaceId: string, embedderId: string): Promise<Stored | undefined>;
+  write(workspaceId: string, stored: Stored): Promise<void>;
+}
+
+export function databaseCalibrationStore(db: Sql): CalibrationStore {
+  return {
+    async read(workspaceId, embedderId) {
+      const [row] = await db.query<{ model: unknown; articles: Record<string, string> }>("SELECT model, articles FROM calibrations WHERE workspace_id = $1 AND embedder_id = $2", [workspaceId, embedderId]);
+      const model = CalibrationModel.safeParse(row?.model);
+      return row && model.success ? { model: model.data, articles: row.articles } : undefined;
+    },
+    async write(workspaceId, { model, articles }) {
+      await db.query(
+        `INSERT INTO calibrations (workspace_id, embedder_id, help_center_version, articles, model, fitted_at) VALUES ($1, $2, $3, $4, $5, now())
+         ON CONFLICT (workspace_id, embedder_id) DO UPDATE SET help_center_version = EXCLUDED.help_center_version, articles = EXCLUDED.articles, model = EXCLUDED.model, fitted_at = now()`,
+        [workspaceId, model.embedderId, model.helpCenterVersion, JSON.stringify(articles), JSON.stringify(model)],
+      );
+    },
+  };
+}
+
+/** For an app without a database (some tests): the fits live in this process. */
+export function memoryCalibrationStore(): CalibrationStore {
+  const fits = new Map<string, Stored>();
+  return {
+    read: async (workspaceId, embedderId) => fits.get(`${workspaceId}\0${embedderId}`),
+    write: async (workspaceId, stored) => void fits.set(`${workspaceId}\0${stored.model.embedderId}`, stored),
+  };
+}
+
+export class Calibrations {
+  private readonly cache = new Map<string, { model: CalibrationModel; at: number }>();
+  private readonly fitting = new Map<string, Promise<CalibrationModel>>();
+
+  constructor(
+    private readonly deps: {
+      knowledge: KnowledgeBase;
+      store: CalibrationStore;
+      logger: Logger;
+      /** The workspace's own synonym groups, which the fit searches with as the assistant does. */
+      synonymsFor?: (workspaceId: string) => string[][] | undefined;
+      /** Told about every model in use, for /metrics. */
+      onModel?: (workspaceId: string, model: CalibrationModel) => void;
+    },
+  ) {}
+
+  /** The model the workspace's decisions use now. */
+  async modelFor(workspaceId: string): Promise<CalibrationModel> {
+    const cached = this.cache.get(workspaceId);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.model;
+    const stored = await this.deps.store.read(workspaceId, this.deps.knowledge.embedderId).catch((error) => {
+      this.deps.logger.warn({ err: error, workspaceId }, "could not read the calibration; using the last one known");
+      return undefined;
+    });
+    const model = stored?.model ?? cached?.model ?? priorModel();
+    this.remember(workspaceId, model);
+    return model;
+  }
+
+  private remember(workspaceId: string, model: CalibrationModel) {
+    this.cache.set(workspaceId, { model, at: Date.now() });
+    this.deps.onModel?.(workspaceId, model);
+  }
+
+  /**
+   * Fits the workspace's model again when its Help Center changed materially since the last fit
+   * (or was never fitted with this embedder); resolves with the model in use afterwards.
+   */
+  refit(workspaceId: string, options: { force?: boolean } = {}): Promise<CalibrationModel> {
+    const running = this.fitting.get(workspaceId);
+    if (running) return running;
+    const run = this.runRefit(workspaceId, options.force ?? false).finally(() => this.fitting.delete(workspaceId));
+    this.fitting.set(workspaceId, run);
+    return run;
+  }
+
+  private async runRefit(workspaceId: string, force: boolean): Promise<CalibrationModel> {
+    const { knowledge, store, logger } = this.deps;
+    const [version, stored] = await Promise.all([knowledge.helpCenterVersion(workspaceId), store.read(workspaceId, knowledge.embedderId)]);
+    const change = stored ? changedShare(stored.articles, version.articles) : 1;
+    if (stored && !force && change < MATERIAL_CHANGE) {
+      this.remember(workspaceId, stored.model);
+      return stored.model;
+    }
+    const started = Date.now();
+    const model = await selfCalibrate(knowledge, workspaceId, { synonyms: this.deps.synonymsFor?.(workspaceId) });
+    if (!model) {
+      logger.info({ workspaceId, articles: Object.keys(version.articles).length }, "help center too small to calibrate; using the shipped prior");
+      this.remember(workspaceId, priorModel());
+      return priorModel();
+    }
+    await store.write(workspaceId, { model, articles: version.articles });
+    this.remember(workspaceId, model);
+    logger.info({ workspaceId, embedder: model.embedderId, ms: Date.now() - started, thresholds: model.thresholds, quality: model.quality }, "answer decisions calibrated on the help center");
+    return model;
+  }
+}

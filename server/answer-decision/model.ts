@@ -1,0 +1,67 @@
+// A workspace's answer-decision model: a logistic model over retrieval's signals (Platt scaling of
+// a linear score, as scikit-learn's calibration guide describes it) that gives the probability an
+// article is the right one, and the thresholds that turn those probabilities into an answer, a
+// choice of articles, or a hand-over. Fitted per workspace and embedder (self-calibration.ts); the
+// shipped prior serves a Help Center too small to fit.
+import { z } from "zod";
+import { FEATURE_NAMES, type ConfidenceFeatures, type Scorer } from "../knowledge/confidence.ts";
+import prior from "./prior.json" with { type: "json" };
+
+const Weights = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z.number()])) as Record<(typeof FEATURE_NAMES)[number], z.ZodNumber>);
+
+export const CalibrationModel = z.object({
+  /** "fitted" on the workspace's own Help Center, or the shipped "prior". */
+  kind: z.enum(["fitted", "prior"]),
+  /** The embedder the model was fitted with (the prior: the offline one). */
+  embedderId: z.string(),
+  /** The Help Center version (HelpCenterVersion.digest) it was fitted on. */
+  helpCenterVersion: z.string(),
+  fittedAt: z.string(),
+  bias: z.number(),
+  /** Per feature: the weight of its standardised value. */
+  weights: Weights,
+  mean: Weights,
+  scale: Weights,
+  /** The domain model: the probability that a question is about this Help Center at all, from its best article's signals. */
+  domain: z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights }),
+  thresholds: z.object({
+    /** The best article's probability at or above which the assistant answers from it. */
+    answer: z.number().min(0).max(1),
+    /** The domain probability at or above which the likely articles are offered as a choice. */
+    choice: z.number().min(0).max(1),
+    /** An article at least this likely is cited beside the answer, or offered in a choice. */
+    related: z.number().min(0).max(1),
+  }),
+  quality: z.object({
+    articles: z.number().int(),
+    questions: z.number().int(),
+    /** Brier score of the fitted probabilities on held-back generated questions (lower is better). */
+    brier: z.number(),
+    /** On held-back questions: share of answers whose first article is right. */
+    answerPrecision: z.number(),
+    /** On held-back questions whose article exists: share answered, and share one click away (answered or offered). */
+    answerRate: z.number(),
+    oneClick: z.number(),
+    /** Questions about other kinds of business: share handed over. */
+    elsewhereHandedOver: z.number(),
+  }),
+});
+export type CalibrationModel = z.infer<typeof CalibrationModel>;
+
+let parsedPrior: CalibrationModel | undefined;
+/** Written by `npm run eval -- --fit-prior`: self-calibration on the bundled demo Help Center with the offline embedder. */
+export const priorModel = (): CalibrationModel => (parsedPrior ??= CalibrationModel.parse(prior));
+
+export function linearScore(model: Pick<CalibrationModel, "bias" | "weights" | "mean" | "scale">, features: ConfidenceFeatures): number {
+  let z = model.bias;
+  for (const name of FEATURE_NAMES) z += (model.weights[name] * (features[name] - model.mean[name])) / (model.scale[name] || 1);
+  return z;
+}
+
+export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** The probability that an article with these signals is the right one. */
+export const scorerOf =
+  (model: Pick<CalibrationModel, "bias" | "weights" | "mean" | "scale">): Scorer =>
+  (features) =>
+    sigmoid(linearScore(model, features));
