@@ -73,7 +73,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     // 1003: a hand-off on the first message.
     await card(1003, "ask", "Please cancel my account");
     // 1005: answered, then closed by Intercom with no teammate reply, and rated 5.
-    await card(1005, "ask", "How do I export my data?");
+    await card(1005, "ask", "How do I reset my password?");
     // 1006: a question the Help Center cannot answer.
     await card(1006, "ask", "Which dinosaurs lived in the Jurassic?");
     // 1004: handled by a teammate only (agent-suggestion mode), rated 1.

@@ -38,17 +38,17 @@ describe.each(BACKENDS)("on %s", (backend) => {
   };
 
   it("shows on every instance the articles answers cited, a \"That helped\" counting double", async () => {
-    await ask(first, 3001, "How do I export my data?");
-    await ask(first, 3002, "How do I export my data to a spreadsheet?");
+    await ask(first, 3001, "How do I reset my password?");
+    await ask(first, 3002, "I forgot my password, how do I reset it?");
     const twoFactor = await ask(first, 3003, "How do I turn on two-factor authentication?");
     await first.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), component_id: "helpful", input_values: {}, context: { conversation_id: 3003, location: "conversation", locale: "en" }, current_canvas: twoFactor.canvas });
     await events.flush();
 
-    expect((await live(second)).slice(0, 2)).toEqual(["Turn on two-factor authentication", "Export your data"]);
+    expect((await live(second)).slice(0, 2)).toEqual(["Turn on two-factor authentication", "Reset your password"]);
     // A new instance (or this one after a restart) reads the same log.
     const restarted = await startTestApp({ publicUrl: PUBLIC, db });
     try {
-      expect((await live(restarted)).slice(0, 2)).toEqual(["Turn on two-factor authentication", "Export your data"]);
+      expect((await live(restarted)).slice(0, 2)).toEqual(["Turn on two-factor authentication", "Reset your password"]);
     } finally {
       await restarted.close();
     }

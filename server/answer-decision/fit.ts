@@ -19,6 +19,12 @@ export interface QuestionSample {
 
 /** An answer's first cited article must be right this often on the calibration questions. */
 export const ANSWER_PRECISION_TARGET = 0.95;
+/**
+ * Every generated question is also asked with its article left out, but few real questions about
+ * a Help Center's own subject have no article: those cases count as one in four of the answerable
+ * ones when the answer threshold's precision is computed.
+ */
+const LEFT_OUT_SHARE = 0.25;
 /** Share of questions about other businesses that may still be offered a choice. */
 const ELSEWHERE_OFFERED = 0.05;
 const RIDGE = 0.01;
@@ -113,14 +119,16 @@ function scoreAll(samples: QuestionSample[], model: Linear, domain: Linear): Sco
 export function chooseThresholds(scored: Scored[]): CalibrationModel["thresholds"] {
   const tops = scored
     .filter((s) => s.kind !== "elsewhere" && s.ranked.length)
-    .map((s) => ({ p: s.ranked[0]!.confidence, right: s.ranked[0]!.correct }))
+    .map((s) => ({ p: s.ranked[0]!.confidence, right: s.ranked[0]!.correct, weight: s.kind === "left_out" ? LEFT_OUT_SHARE : 1 }))
     .sort((a, b) => b.p - a.p);
   let answer = 1;
   let right = 0;
+  let all = 0;
   tops.forEach((top, i) => {
-    if (top.right) right++;
+    all += top.weight;
+    if (top.right) right += top.weight;
     const next = tops[i + 1];
-    if (right / (i + 1) >= ANSWER_PRECISION_TARGET && (!next || next.p < top.p)) answer = top.p;
+    if (right / all >= ANSWER_PRECISION_TARGET && (!next || next.p < top.p)) answer = top.p;
   });
   answer = Math.max(MIN_ANSWER, answer);
 

@@ -78,7 +78,8 @@ function scoreUnits(passage: string, question: string) {
   return unitsOf(passage).map((unit) => {
     const own = overlap(unit.text, wanted);
     const gives = asks.some((kind) => kind.answer.test(unit.text)) ? 1.5 : 0;
-    return { unit, own, score: own + 0.5 * overlap(unit.heading, wanted) + gives + (gives && own === 0 ? 0.25 : 0) };
+    // Articles lead with their main answer: the first sentence wins a tie.
+    return { unit, own, score: own + 0.5 * overlap(unit.heading, wanted) + gives + (gives && own === 0 ? 0.25 : 0) + (unit.index === 0 && own > 0 ? 0.75 : 0) };
   });
 }
 
