@@ -1,63 +1,57 @@
-// npm run eval [-- --calibrate]
-// Measures retrieval on ../shared/datasets (faq-docs + faq-queries.dev) through the real pipeline:
-// the FAQ is wrapped as an Intercom Help Center, synced into a real Chroma, and every row of the
-// table is computed by the same retriever with different settings. Prints recall@1/3/5 and MRR,
-// then how the confidence thresholds behave (0.7 shows an article, below 0.4 escalates), with
-// off-topic questions (BANKING77 rows of intents.dev) as questions the FAQ cannot answer.
-import { marked } from "marked";
-import { existsSync, readFileSync } from "node:fs";
+// npm run eval [-- --datasets ../shared/datasets] [-- --fit-prior]
+// Measures the assistant on ../shared/datasets through the real pipeline:
+// 1. retrieval (recall@1/3/5, MRR) of each ranker on faq-queries.dev, the FAQ served as a Help Center;
+// 2. for the offline embedder and a second, deliberately different one (a local OpenAI-compatible
+//    server of hashed bags of words): the self-calibrated model (fitted on the Help Center alone),
+//    its reliability on the real dev questions (Brier score and a reliability table), and the
+//    end-to-end outcome of every question sent as a signed /canvas/messenger/submit and read back
+//    from the card the customer would see: dev FAQ questions, off-topic BANKING77 rows, and the
+//    demo Help Center's paraphrase set (test/fixtures/demo-paraphrases.jsonl);
+// 3. escalation from the message alone on intents.dev.
+// --fit-prior writes the shipped prior (self-calibration on the demo with the offline embedder).
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { Calibrations, memoryCalibrationStore } from "../answer-decision/calibrations.ts";
+import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
+import { createAssistant } from "../assistant/create-assistant.ts";
+import { createApp } from "../http/app.ts";
+import { canvasSignature } from "../intercom/signature.ts";
 import { startEmbeddedChroma, type ChromaServer } from "../knowledge/chroma-server.ts";
 import { ChromaStore } from "../knowledge/chroma-store.ts";
-import { CONFIDENCE_MODEL, confidenceOf, type ConfidenceFeatures } from "../knowledge/confidence.ts";
-import { LexicalIndex, DEFAULT_LEXICAL, type LexicalOptions } from "../knowledge/lexical-index.ts";
+import type { Embedder } from "../knowledge/embedder.ts";
+import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
+import { DEFAULT_LEXICAL, LexicalIndex, type LexicalOptions } from "../knowledge/lexical-index.ts";
 import { OfflineEmbedder } from "../knowledge/offline-embedder.ts";
+import { OpenAIEmbedder } from "../knowledge/openai-embedder.ts";
 import { HYBRID, retrieve, type RetrievalWeights } from "../knowledge/retriever.ts";
-import { syncSnapshot } from "../knowledge/sync.ts";
+import { demoSource } from "../knowledge/sources.ts";
+import { BUILT_IN_THESAURUS } from "../knowledge/thesaurus.ts";
 import { createLogger } from "../logger.ts";
 import { NEEDS_HUMAN_THRESHOLD, OfflineIntentClassifier } from "../assistant/offline-classifier.ts";
 import { DEFAULT_POLICY } from "../assistant/policy.ts";
 import { OpenAIChatModel } from "../assistant/chat-model.ts";
 import { llmClassifier } from "../assistant/classifier.ts";
+import { startBagOfWordsEmbeddings } from "./bag-of-words-embeddings.ts";
+import { loadFaqDataset } from "./faq-dataset.ts";
 
-const { values } = parseArgs({
-  options: { datasets: { type: "string" }, calibrate: { type: "boolean", default: false } },
-});
-const DATASETS = path.resolve(values.datasets ?? "../shared/datasets");
-const WORKSPACE = "eval-faq";
-
-const jsonl = <T>(file: string): T[] =>
-  readFileSync(path.join(DATASETS, file), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as T);
-
-if (!existsSync(path.join(DATASETS, "faq-docs.jsonl"))) {
-  console.error(`No datasets at ${DATASETS}; pass --datasets <dir>.`);
+const { values } = parseArgs({ options: { datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false } } });
+const dataset = loadFaqDataset(path.resolve(values.datasets ?? "../shared/datasets"));
+if (!dataset) {
+  console.error("No datasets found; pass --datasets <dir>.");
   process.exit(2);
 }
-
-type Doc = { id: string; title: string; body: string; collection: string };
-const docs = jsonl<Doc>("faq-docs.jsonl");
-const queries = jsonl<{ query: string; doc_id: string }>("faq-queries.dev.jsonl");
-const offTopic = jsonl<{ text: string; source: string }>("intents.dev.jsonl").filter((row) => row.source.startsWith("banking77"));
-
-const snapshot = {
-  collections: [{ id: "1", name: docs[0]?.collection ?? "FAQ" }],
-  articles: docs.map((doc, i) => ({
-    id: doc.id,
-    title: doc.title,
-    body: marked.parse(doc.body, { async: false }),
-    state: "published" as const,
-    created_at: 1_700_000_000 + i,
-    updated_at: 1_700_000_000 + i,
-    url: `https://faq.example/${doc.id}`,
-    parent_id: "1",
-  })),
-};
+const { docs, queries, offTopic } = dataset;
+const FAQ = "eval-faq";
+const DEMO = "eval-demo";
+const SECRET = "eval-secret";
+const paraphrases = readFileSync(new URL("../../test/fixtures/demo-paraphrases.jsonl", import.meta.url), "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((line) => JSON.parse(line) as { question: string; article_id: string; expect?: string });
 
 let chroma: ChromaServer | undefined;
 let dataDir: string | undefined;
@@ -66,81 +60,175 @@ const chromaUrl = process.env.CHROMA_URL || (await (async () => {
   chroma = await startEmbeddedChroma({ dataDir, logger: createLogger("silent") });
   return chroma.url;
 })());
+const bagOfWords = await startBagOfWordsEmbeddings();
+const f3 = (x: number) => x.toFixed(3);
+
+function knowledgeFor(embedder: Embedder) {
+  return new HelpCenterKnowledge({
+    store: new ChromaStore(chromaUrl, embedder.id, "eval"),
+    embedder,
+    sourceFor: (workspaceId) => (workspaceId === FAQ ? { kind: "demo", fetch: async () => dataset!.snapshot } : demoSource),
+    logger: createLogger("silent"),
+  });
+}
 
 try {
-  const embedder = new OfflineEmbedder();
-  const store = new ChromaStore(chromaUrl, embedder.id);
-  await syncSnapshot({ workspaceId: WORKSPACE, source: "demo", snapshot, store, embedder });
-  const chunks = await store.allChunks(WORKSPACE);
+  console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}\n`);
+  const offline = new OfflineEmbedder();
+  const offlineKnowledge = knowledgeFor(offline);
+  await offlineKnowledge.sync(FAQ);
+  const offlineCalibrations = new Calibrations({ knowledge: offlineKnowledge, store: memoryCalibrationStore(), logger: createLogger("silent") });
+  const faqModel = await offlineCalibrations.refit(FAQ);
+  await retrievalTable(offline, faqModel);
 
-  const rank = async (query: string, lexical: LexicalOptions, weights: RetrievalWeights, index: LexicalIndex) =>
-    retrieve({ workspaceId: WORKSPACE, query, index, store, embedder, topK: 5, weights, order: weights === HYBRID ? "confidence" : "score" });
+  if (values["fit-prior"]) {
+    await offlineKnowledge.sync(DEMO);
+    const prior = await offlineCalibrations.refit(DEMO, { force: true });
+    writeFileSync(new URL("../answer-decision/prior.json", import.meta.url), `${JSON.stringify({ ...prior, kind: "prior" }, null, 2)}\n`);
+    console.log("\nWrote server/answer-decision/prior.json (self-calibrated on the demo Help Center, offline embedder).");
+  }
 
+  const embedders: Array<[string, Embedder]> = [
+    ["offline (char n-grams)", offline],
+    ["second embedder (bag of words over an OpenAI-compatible API)", new OpenAIEmbedder({ baseUrl: bagOfWords.url, model: "bag-of-words" })],
+  ];
+  const rows: string[] = [];
+  for (const [name, embedder] of embedders) rows.push(...(await endToEnd(name, embedder)));
+  console.log("\n## End to end: signed /canvas/messenger/submit, read from the card\n");
+  console.log("| embedder | question set | one click away | answered from a wrong article | nothing offered (handed over) | answered | choice | extractive answer quotes the fact |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const row of rows) console.log(row);
+  await escalationTable();
+} finally {
+  await bagOfWords.close();
+  await chroma?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Recall of each ranker on the FAQ (offline embedder); the hybrid row is the app's: thesaurus and calibrated order. */
+async function retrievalTable(embedder: Embedder, model: CalibrationModel) {
+  const store = new ChromaStore(chromaUrl, embedder.id, "eval");
+  const chunks = await store.allChunks(FAQ);
   const rows: Array<[string, LexicalOptions, RetrievalWeights]> = [
     ["BM25, lower-case word tokens", { analyzer: "plain", fuzzy: 0, prefix: false }, { lexical: 1, dense: 0 }],
     ["BM25 + Porter stemming + stop words", { analyzer: "stemmed", fuzzy: 0, prefix: false }, { lexical: 1, dense: 0 }],
     ["Dense only: char n-grams in Chroma", DEFAULT_LEXICAL, { lexical: 0, dense: 1 }],
-    ["Hybrid (default): BM25+typos + dense", DEFAULT_LEXICAL, HYBRID],
+    ["**Hybrid (default)**: BM25 with typos + dense + thesaurus, calibrated order", DEFAULT_LEXICAL, HYBRID],
   ];
-
-  console.log(`Retrieval on faq-queries.dev (${queries.length} queries, ${docs.length} articles, ${chunks.length} passages)`);
-  console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}\n`);
+  console.log(`## Retrieval on faq-queries.dev (${queries.length} queries, ${docs.length} articles)\n`);
   console.log("| method | r@1 | r@3 | r@5 | MRR | ms/query |");
   console.log("|---|---|---|---|---|---|");
-  // Every one of the top three articles is a sample: its confidence must mean "this article is
-  // the right one" wherever it is ranked, since the answer card links all those above 0.7.
-  const samples: Array<{ features: ConfidenceFeatures; correct: boolean; top: boolean }> = [];
   for (const [name, lexical, weights] of rows) {
     const index = new LexicalIndex(chunks, embedder, lexical);
+    const app = weights === HYBRID;
     let r1 = 0, r3 = 0, r5 = 0, mrr = 0;
     const started = performance.now();
     for (const { query, doc_id } of queries) {
-      const results = await rank(query, lexical, weights, index);
+      const results = await retrieve({ workspaceId: FAQ, query, index, store, embedder, topK: 5, weights, ...(app ? { expansion: BUILT_IN_THESAURUS.expand(query), scorer: scorerOf(model) } : { order: "score" as const }) });
       const position = results.findIndex((result) => result.chunk.metadata.article_id === doc_id);
       if (position === 0) r1++;
       if (position >= 0 && position < 3) r3++;
       if (position >= 0 && position < 5) r5++;
       if (position >= 0) mrr += 1 / (position + 1);
-      if (weights === HYBRID) for (const result of results.slice(0, 3)) samples.push({ features: result.features, correct: result.chunk.metadata.article_id === doc_id, top: result === results[0] });
     }
     const ms = (performance.now() - started) / queries.length;
-    const f = (x: number) => (x / queries.length).toFixed(3);
+    const f = (x: number) => f3(x / queries.length);
     console.log(`| ${name} | ${f(r1)} | ${f(r3)} | ${f(r5)} | ${f(mrr)} | ${ms.toFixed(1)} |`);
   }
+}
 
-  const hybridIndex = new LexicalIndex(chunks, embedder, DEFAULT_LEXICAL);
-  const answerableSamples = samples.length;
-  for (const { text } of offTopic) {
-    const results = await rank(text, DEFAULT_LEXICAL, HYBRID, hybridIndex);
-    for (const result of results.slice(0, 3)) samples.push({ features: result.features, correct: false, top: result === results[0] });
+type Outcome = { kind: "answer"; first: string | undefined; shown: string[]; text: string } | { kind: "choice"; shown: string[] } | { kind: "hand_over" };
+
+/** What the customer sees: the card's components read back into answer (articles cited), choice (articles offered) or hand-over. */
+function outcomeOf(card: { canvas?: { content?: { components?: Array<Record<string, any>> } }; event?: unknown }, idOfUrl: Map<string, string>, idOfTitle: Map<string, string>): Outcome {
+  const components = card.canvas?.content?.components ?? [];
+  const choices = components.filter((c) => typeof c.id === "string" && c.id.startsWith("choice_")).map((c) => idOfTitle.get(c.label) ?? c.label);
+  if (choices.length) return { kind: "choice", shown: choices };
+  const cited = components.filter((c) => c.type === "button" && c.action?.type === "url").map((c) => idOfUrl.get(c.action.url) ?? c.action.url);
+  if (components.some((c) => c.id === "helpful")) return { kind: "answer", first: cited[0], shown: cited, text: components.filter((c) => c.type === "text").map((c) => c.text).join("\n") };
+  return { kind: "hand_over" };
+}
+
+async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
+  const knowledge = knowledgeFor(embedder);
+  await Promise.all([knowledge.sync(FAQ), knowledge.sync(DEMO)]);
+  const calibrations = new Calibrations({ knowledge, store: memoryCalibrationStore(), logger: createLogger("silent") });
+  const models = { faq: await calibrations.refit(FAQ), demo: await calibrations.refit(DEMO) };
+  console.log(`\n## ${name}: self-calibration (no labels)\n`);
+  for (const [label, model] of Object.entries(models)) {
+    const q = model.quality;
+    console.log(`- ${label}: ${model.kind} on ${q.articles} articles, ${q.questions} generated questions; thresholds answer ${f3(model.thresholds.answer)}, choice (on topic) ${f3(model.thresholds.choice)}; held-back generated questions: Brier ${f3(q.brier)}, answer precision ${f3(q.answerPrecision)}, one click ${f3(q.oneClick)}, other businesses handed over ${f3(q.elsewhereHandedOver)}`);
   }
+  await reliability(knowledge, models.faq);
 
-  const model = values.calibrate ? fitLogistic(samples) : CONFIDENCE_MODEL;
-  if (values.calibrate) console.log(`\nFitted confidence model (paste into server/knowledge/confidence.ts):\n${JSON.stringify(model)}`);
-  const scored = samples.map((sample) => ({ ...sample, confidence: confidenceOf(sample.features, model) }));
-  const tops = scored.filter((sample) => sample.top);
-  const answerableTops = scored.slice(0, answerableSamples).filter((sample) => sample.top);
-  const offTopicTops = scored.slice(answerableSamples).filter((sample) => sample.top);
-  const linked = scored.filter((sample) => sample.confidence > 0.7);
-  const escalated = tops.filter((sample) => sample.confidence < 0.4);
-  const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "n/a");
-  console.log(`\nConfidence (${queries.length} FAQ questions, ${offTopicTops.length} off-topic banking questions; top three articles of each):`);
-  const linkedTops = tops.filter((sample) => sample.confidence > 0.7);
-  console.log(`- best article above 0.7: ${linkedTops.length} questions, of which the right article ${pct(linkedTops.filter((s) => s.correct).length, linkedTops.length)}`);
-  console.log(`- any of the top three above 0.7 (shown as buttons): ${linked.length} articles, of which the exact right article ${pct(linked.filter((s) => s.correct).length, linked.length)}`);
-  console.log(`- best article below 0.4 (escalate): ${escalated.length} questions, of which wrong or off-topic ${pct(escalated.filter((s) => !s.correct).length, escalated.length)}`);
-  console.log(`- FAQ questions whose best article is right and at least 0.4: ${pct(answerableTops.filter((s) => s.correct && s.confidence >= 0.4).length, answerableTops.length)}`);
-  console.log(`- off-topic questions escalated (best below 0.4): ${pct(offTopicTops.filter((s) => s.confidence < 0.4).length, offTopicTops.length)}`);
-  console.log(`- Brier score over all samples: ${(scored.reduce((sum, s) => sum + (s.confidence - (s.correct ? 1 : 0)) ** 2, 0) / scored.length).toFixed(3)}`);
-  await escalationTable();
-} finally {
-  await chroma?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  const logger = createLogger("silent");
+  const app = createApp({ logger, clientSecret: SECRET, assistant: createAssistant({ knowledge, logger, calibrations }), readiness: () => knowledge.readiness() });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/canvas/messenger/submit`;
+  const template = JSON.parse(readFileSync(new URL("../../test/fixtures/messenger-submit.json", import.meta.url), "utf8"));
+  const ask = async (workspaceId: string, question: string) => {
+    const body = JSON.stringify({ ...template, workspace_id: workspaceId, current_canvas: null, input_values: { question } });
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-body-signature": canvasSignature(body, SECRET) }, body });
+    return response.json();
+  };
+  const articlesOf = (workspaceId: string) => knowledge.articles(workspaceId);
+  const maps = async (workspaceId: string) => {
+    const articles = await articlesOf(workspaceId);
+    return { urls: new Map(articles.flatMap((a) => (a.url ? [[a.url, a.articleId] as [string, string]] : []))), titles: new Map(articles.map((a) => [a.title, a.articleId] as [string, string])) };
+  };
+  const faqMaps = await maps(FAQ);
+  const demoMaps = await maps(DEMO);
+  const run = async (workspaceId: string, items: Array<{ question: string; id?: string; expect?: string }>, lookup: { urls: Map<string, string>; titles: Map<string, string> }) => {
+    const count = { oneClick: 0, wrong: 0, nothing: 0, answered: 0, choice: 0, expected: 0, quoted: 0 };
+    for (const item of items) {
+      const outcome = outcomeOf(await ask(workspaceId, item.question), lookup.urls, lookup.titles);
+      if (outcome.kind === "hand_over") count.nothing++;
+      if (outcome.kind === "choice") count.choice++;
+      if (outcome.kind === "answer") {
+        count.answered++;
+        if (item.id && outcome.first !== item.id) count.wrong++;
+        if (item.expect && outcome.first === item.id) {
+          count.expected++;
+          if (outcome.text.toLowerCase().includes(item.expect.toLowerCase())) count.quoted++;
+        }
+      }
+      if (item.id && outcome.kind !== "hand_over" && outcome.shown.slice(0, 3).includes(item.id)) count.oneClick++;
+    }
+    return count;
+  };
+  const n = (part: number, whole: number) => f3(part / whole);
+  const dev = await run(FAQ, queries.map((q) => ({ question: q.query, id: q.doc_id })), faqMaps);
+  const off = await run(FAQ, offTopic.map((row) => ({ question: row.text })), faqMaps);
+  const demo = await run(DEMO, paraphrases.map((p) => ({ question: p.question, id: p.article_id, expect: p.expect })), demoMaps);
+  server.close();
+  const short = name.split(" ")[0]!;
+  return [
+    `| ${short} | faq-queries.dev (${queries.length}) | ${n(dev.oneClick, queries.length)} | ${n(dev.wrong, queries.length)} | ${n(dev.nothing, queries.length)} | ${n(dev.answered, queries.length)} | ${n(dev.choice, queries.length)} | |`,
+    `| ${short} | off-topic BANKING77 rows (${offTopic.length}) | | answered anyway ${n(off.answered, offTopic.length)} | ${n(off.nothing, offTopic.length)} | ${n(off.answered, offTopic.length)} | ${n(off.choice, offTopic.length)} | |`,
+    `| ${short} | demo paraphrases (${paraphrases.length}) | ${n(demo.oneClick, paraphrases.length)} | ${n(demo.wrong, paraphrases.length)} | ${n(demo.nothing, paraphrases.length)} | ${n(demo.answered, paraphrases.length)} | ${n(demo.choice, paraphrases.length)} | ${demo.quoted} of ${demo.expected} |`,
+  ];
+}
+
+/** Does "70% sure" mean right 70% of the time on real questions? Every top-three article of the dev and off-topic questions is a sample. */
+async function reliability(knowledge: HelpCenterKnowledge, model: CalibrationModel) {
+  const scorer = scorerOf(model);
+  const searched = await knowledge.searchMany(FAQ, [...queries.map((q) => ({ query: q.query })), ...offTopic.map((row) => ({ query: row.text }))], { scorer, topK: 3 });
+  const samples = searched.flatMap((results, i) => results.map((passage) => ({ p: passage.confidence, right: i < queries.length && passage.articleId === queries[i]!.doc_id })));
+  const brier = samples.reduce((sum, s) => sum + (s.p - (s.right ? 1 : 0)) ** 2, 0) / samples.length;
+  console.log(`\nReliability on the real dev questions (${samples.length} articles: top three of ${queries.length} FAQ and ${offTopic.length} off-topic questions), Brier ${f3(brier)}:\n`);
+  console.log("| predicted | articles | mean predicted | share right |");
+  console.log("|---|---|---|---|");
+  for (const [low, high] of [[0, 0.1], [0.1, 0.3], [0.3, 0.5], [0.5, 0.7], [0.7, 0.9], [0.9, 1.01]] as const) {
+    const bin = samples.filter((s) => s.p >= low && s.p < high);
+    if (!bin.length) continue;
+    console.log(`| ${low.toFixed(1)}-${Math.min(1, high).toFixed(1)} | ${bin.length} | ${f3(bin.reduce((sum, s) => sum + s.p, 0) / bin.length)} | ${f3(bin.filter((s) => s.right).length / bin.length)} |`);
+  }
 }
 
 /** Escalation from the message alone on intents.dev, as the datasets README measures it. */
 async function escalationTable() {
-  const rows = jsonl<{ text: string; source: string; intent: string; needs_human: boolean }>("intents.dev.jsonl");
+  const rows = dataset!.intents;
   const classifier = new OfflineIntentClassifier();
   const offline = rows.map((row) => classifier.classify(row.text, DEFAULT_POLICY.escalation_triggers));
   const methods: Array<[string, (i: number) => boolean, ((i: number) => string) | undefined]> = [
@@ -181,27 +269,3 @@ async function llmVerdicts(texts: string[], offline: OfflineIntentClassifier) {
   return out;
 }
 
-/**
- * Logistic regression by gradient descent: four weights, a few thousand rows, no library needed.
- * Right and wrong answers weigh the same in total, so the many off-topic rows do not teach the
- * model that most questions are unanswerable (in a real Help Center most are answerable).
- */
-function fitLogistic(samples: Array<{ features: ConfidenceFeatures; correct: boolean }>) {
-  const w = { bias: 0, similarity: 0, coverage: 0, margin: 0 };
-  const rate = 2;
-  const positives = samples.filter((sample) => sample.correct).length;
-  const weightOf = (correct: boolean) => (correct ? samples.length / (2 * positives) : samples.length / (2 * (samples.length - positives)));
-  for (let epoch = 0; epoch < 30000; epoch++) {
-    const g = { bias: 0, similarity: 0, coverage: 0, margin: 0 };
-    for (const { features, correct } of samples) {
-      const error = (confidenceOf(features, w) - (correct ? 1 : 0)) * weightOf(correct);
-      g.bias += error;
-      g.similarity += error * features.similarity;
-      g.coverage += error * features.coverage;
-      g.margin += error * features.margin;
-    }
-    for (const key of Object.keys(w) as Array<keyof typeof w>) w[key] -= (rate * g[key]) / samples.length;
-  }
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { bias: round(w.bias), similarity: round(w.similarity), coverage: round(w.coverage), margin: round(w.margin) };
-}

@@ -1,0 +1,86 @@
+// The answer decision, as a workspace gets it: calibrated on its own Help Center with no labels
+// (for two different embedders), a choice card whose pick answers from that article, admin
+// synonyms that change retrieval, and an extractive answer that quotes what was asked for.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
+import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "../server/cli/bag-of-words-embeddings.ts";
+import { ChromaStore } from "../server/knowledge/chroma-store.ts";
+import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
+import { OfflineEmbedder } from "../server/knowledge/offline-embedder.ts";
+import { OpenAIEmbedder } from "../server/knowledge/openai-embedder.ts";
+import { demoSource } from "../server/knowledge/sources.ts";
+import { createLogger } from "../server/logger.ts";
+import { relevantSentences } from "../server/assistant/extractive.ts";
+import { fixture, startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
+
+type Json = Record<string, any>;
+const WS = "ecahpwf5";
+
+describe("self-calibration", () => {
+  let embeddings: EmbeddingsServer;
+  beforeAll(async () => {
+    embeddings = await startBagOfWordsEmbeddings();
+  });
+  afterAll(() => embeddings.close());
+
+  it("fits sane thresholds from the Help Center alone, for two different embedders", async () => {
+    for (const embedder of [new OfflineEmbedder(), new OpenAIEmbedder({ baseUrl: embeddings.url, model: "bag-of-words" })]) {
+      const knowledge = new HelpCenterKnowledge({ store: new ChromaStore(inject("chromaUrl"), embedder.id, `cal${Date.now().toString(36)}`), embedder, sourceFor: () => demoSource, logger: createLogger("silent") });
+      await knowledge.sync("demo");
+      const model = await new Calibrations({ knowledge, store: memoryCalibrationStore(), logger: createLogger("silent") }).refit("demo");
+      expect(model).toMatchObject({ kind: "fitted", embedderId: embedder.id });
+      expect(model.thresholds.answer).toBeGreaterThanOrEqual(0.5);
+      expect(model.thresholds.answer).toBeLessThan(0.95);
+      expect(model.thresholds.choice).toBeGreaterThan(0);
+      expect(model.thresholds.choice).toBeLessThan(1);
+      expect(model.quality.answerPrecision).toBeGreaterThan(0.85);
+      expect(model.quality.elsewhereHandedOver).toBeGreaterThan(0.9);
+      expect(model.quality.brier).toBeLessThan(0.05);
+    }
+  }, 60_000);
+});
+
+describe("choices, synonyms and extractive answers", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+  const ask = async (question: string, canvas?: Json) =>
+    (await app.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), current_canvas: canvas ?? null, input_values: { question } })).json() as Promise<Json>;
+  const components = (json: Json) => json.canvas.content.components as Json[];
+
+  it("offers the likely articles when unsure, and answers from the one picked", async () => {
+    const choice = await ask("is there an app for my phone");
+    const options = components(choice).filter((c) => /^choice_/.test(c.id));
+    expect(components(choice).find((c) => c.type === "text")?.text).toMatch(/Is it one of these\?/);
+    expect(options.map((c) => c.label)).toContain("Install the Tallybook mobile app");
+    expect(components(choice).some((c) => c.id === "talk_to_human")).toBe(true);
+    expect(components(choice).some((c) => c.id === "helpful")).toBe(false);
+    const picked = options.find((c) => c.label === "Install the Tallybook mobile app")!;
+    const answer = (await (await app.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), component_id: picked.id, input_values: {}, current_canvas: choice.canvas })).json()) as Json;
+    expect(components(answer).find((c) => c.type === "text")?.text).toMatch(/\*\*Install the Tallybook mobile app\*\* says/);
+    expect(components(answer).find((c) => c.action?.type === "url")?.label).toBe("Install the Tallybook mobile app");
+  });
+
+  it("lets an admin's synonyms change what is found", async () => {
+    const knowledge = testKnowledge();
+    const question = "where is my gizmo";
+    const plain = await knowledge.search("synonyms", question, { topK: 1 });
+    const widened = await knowledge.search("synonyms", question, { topK: 1, synonyms: [["gizmo", "mobile app"]] });
+    expect(plain[0]?.title).not.toBe("Install the Tallybook mobile app");
+    expect(widened[0]?.title).toMatch(/mobile app/i);
+  });
+
+  it("quotes the price when asked what it costs", async () => {
+    const article = await testKnowledge().article(WS, "8800111");
+    const text = relevantSentences(article!.passages[0]!.text, "how much does it cost?");
+    expect(text).toMatch(/9 EUR per month/);
+  });
+
+  it("keeps numbered steps together", () => {
+    const passage = "Once set up you can send one.\n\n## Create the invoice\n\n 1. Click New > Invoice.\n 2. Choose a client.\n 3. Add line items with a unit price.\n\n## Send it\n\nClick Send.";
+    expect(relevantSentences(passage, "how do I add line items to an invoice")).toBe("1. Click New > Invoice.\n2. Choose a client.\n3. Add line items with a unit price.");
+  });
+});
