@@ -4,7 +4,7 @@
 import { InboxIds, inboxCard, type InboxView } from "../../canvas/admin-cards.ts";
 import type { InboxInitializeRequest, InboxSubmitRequest } from "../../canvas/requests.ts";
 import type { CanvasResponse } from "../../canvas/responses.ts";
-import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
+import { respond, type AssistantDeps, type Decision, type Source } from "../assistant/assistant.ts";
 import { customerProfile } from "../assistant/context.ts";
 import { htmlToText } from "../knowledge/html-text.ts";
 import type { ConversationFigures } from "../metrics/report.ts";
@@ -46,6 +46,8 @@ export function lastCustomerMessage(request: Request): string | undefined {
   return text || undefined;
 }
 
+const articleRows = (sources: Source[]) => sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence }));
+
 function describe(decision: Decision): Partial<InboxView> {
   const intent = `${decision.intent.replace(/_/g, " ")} (${decision.classifiedBy})`;
   switch (decision.action) {
@@ -54,22 +56,22 @@ function describe(decision: Decision): Partial<InboxView> {
         intent,
         verdict: "The assistant would answer.",
         suggestion: { text: decision.text, confidence: decision.confidence },
-        articles: decision.sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence })),
+        articles: articleRows(decision.sources),
       };
     case "escalate":
       return {
         intent,
         verdict: `The assistant would hand over (${decision.reason.replace(/_/g, " ")}: ${decision.detail}), priority ${decision.priority}.`,
-        articles: decision.sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence })),
+        articles: articleRows(decision.sources),
       };
     case "offer_choice":
       return {
         intent,
         verdict: "The assistant is not sure enough to answer: it would ask the customer which of these articles fits.",
-        articles: decision.options.map((option) => ({ title: option.title, url: option.url, confidence: option.confidence })),
+        articles: articleRows(decision.options),
       };
     case "clarify":
-      return { intent, verdict: "The assistant would ask for more detail.", articles: decision.options.map((option) => ({ title: option.title, url: option.url, confidence: option.confidence })) };
+      return { intent, verdict: "The assistant would ask for more detail.", articles: articleRows(decision.options) };
     case "acknowledge_feedback":
       return { intent, verdict: "This is feedback: the assistant would thank the customer." };
   }

@@ -11,7 +11,7 @@
 // Anything else is acknowledged and ignored.
 import type { IntercomClient } from "intercom-client";
 import { marked } from "marked";
-import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
+import { respond, type AssistantDeps, type Decision, type Source } from "../assistant/assistant.ts";
 import { customerProfile } from "../assistant/context.ts";
 import { message } from "../messages.ts";
 import { HANDOFF_JOB, classifyIntercomError } from "../handoff/handoff.ts";
@@ -61,19 +61,20 @@ function suggestionNote(decision: Decision): string {
   }
 }
 
+/** The articles as a markdown list of links (those without a url are left out). */
+const articleLinks = (sources: Source[]) => sources.flatMap((source) => (source.url ? [`- [${source.title}](${source.url})`] : [])).join("\n");
+
 function customerReply(decision: Exclude<Decision, { action: "escalate" }>, firstName: string | undefined): string | undefined {
   switch (decision.action) {
     case "answer": {
-      const links = decision.sources.flatMap((source) => (source.url ? [`- [${source.title}](${source.url})`] : [])).join("\n");
+      const links = articleLinks(decision.sources);
       const text = decision.answeredBy === "extractive" ? message("answer-extractive", { firstName, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
       return links ? `${text}\n\n**Helpful articles**\n${links}` : text;
     }
     case "clarify":
       return message("clarify", { firstName, hasOptions: false });
-    case "offer_choice": {
-      const links = decision.options.flatMap((source) => (source.url ? [`- [${source.title}](${source.url})`] : [])).join("\n");
-      return `${message("choice", { firstName })}\n\n${links}`;
-    }
+    case "offer_choice":
+      return `${message("choice", { firstName })}\n\n${articleLinks(decision.options)}`;
     case "acknowledge_feedback":
       return decision.positive ? message("feedback", { positive: true, firstName }) : undefined;
   }
