@@ -14,7 +14,8 @@ const PATTERNS: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(human|person|employee|agent)\b.{0,20}\b(support|assist|help)\b|\b(get|need|want|have) (a |an )?(human|person|employee|agent)\b/i, "human_request"],
   [/\b(refund me|want (a|my) refund|money back|request (a )?refund|get (a|my) refund)\b/i, "human_request"],
   [/\b(cancel|close|delete|terminate)\b.{0,20}\b(account|subscription)\b/i, "human_request"],
-  [/\b(sales|quote|(book|schedule|get|have) a demo)\b/i, "human_request"],
+  // "Sales tax" is a tax, and a quote is something an invoicing customer writes themselves: only asking for one is sales.
+  [/\b(sales(?! tax)|(get|request|want|need) a (price )?quote|(book|schedule|get|have) a demo)\b/i, "human_request"],
   [/\b(call me|call back|phone number|book a call|schedule a call)\b/i, "human_request"],
   [/\b(a|the|sales|phone|video) ?call\b|\bcall (with|please)\b|\b(want|like) to call\b/i, "human_request"],
   [/\b(buy|purchase|sign me up)\b/i, "human_request"],

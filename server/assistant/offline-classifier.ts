@@ -54,6 +54,9 @@ function probabilities(model: NaiveBayesModel, text: string): Map<string, number
   return new Map(weights.map(([label, weight]) => [label, weight / total]));
 }
 
+/** A question mark, or an opening that asks or requests something. */
+const ASKS = /\?|^\s*(how|what|why|where|when|who|which|can|could|do|does|did|is|are|should|will|would|may|i (want|need|would like|'d like) to|is there|are there)\b/i;
+
 export class OfflineIntentClassifier {
   private readonly needsHuman: NaiveBayesModel;
   private readonly intents: NaiveBayesModel;
@@ -82,6 +85,9 @@ export class OfflineIntentClassifier {
     // little to act on, whatever the model thinks of the word.
     else if (content.length === 0 || (content.length === 1 && words(message).length <= 2)) intent = "incomplete_info";
     else intent = best(INTENT_NAMES.filter((name) => name !== "human_request" && name !== "urgent_problem"));
+    // Feedback is a remark about an answer with no new question: a message that asks is a question,
+    // whatever words it shares with praise or complaints ("can I build a voice bot?").
+    if (intent === "feedback" && ASKS.test(message)) intent = best(["faq_question", "technical_question"]);
     return { intent, needsHuman, modelProbability: human, ...(trigger ? { trigger } : {}) };
   }
 }
