@@ -50,6 +50,8 @@ export interface InboxView {
   articles?: Array<{ title: string; url?: string; confidence: number }>;
   /** What the assistant did in this conversation so far (from the metrics). */
   history?: Array<[string, string]>;
+  /** Which answer-decision model the workspace uses, and how well it fits. */
+  calibration?: string;
 }
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
@@ -88,5 +90,6 @@ export function inboxCard(view: InboxView): CanvasResponse {
     button({ id: InboxIds.search, label: "Search", action: submit(), style: "primary" }),
     button({ id: InboxIds.syncNow, label: "Sync the Help Center now", action: submit(), style: "link" }),
   );
+  if (view.calibration) components.push(text(view.calibration, { style: "muted" }));
   return canvas(components);
 }

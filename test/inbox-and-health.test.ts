@@ -22,6 +22,7 @@ describe("Inbox app", () => {
     ]);
     expect(components.some((c) => c.type === "text" && /^The assistant (would answer|would hand over|is not sure enough)/.test(c.text))).toBe(true);
     expect(components.find((c) => c.id === "query")).toMatchObject({ type: "input" });
+    expect(components.some((c) => c.type === "text" && /^Answer decisions: (fitted on this Help Center|the built-in prior).*Brier \d\.\d{3}\.$/.test(c.text))).toBe(true);
   });
 
   it("suggests a reply with its sources and their match for a search", async () => {

@@ -96,9 +96,9 @@ export function relevantSentences(passage: string, question: string, max = 3): s
     const intro = lead && lead.steps === undefined && lead.heading === steps[0]!.heading ? `${lead.text}\n` : "";
     return intro + steps.map((unit, i) => `${i + 1}. ${unit.text}`).join("\n");
   }
-  // The best units of the best unit's section, in the article's order.
+  // The best units, in the article's order.
   const chosen = useful
-    .filter((entry) => entry.unit.heading === best.unit.heading && entry.unit.steps === undefined)
+    .filter((entry) => entry.unit.steps === undefined)
     .slice(0, max)
     .sort((a, b) => a.unit.index - b.unit.index);
   return chosen.map((entry) => entry.unit.text).join(" ");

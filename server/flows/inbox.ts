@@ -4,6 +4,7 @@
 import { InboxIds, inboxCard, type InboxView } from "../../canvas/admin-cards.ts";
 import type { InboxInitializeRequest, InboxSubmitRequest } from "../../canvas/requests.ts";
 import type { CanvasResponse } from "../../canvas/responses.ts";
+import type { CalibrationModel } from "../answer-decision/model.ts";
 import { respond, type AssistantDeps, type Decision, type Source } from "../assistant/assistant.ts";
 import { customerProfile } from "../assistant/context.ts";
 import { htmlToText } from "../knowledge/html-text.ts";
@@ -77,15 +78,23 @@ function describe(decision: Decision): Partial<InboxView> {
   }
 }
 
+/** One line for the teammate: the model behind the decisions, where it comes from and how well it fits. */
+function calibrationLine(model: CalibrationModel): string {
+  const origin = model.kind === "fitted" ? `fitted on this Help Center (${model.quality.articles} articles, ${model.fittedAt.slice(0, 10)})` : "the built-in prior (this Help Center is too small, or not fitted yet)";
+  const quality = `answers right ${Math.round(model.quality.answerPrecision * 100)}% of the time and the right article is one click away for ${Math.round(model.quality.oneClick * 100)}% on held-back test questions, Brier ${model.quality.brier.toFixed(3)}`;
+  return `Answer decisions: ${origin}; ${quality}.`;
+}
+
 async function assess(request: Request, text: string, deps: AssistantDeps, extras: InboxExtras, query?: string): Promise<CanvasResponse> {
-  const [decision, history] = await Promise.all([
+  const [decision, history, model] = await Promise.all([
     respond(
       { workspaceId: request.workspace_id, message: text, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(request.contact ?? undefined), locale: request.context.locale },
       deps,
     ),
     historyOf(request, extras),
+    deps.calibrations.modelFor(request.workspace_id),
   ]);
-  return inboxCard({ ...basics(request), ...(query ? { query } : { customerMessage: text }), ...describe(decision), ...(history ? { history } : {}) });
+  return inboxCard({ ...basics(request), ...(query ? { query } : { customerMessage: text }), ...describe(decision), ...(history ? { history } : {}), calibration: calibrationLine(model) });
 }
 
 export async function initialize(request: InboxInitializeRequest, deps: AssistantDeps, extras: InboxExtras = {}): Promise<CanvasResponse> {
