@@ -144,6 +144,9 @@ function outcomeOf(card: { canvas?: { content?: { components?: Array<Record<stri
   const components = card.canvas?.content?.components ?? [];
   const choices = components.filter((c) => typeof c.id === "string" && c.id.startsWith("choice_")).map((c) => idOfTitle.get(c.label) ?? c.label);
   if (choices.length) return { kind: "choice", shown: choices };
+  // A clarification offers the likely articles as topics to pick: as much a choice as "Is it one of these?".
+  const topics = [...components.filter((c) => c.id === "topic").flatMap((c) => (c.options ?? []).map((o: { text: string }) => o.text)), ...components.filter((c) => /^topic_\d+$/.test(c.id)).map((c) => c.label)];
+  if (topics.length) return { kind: "choice", shown: topics.map((title) => idOfTitle.get(title) ?? title) };
   const cited = components.filter((c) => c.type === "button" && c.action?.type === "url").map((c) => idOfUrl.get(c.action.url) ?? c.action.url);
   if (components.some((c) => c.id === "helpful")) return { kind: "answer", first: cited[0], shown: cited, text: components.filter((c) => c.type === "text").map((c) => c.text).join("\n") };
   return { kind: "hand_over" };
@@ -167,11 +170,12 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   await new Promise((resolve) => server.once("listening", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/canvas/messenger/submit`;
   const template = JSON.parse(readFileSync(new URL("../../test/fixtures/messenger-submit.json", import.meta.url), "utf8"));
-  const ask = async (workspaceId: string, question: string) => {
-    const body = JSON.stringify({ ...template, workspace_id: workspaceId, current_canvas: null, input_values: { question } });
+  const submit = async (workspaceId: string, fields: Record<string, unknown>) => {
+    const body = JSON.stringify({ ...template, workspace_id: workspaceId, ...fields });
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-body-signature": canvasSignature(body, SECRET) }, body });
     return response.json();
   };
+  const ask = (workspaceId: string, question: string) => submit(workspaceId, { current_canvas: null, input_values: { question } });
   const articlesOf = (workspaceId: string) => knowledge.articles(workspaceId);
   const maps = async (workspaceId: string) => {
     const articles = await articlesOf(workspaceId);
@@ -182,16 +186,20 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   const run = async (workspaceId: string, items: Array<{ question: string; id?: string; expect?: string }>, lookup: { urls: Map<string, string>; titles: Map<string, string> }) => {
     const count = { oneClick: 0, wrong: 0, nothing: 0, answered: 0, choice: 0, expected: 0, quoted: 0 };
     for (const item of items) {
-      const outcome = outcomeOf(await ask(workspaceId, item.question), lookup.urls, lookup.titles);
+      const card = await ask(workspaceId, item.question);
+      const outcome = outcomeOf(card, lookup.urls, lookup.titles);
       if (outcome.kind === "hand_over") count.nothing++;
       if (outcome.kind === "choice") count.choice++;
       if (outcome.kind === "answer") {
         count.answered++;
         if (item.id && outcome.first !== item.id) count.wrong++;
-        if (item.expect && outcome.first === item.id) {
-          count.expected++;
-          if (outcome.text.toLowerCase().includes(item.expect.toLowerCase())) count.quoted++;
-        }
+      }
+      // Does the extractive answer quote the fact asked for? Read from the answer, or from the answer a pick of the right article gives.
+      const picked = outcome.kind === "choice" && item.id ? card.canvas.content.components.find((c: { id?: string; label?: string }) => c.id?.startsWith("choice_") && lookup.titles.get(c.label ?? "") === item.id) : undefined;
+      const answer = picked ? outcomeOf(await submit(workspaceId, { component_id: picked.id, input_values: {}, current_canvas: card.canvas }), lookup.urls, lookup.titles) : outcome;
+      if (item.expect && answer.kind === "answer" && answer.first === item.id) {
+        count.expected++;
+        if (answer.text.toLowerCase().includes(item.expect.toLowerCase())) count.quoted++;
       }
       if (item.id && outcome.kind !== "hand_over" && outcome.shown.slice(0, 3).includes(item.id)) count.oneClick++;
     }
