@@ -5,6 +5,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { migrate } from "./migrate.ts";
+import { storableText } from "./storable.ts";
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
@@ -16,21 +17,30 @@ export interface Database extends Sql {
   close(): Promise<void>;
 }
 
+/**
+ * Every text parameter made storable on its way in, so a value holding a NUL or a lone surrogate
+ * (an id, a key, a name from a webhook) is written and looked up as the same text instead of
+ * failing the query; one place, so no caller can forget it.
+ */
+function storableParams(params: unknown[]): unknown[] {
+  return params.map((param) => (typeof param === "string" ? storableText(param) : Array.isArray(param) ? param.map((item) => (typeof item === "string" ? storableText(item) : item)) : param));
+}
+
 async function openPglite(dir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const db = await PGlite.create(dir);
-  const query = async <T>(text: string, params: unknown[] = []) => (await db.query<T>(text, params)).rows;
+  const query = async <T>(text: string, params: unknown[] = []) => (await db.query<T>(text, storableParams(params))).rows;
   return {
     kind: "pglite",
     query,
-    transaction: (work) => db.transaction((tx) => work({ query: async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows })),
+    transaction: (work) => db.transaction((tx) => work({ query: async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, storableParams(params))).rows })),
     close: () => db.close(),
   };
 }
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const run = (client: pg.Pool | pg.PoolClient) => async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
+  const run = (client: pg.Pool | pg.PoolClient) => async <T>(text: string, params: unknown[] = []) => (await client.query(text, storableParams(params))).rows as T[];
   return {
     kind: "postgres",
     query: run(pool),

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.ts";
 import type { Database, Sql } from "./database.ts";
-import { storableJson, storableText } from "./storable.ts";
+import { storableJson } from "./storable.ts";
 
 export interface Job<P = Record<string, unknown>> {
   id: string;
@@ -58,7 +58,7 @@ export class JobQueue {
     const [row] = await sql.query<{ id: string }>(
       `INSERT INTO jobs (workspace_id, kind, dedupe_key, payload) VALUES ($1, $2, $3, $4)
        ON CONFLICT (workspace_id, kind, dedupe_key) DO NOTHING RETURNING id`,
-      [storableText(job.workspaceId), job.kind, storableText(job.dedupeKey), storableJson(job.payload)],
+      [job.workspaceId, job.kind, job.dedupeKey, storableJson(job.payload)],
     );
     if (row) return { id: String(row.id), created: true };
     const [existing] = await sql.query<{ id: string }>("SELECT id FROM jobs WHERE workspace_id = $1 AND kind = $2 AND dedupe_key = $3", [job.workspaceId, job.kind, job.dedupeKey]);
@@ -102,7 +102,7 @@ export class JobQueue {
 
   /** Schedules a retry, or parks the job when it has failed too often. Returns the new status. */
   async fail(job: Job, error: unknown): Promise<"pending" | "parked"> {
-    const message = storableText(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
     if (job.attempts >= this.options.maxAttempts || error instanceof GiveUp) {
       await this.db.query("UPDATE jobs SET status = 'parked', locked_until = NULL, last_error = $2, updated_at = now() WHERE id = $1", [job.id, message]);
       return "parked";
