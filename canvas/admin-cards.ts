@@ -1,17 +1,25 @@
 // Cards for teammates: the Configure form shown when an admin adds the app to the Messenger, and
 // the Inbox app in the conversation details panel.
-import { button, checkbox, dataTable, input, list, listItem, openUrl, option, submit, text, type Component } from "./components.ts";
+import { button, checkbox, dataTable, dropdown, input, list, listItem, openUrl, option, submit, text, type Component } from "./components.ts";
 import { canvas, type CanvasResponse } from "./responses.ts";
 
-export const ConfigureIds = { greeting: "greeting", collections: "collections", save: "save" } as const;
+export const ConfigureIds = { greeting: "greeting", collections: "collections", team: "team", save: "save" } as const;
+/** The team dropdown's option for "no team of the card's own": the workspace's assignment rules decide. */
+export const ASSIGNMENT_RULES_OPTION = "assignment_rules";
+/** A dropdown holds at most 10 options; one is the assignment rules. */
+const MAX_TEAMS = 9;
 export const InboxIds = { query: "query", search: "search", syncNow: "sync_now" } as const;
 
 export function configureCard(view: {
   collections: Array<{ id: string; name: string }>;
   greeting?: string;
   chosen?: string[];
+  /** The workspace's teams (GET /teams), for where hand-offs go. */
+  teams?: Array<{ id: string; name: string }>;
+  team?: string;
   error?: string;
 }): CanvasResponse {
+  const teams = (view.teams ?? []).slice(0, MAX_TEAMS);
   return canvas([
     text("Help Center assistant", { style: "header" }),
     text(
@@ -32,6 +40,16 @@ export function configureCard(view: {
             label: "Answer from these collections (none ticked: the whole Help Center)",
             options: view.collections.map((collection) => option(collection.id, collection.name)),
             ...(view.chosen?.length ? { value: view.chosen } : {}),
+          }),
+        ]
+      : []),
+    ...(teams.length
+      ? [
+          dropdown({
+            id: ConfigureIds.team,
+            label: "Hand-offs no routing rule claims go to",
+            options: [option(ASSIGNMENT_RULES_OPTION, "Your workspace's assignment rules"), ...teams.map((team) => option(team.id, team.name))],
+            value: view.team && teams.some((team) => team.id === view.team) ? view.team : ASSIGNMENT_RULES_OPTION,
           }),
         ]
       : []),

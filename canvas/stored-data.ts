@@ -26,6 +26,8 @@ export const CardState = z.object({
   asked: z.number().int().min(0).max(10_000).default(0),
   collections: z.array(z.string().max(64)).max(100).default([]),
   greeting: z.string().max(200).optional(),
+  /** The card's team for hand-offs (card options `team_id`). */
+  team: z.string().max(64).optional(),
   /** Topics offered by the last clarification, so a pick can be read back by its index. */
   topics: z.array(z.string().max(200)).max(10).default([]),
   /** Articles offered by the last choice (key, title, probability), so a pick can be read back by its index. */
@@ -33,7 +35,7 @@ export const CardState = z.object({
 });
 export type CardState = z.infer<typeof CardState>;
 
-export const emptyState = (options: { collections?: string[]; greeting?: string } = {}): CardState => ({
+export const emptyState = (options: { collections?: string[]; greeting?: string; team_id?: string } = {}): CardState => ({
   v: 1,
   turns: [],
   asked: 0,
@@ -41,6 +43,7 @@ export const emptyState = (options: { collections?: string[]; greeting?: string 
   choices: [],
   collections: options.collections ?? [],
   ...(options.greeting ? { greeting: options.greeting } : {}),
+  ...(options.team_id ? { team: options.team_id } : {}),
 });
 
 /** A state that does not parse (tampered, or from an older version) starts the card afresh. */

@@ -1,5 +1,6 @@
 // Hand-offs end to end: a signed Messenger request escalates, the job is written to the database
-// (PGlite here), and the worker makes the exact Intercom calls, once, even when retried.
+// (PGlite here), and the worker makes the exact Intercom calls, once, even when retried: route
+// (a team, or the workspace's assignment rules), reopen, tag with the reason, note.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 import { enqueueHandoff } from "../server/handoff/escalations.ts";
@@ -20,6 +21,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
   let app: TestApp;
   let worker: Worker;
   let queue: JobQueue;
+  let client: ReturnType<typeof createIntercomClient>;
 
   const policy = {
     ...DEFAULT_POLICY,
@@ -30,8 +32,9 @@ describe.each(BACKENDS)("on %s", (backend) => {
   beforeAll(async () => {
     ({ db, cleanup } = await openTestDatabase(backend));
     intercom = await startFakeIntercom({ workspaceId: "ecahpwf5" });
+    intercom.teams.push({ id: "team-support", name: "Support" }, { id: "team-security", name: "Security" }, { id: "team-billing", name: "Billing" });
     queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 5, backoffMs: () => 0 });
-    const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
+    client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
     worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), policy, db, logger: createLogger("silent") }) }, createLogger("silent"));
     app = await startTestApp({ policy, onEscalation: enqueueHandoff(queue) });
   });
@@ -42,8 +45,12 @@ describe.each(BACKENDS)("on %s", (backend) => {
   });
   beforeEach(async () => {
     intercom.requests.length = 0;
+    intercom.refused.length = 0;
+    intercom.tags.clear();
     await db.query("DELETE FROM jobs");
+    await db.query("DELETE FROM intercom_tags");
   });
+  const TAGGED = ["/tags", "/conversations/25000000123/tags"];
 
   const submit = (question: string, extra: Record<string, unknown> = {}) =>
     app.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question }, ...extra });
@@ -52,16 +59,19 @@ describe.each(BACKENDS)("on %s", (backend) => {
     it("assigns the conversation to the routed team as the bot admin and posts the handoff note", async () => {
       expect((await submit("I want to talk to a real person about my invoices")).status).toBe(200);
       await worker.drain();
-      const [assign, note, ...rest] = writes();
+      const [assign, createTag, tag, note, ...rest] = writes();
       expect(rest).toEqual([]);
       expect(assign).toEqual({
         path: "/conversations/25000000123/parts",
         body: { message_type: "assignment", type: "team", admin_id: "991267460", assignee_id: "team-support" },
       });
+      expect(createTag).toEqual({ path: "/tags", body: { name: "Assistant hand-off: explicit request" } });
+      expect(tag).toEqual({ path: "/conversations/25000000123/tags", body: { id: "800000", admin_id: "991267460" } });
       expect(note!.path).toBe("/conversations/25000000123/reply");
       expect(note!.body).toMatchObject({ message_type: "note", type: "admin", admin_id: "991267460" });
       const html = (note!.body as { body: string }).body;
       expect(html).toContain("the customer asked for a person");
+      expect(html).toContain("<b>Routing</b>: Assigned to team Support (the default team, as no routing rule matched).");
       expect(html).toContain("<b>Last question</b>: I want to talk to a real person about my invoices");
       expect(html).toContain("Maria Lopez");
       expect(html).toContain("plan: Team");
@@ -81,7 +91,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
       await submit("I want to talk to a real person");
       await worker.drain();
       await worker.drain();
-      expect(writes().map((write) => write.path)).toEqual(["/conversations/25000000123/parts", "/conversations/25000000123/reply"]);
+      expect(writes().map((write) => write.path)).toEqual(["/conversations/25000000123/parts", ...TAGGED, "/conversations/25000000123/reply"]);
     });
 
     it("waits out Intercom's rate limit and finishes later, once, without repeating the assignment", async () => {
@@ -96,7 +106,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
       await worker.drain();
       const paths = writes().map((write) => write.path);
       expect(paths.filter((p) => p.endsWith("/reply"))).toHaveLength(1);
-      expect(paths.slice(-2)).toEqual(["/conversations/25000000123/parts", "/conversations/25000000123/reply"]);
+      expect(paths.slice(-4)).toEqual(["/conversations/25000000123/parts", ...TAGGED, "/conversations/25000000123/reply"]);
       expect(await queue.counts()).toMatchObject({ done: 1 });
     }, 20_000);
 
@@ -122,7 +132,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
         expect(search!.body).toMatchObject({ query: { operator: "AND", value: [{ field: "contact_ids", operator: "=", value: "5f5f9e6b7c3d2a0012345678" }, { field: "state", operator: "=", value: "open" }] } });
         const paths = writes().map((write) => write.path);
         expect(paths).not.toContain("/conversations");
-        expect(paths).toEqual(["/conversations/25000000457/parts", "/conversations/25000000457/reply"]);
+        expect(paths).toEqual(["/conversations/25000000457/parts", "/tags", "/conversations/25000000457/tags", "/conversations/25000000457/reply"]);
       } finally {
         intercom.conversations.clear();
       }
@@ -134,6 +144,54 @@ describe.each(BACKENDS)("on %s", (backend) => {
       await worker.drain();
       expect(writes()[0]!.path).toBe("/conversations");
       expect(await queue.counts()).toMatchObject({ done: 1 });
+    });
+
+    it("sends a hand-off to the team chosen for the card when no routing rule matches, before the default team", async () => {
+      const stored_data = { v: 1, turns: [], asked: 0, collections: [], team: "team-billing" };
+      await submit("I want to talk to a real person", { current_canvas: { ...fixture("messenger-submit").current_canvas, stored_data } });
+      await worker.drain();
+      expect(writes()[0]!.body).toMatchObject({ message_type: "assignment", assignee_id: "team-billing" });
+      expect((writes().at(-1)!.body as { body: string }).body).toContain("Assigned to team Billing (the team chosen for this Messenger card).");
+    });
+
+    it("asks Intercom to run the workspace's assignment rules when no rule, card team or default team applies", async () => {
+      const bare = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), policy: DEFAULT_POLICY, db, logger: createLogger("silent") }) }, createLogger("silent"));
+      await submit("I want to talk to a real person");
+      await bare.drain();
+      expect(writes().map((write) => write.path)).toEqual(["/conversations/25000000123/run_assignment_rules", ...TAGGED, "/conversations/25000000123/reply"]);
+      expect((writes().at(-1)!.body as { body: string }).body).toContain("Sent to the assignment rules of this workspace (no routing rule or team applies).");
+    });
+
+    it("falls back to the assignment rules when Intercom refuses the assignment, and skips a refused tag, still noting", async () => {
+      intercom.refused.push(/^POST \/conversations\/\d+\/parts$/, /^POST \/tags$/);
+      await submit("I want to talk to a real person");
+      await worker.drain();
+      expect(writes().map((write) => write.path)).toEqual(["/conversations/25000000123/parts", "/conversations/25000000123/run_assignment_rules", "/tags", "/conversations/25000000123/reply"]);
+      expect((writes().at(-1)!.body as { body: string }).body).toContain("Sent to the assignment rules of this workspace (assigning to team team-support was refused).");
+      expect(await queue.counts()).toMatchObject({ done: 1 });
+    });
+
+    it("reopens a snoozed conversation it hands over", async () => {
+      const open = fixture("webhook-conversation-user-created").data.item;
+      intercom.conversations.set("25000000123", { ...open, id: "25000000123", state: "snoozed" });
+      try {
+        await submit("I want to talk to a real person");
+        await worker.drain();
+        expect(writes()[1]).toEqual({ path: "/conversations/25000000123/parts", body: { message_type: "open", admin_id: "991267460" } });
+      } finally {
+        intercom.conversations.clear();
+      }
+    });
+
+    it("creates each reason's tag once per workspace, and tags every handed-over conversation with it", async () => {
+      await submit("I want to talk to a real person");
+      await submit("I want to talk to a real person", { context: { ...fixture("messenger-submit").context, conversation_id: 25000000124 } });
+      await worker.drain();
+      expect(writes().filter((write) => write.path.endsWith("/tags"))).toEqual([
+        { path: "/tags", body: { name: "Assistant hand-off: explicit request" } },
+        { path: "/conversations/25000000123/tags", body: { id: "800000", admin_id: "991267460" } },
+        { path: "/conversations/25000000124/tags", body: { id: "800000", admin_id: "991267460" } },
+      ]);
     });
 
     it("parks a hand-off Intercom refuses, with its error, instead of retrying forever", async () => {

@@ -2,7 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CanvasResponse, ConfigureResponse, LiveCanvasResponse, MAX_CANVAS_BYTES, jsonBytes } from "../canvas/responses.ts";
 import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
+import { createIntercomClient } from "../server/intercom/client.ts";
+import { intercomDirectory } from "../server/intercom/directory.ts";
 import { fixture, startTestApp, type TestApp } from "./helpers/app.ts";
+import { startFakeIntercom } from "./helpers/fake-intercom.ts";
 
 type Json = Record<string, any>;
 let app: TestApp;
@@ -218,6 +221,43 @@ describe("Messenger configure", () => {
     body.input_values = { greeting: "x".repeat(201) };
     const json = await (await app.canvas("/canvas/messenger/configure", body)).json();
     expect(json.canvas.content.components.find((c: Json) => c.style === "error").text).toMatch(/at most 200 characters/);
+  });
+});
+
+describe("Messenger configure, connected to the workspace", () => {
+  it("offers the workspace's teams for hand-offs no routing rule claims, and the card carries the one picked", async () => {
+    const intercom = await startFakeIntercom({ workspaceId: "ecahpwf5" });
+    intercom.teams.push({ id: "5317", name: "Support" }, { id: "5318", name: "Billing" });
+    const directory = intercomDirectory(createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url }));
+    const connected = await startTestApp({ directoryFor: () => directory });
+    try {
+      const form = await (await connected.canvas("/canvas/messenger/configure", fixture("messenger-configure"))).json();
+      expect(ConfigureResponse.safeParse(form).success).toBe(true);
+      expect(byId(form, "team")).toMatchObject({ type: "dropdown", value: "assignment_rules" });
+      expect(byId(form, "team")!.options.map((o: Json) => [o.id, o.text])).toEqual([["assignment_rules", "Your workspace's assignment rules"], ["5318", "Billing"], ["5317", "Support"]]);
+
+      const save = (team: string) => connected.canvas("/canvas/messenger/configure", { ...fixture("messenger-configure-submit"), input_values: { team } });
+      expect(await (await save("5318")).json()).toEqual({ results: { collections: [], team_id: "5318" } });
+      expect(await (await save("9999")).json()).toEqual({ results: { collections: [] } });
+      expect(await (await save("assignment_rules")).json()).toEqual({ results: { collections: [] } });
+
+      const card = await canvasOf("/canvas/messenger/initialize", { ...fixture("messenger-initialize"), context: { location: "conversation", locale: "en" }, card_creation_options: { team_id: "5318" } });
+      expect(card.canvas.stored_data.team).toBe("5318");
+    } finally {
+      await connected.close();
+      await intercom.close();
+    }
+  });
+
+  it("still opens the form, without a team picker, when the teams cannot be listed", async () => {
+    const connected = await startTestApp({ directoryFor: () => ({ conversationHistory: async () => [], contact: async () => undefined, teams: async () => Promise.reject(new Error("Intercom is down")) }) });
+    try {
+      const form = await (await connected.canvas("/canvas/messenger/configure", fixture("messenger-configure"))).json();
+      expect(byId(form, "team")).toBeUndefined();
+      expect(byId(form, "save")).toBeDefined();
+    } finally {
+      await connected.close();
+    }
   });
 });
 

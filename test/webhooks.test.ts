@@ -184,11 +184,11 @@ describe.each(BACKENDS)("on %s", (backend) => {
       await auto.app.webhook(fixture("webhook-conversation-user-replied"));
       await auto.worker.drain();
       const calls = writes();
-      expect(calls.map((call) => call.path)).toEqual(["/conversations/25000000456/parts", "/conversations/25000000456/reply", "/conversations/25000000456/reply"]);
+      expect(calls.map((call) => call.path)).toEqual(["/conversations/25000000456/parts", "/tags", "/conversations/25000000456/tags", "/conversations/25000000456/reply", "/conversations/25000000456/reply"]);
       expect(calls[0]!.body).toMatchObject({ message_type: "assignment", assignee_id: "team-support" });
-      expect(calls[1]!.body).toMatchObject({ message_type: "note" });
-      expect(calls[2]!.body).toMatchObject({ message_type: "comment" });
-      expect(calls[2]!.body.body).toContain("passing this conversation to the team");
+      expect(calls[3]!.body).toMatchObject({ message_type: "note" });
+      expect(calls[4]!.body).toMatchObject({ message_type: "comment" });
+      expect(calls[4]!.body.body).toContain("passing this conversation to the team");
     });
 
     it("processes a webhook that met Intercom's rate limit later, once", async () => {

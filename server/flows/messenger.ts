@@ -24,6 +24,8 @@ export interface Escalation {
   lastQuestion: string | undefined;
   /** How many questions the card had seen: with the conversation and reason, what makes an escalation one. */
   turn: number;
+  /** The team the admin chose for this card's hand-offs (Configure), when no routing rule claims one. */
+  cardTeamId?: string;
 }
 
 export interface MessengerDeps {
@@ -93,6 +95,7 @@ async function handOver(request: MessengerSubmitRequest, state: CardState, decis
     history: historyOf(state),
     lastQuestion: state.turns[state.turns.length - 1]?.q,
     turn: state.asked,
+    ...(state.team ? { cardTeamId: state.team } : {}),
   });
   return { ...messageCard(text, state, { offerQuestion: false }), event: { type: "completed" } };
 }

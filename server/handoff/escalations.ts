@@ -28,6 +28,7 @@ export function handoffPayload(escalation: Escalation): HandoffPayload {
       ...(customer.tags ? { tags: customer.tags } : {}),
     },
     attributes: customer.attributes,
+    ...(escalation.cardTeamId ? { cardTeamId: escalation.cardTeamId } : {}),
   };
 }
 

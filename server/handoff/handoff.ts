@@ -1,8 +1,10 @@
 // Carrying out a hand-off in Intercom, as a durable job: make sure there is a conversation (the
-// Messenger home card has none yet), assign it to the routed team as the app's bot admin, post
-// the handoff note for the agent, and, when the customer is not looking at a card, reply with the
-// transition message. Each step is recorded as it completes, so a retry after a crash or a rate
-// limit never assigns, notes or replies twice.
+// Messenger home card has none yet), route it (the routed team, or the workspace's own assignment
+// rules), reopen it if it was snoozed or closed, tag it with the reason, post the handoff note for
+// the agent (saying where it went and why), and, when the customer is not looking at a card, reply
+// with the transition message. Each step is recorded as it completes, so a retry after a crash or
+// a rate limit never repeats one; a step Intercom refuses (403: a scope the install lacks) is
+// logged and skipped, and the rest still happen.
 import Handlebars from "handlebars";
 import type { IntercomClient } from "intercom-client";
 import { readFileSync } from "node:fs";
@@ -12,7 +14,7 @@ import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import { GiveUp, RetryLater, type JobHandler } from "../storage/queue.ts";
 import type { BotIdentity } from "../intercom/bot-identity.ts";
-import { routeTeam } from "./routing.ts";
+import { routeHandoff, type Route } from "./routing.ts";
 
 export const HANDOFF_JOB = "handoff";
 
@@ -30,12 +32,17 @@ export const HandoffPayload = z.object({
   attributes: z.record(z.string(), z.string()).default({}),
   /** Posted as a reply when the customer will not see the card's own transition message. */
   transition: z.string().optional(),
+  /** The team chosen for the Messenger card the hand-off came from. */
+  cardTeamId: z.string().optional(),
 });
 export type HandoffPayload = z.infer<typeof HandoffPayload>;
 
 const Progress = z.object({
   conversationId: z.string().optional(),
-  assigned: z.string().optional(),
+  /** Where the conversation went, in the note's words, once routed. */
+  routed: z.string().optional(),
+  reopened: z.boolean().optional(),
+  tagged: z.boolean().optional(),
   noted: z.boolean().optional(),
   replied: z.boolean().optional(),
 });
@@ -53,9 +60,13 @@ const REASONS: Record<string, string> = {
   service_unavailable: "the Help Center could not be searched (outage)",
 };
 
-export function handoffNote(payload: HandoffPayload): string {
+/** The tag a handed-over conversation gets, so teams can filter and report on hand-offs in Intercom. */
+export const handoffTag = (reason: string) => `Assistant hand-off: ${REASONS[reason] ? reason.replaceAll("_", " ") : "other"}`;
+
+export function handoffNote(payload: HandoffPayload, routed?: string): string {
   return NOTE({
     ...payload,
+    routed,
     reasonLabel: REASONS[payload.reason] ?? payload.reason,
     sources: payload.sources.map((source) => ({ ...source, percent: `${Math.round(source.confidence * 100)}%` })),
     attributes: Object.keys(payload.attributes).length ? payload.attributes : undefined,
@@ -107,6 +118,63 @@ async function startConversation(client: IntercomClient, contact: NonNullable<Ha
   return conversationId;
 }
 
+/** A 403 means the install lacks a scope for this step: nothing a retry can change. */
+const refused = (error: unknown) => (error as IntercomFailure)?.statusCode === 403;
+
+async function teamName(client: IntercomClient, teamId: string): Promise<string | undefined> {
+  try {
+    const team = await client.teams.find({ team_id: teamId });
+    return typeof team?.name === "string" ? team.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The tag's id in this workspace: remembered (in the database, for every instance) after the first
+ * hand-off with this reason creates or finds it. Hand-offs running side by side share one lookup.
+ */
+function tagIds(db: Database): (client: IntercomClient, workspaceId: string, name: string) => Promise<string> {
+  const pending = new Map<string, Promise<string>>();
+  return (client, workspaceId, name) => {
+    const key = `${workspaceId}\u0000${name}`;
+    let lookup = pending.get(key);
+    if (!lookup) {
+      lookup = tagIdFor(client, db, workspaceId, name).finally(() => pending.delete(key));
+      pending.set(key, lookup);
+    }
+    return lookup;
+  };
+}
+
+async function tagIdFor(client: IntercomClient, db: Database, workspaceId: string, name: string): Promise<string> {
+  const [known] = await db.query<{ tag_id: string }>("SELECT tag_id FROM intercom_tags WHERE workspace_id = $1 AND name = $2", [workspaceId, name]);
+  if (known) return known.tag_id;
+  // Intercom's POST /tags creates the tag, or returns the one of that name that exists.
+  const tag = await client.tags.create({ name });
+  const tagId = String(tag.id);
+  await db.query("INSERT INTO intercom_tags (workspace_id, name, tag_id) VALUES ($1, $2, $3) ON CONFLICT (workspace_id, name) DO UPDATE SET tag_id = $3", [workspaceId, name, tagId]);
+  return tagId;
+}
+
+/** Assigns to the routed team, or asks Intercom to run the workspace's assignment rules; returns what the note says. */
+async function routeConversation(client: IntercomClient, conversationId: string, adminId: string, route: Route, skipIfRefused: (step: string, work: () => Promise<void>) => Promise<boolean>): Promise<string> {
+  if (route.to === "team") {
+    const assigned = await skipIfRefused("assign", async () => {
+      await client.conversations.manage({ conversation_id: conversationId, body: { message_type: "assignment", type: "team", admin_id: adminId, assignee_id: route.teamId } });
+    });
+    if (assigned) {
+      const name = await teamName(client, route.teamId);
+      return `Assigned to ${name ? `team ${name}` : `team ${route.teamId}`} (${route.why}).`;
+    }
+  }
+  const ruled = await skipIfRefused("run assignment rules", async () => {
+    await client.conversations.runAssignmentRules({ conversation_id: conversationId });
+  });
+  const why = route.to === "team" ? `assigning to team ${route.teamId} was refused` : route.why;
+  return ruled ? `Sent to the assignment rules of this workspace (${why}).` : `Not routed: Intercom refused both the assignment and the assignment rules (${why}); please route it by hand.`;
+}
+
 export interface HandoffDeps {
   clientFor(workspaceId: string): IntercomClient | undefined;
   bot: BotIdentity;
@@ -116,6 +184,7 @@ export interface HandoffDeps {
 }
 
 export function handoffHandler(deps: HandoffDeps): JobHandler {
+  const tagIdOf = tagIds(deps.db);
   return async (job, { saveProgress }) => {
     const payload = HandoffPayload.parse(job.payload);
     const progress = Progress.parse(job.progress);
@@ -140,21 +209,51 @@ export function handoffHandler(deps: HandoffDeps): JobHandler {
         conversationId = open ?? (await startConversation(client, payload.contact, payload.lastQuestion));
         await saveProgress({ conversationId });
       }
-      if (!progress.assigned) {
-        const team = routeTeam(deps.policy.routing, {
+      const skipIfRefused = async (step: string, work: () => Promise<void>) => {
+        try {
+          await work();
+          return true;
+        } catch (error) {
+          if (!refused(error)) throw error;
+          deps.logger.warn({ err: error, workspaceId: job.workspace_id, conversationId, step }, "Intercom refused a hand-off step (403: is a scope missing?); skipped");
+          return false;
+        }
+      };
+      let routed = progress.routed;
+      if (!routed) {
+        const route = routeHandoff(deps.policy.routing, {
           intent: payload.intent,
           reason: payload.reason,
           priority: payload.priority,
           segments: (payload.customer.segments ?? "").split(", ").filter(Boolean),
           tags: (payload.customer.tags ?? "").split(", ").filter(Boolean),
+          ...(payload.cardTeamId ? { cardTeamId: payload.cardTeamId } : {}),
         });
-        if (team) {
-          await client.conversations.manage({ conversation_id: conversationId, body: { message_type: "assignment", type: "team", admin_id: adminId, assignee_id: team } });
-        }
-        await saveProgress({ assigned: team ?? "unrouted" });
+        routed = await routeConversation(client, conversationId, adminId, route, skipIfRefused);
+        await saveProgress({ routed });
+      }
+      if (!progress.reopened) {
+        await skipIfRefused("reopen", async () => {
+          const conversation = await client.conversations.find({ conversation_id: conversationId! }).catch((error) => {
+            // Gone since (deleted): the note below says so by failing for good.
+            if ((error as IntercomFailure)?.statusCode === 404) return undefined;
+            throw error;
+          });
+          if (conversation?.state && conversation.state !== "open") {
+            await client.conversations.manage({ conversation_id: conversationId!, body: { message_type: "open", admin_id: adminId } });
+          }
+        });
+        await saveProgress({ reopened: true });
+      }
+      if (!progress.tagged) {
+        await skipIfRefused("tag", async () => {
+          const tagId = await tagIdOf(client, job.workspace_id, handoffTag(payload.reason));
+          await client.tags.tagConversation({ conversation_id: conversationId!, id: tagId, admin_id: adminId });
+        });
+        await saveProgress({ tagged: true });
       }
       if (!progress.noted) {
-        await client.conversations.reply({ conversation_id: conversationId, body: { message_type: "note", type: "admin", admin_id: adminId, body: handoffNote(payload) } });
+        await client.conversations.reply({ conversation_id: conversationId, body: { message_type: "note", type: "admin", admin_id: adminId, body: handoffNote(payload, routed) } });
         await saveProgress({ noted: true });
       }
       if (payload.transition && !progress.replied) {

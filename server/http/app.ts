@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
 
   signed("/canvas/messenger/initialize", verifyCanvasSignature, MessengerInitializeRequest, (body) => messengerFlow.initialize(body, messenger), apologise);
   signed("/canvas/messenger/submit", verifyCanvasSignature, MessengerSubmitRequest, (body) => messengerFlow.submit(body, messenger), apologise);
-  signed("/canvas/messenger/configure", verifyCanvasSignature, MessengerConfigureRequest, (body) => configureFlow.configure(body, { knowledge }));
+  signed("/canvas/messenger/configure", verifyCanvasSignature, MessengerConfigureRequest, (body) => configureFlow.configure(body, { knowledge, logger, teamsFor: (workspaceId, signal) => deps.directoryFor?.(workspaceId)?.teams(signal) }));
   signed("/canvas/messenger/content", verifyCanvasSignature, LiveCanvasRequest, (body) => messengerFlow.content(body, messenger));
   signed("/canvas/messenger/sheet", verifyCanvasSignature, SheetRequest, (body) => messengerFlow.sheetClosed(body, messenger), apologise);
   const database = deps.db;

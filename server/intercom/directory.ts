@@ -1,4 +1,4 @@
-// What Intercom knows about a conversation and a customer, read through intercom-client with a
+// What Intercom knows about a conversation, a customer and the workspace's teams, read through intercom-client with a
 // short deadline: the canvas cannot wait long, and without it the assistant still has the card's
 // own history and the contact the request carried.
 import type { IntercomClient } from "intercom-client";
@@ -10,7 +10,13 @@ import { htmlToText } from "../knowledge/html-text.ts";
 export interface CustomerDirectory {
   conversationHistory(conversationId: string, signal?: AbortSignal): Promise<HistoryLine[]>;
   contact(contactId: string, signal?: AbortSignal): Promise<Contact | undefined>;
+  /** The workspace's teams (GET /teams), by name. */
+  teams(signal?: AbortSignal): Promise<Team[]>;
 }
+
+export const Team = z.object({ id: z.coerce.string(), name: z.string() });
+export type Team = z.infer<typeof Team>;
+const TeamList = z.looseObject({ teams: z.array(z.looseObject(Team.shape)).default([]) });
 
 const Author = z.looseObject({ type: z.string().nullish(), name: z.string().nullish() });
 const Part = z.looseObject({ part_type: z.string().nullish(), body: z.string().nullish(), author: Author.nullish() });
@@ -53,6 +59,10 @@ export function intercomDirectory(client: IntercomClient): CustomerDirectory {
       ]);
       const names = (list: unknown) => (Named.safeParse(list).data?.data ?? []).flatMap((item) => (item.name ? [{ name: item.name }] : []));
       return { ...(contact as unknown as Contact), segments: { segments: names(segments) }, tags: { tags: names(tags) } };
+    },
+    async teams(signal) {
+      const list = TeamList.parse(await client.teams.list(options(signal)));
+      return list.teams.map(({ id, name }) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
     },
   };
 }

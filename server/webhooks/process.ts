@@ -25,7 +25,7 @@ import type { EventKind, EventSink } from "../metrics/events.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import type { JobHandler, JobQueue } from "../storage/queue.ts";
-import { routeTeam } from "../handoff/routing.ts";
+import { ruleTeam } from "../handoff/routing.ts";
 import { WebhookConversation, customerMessage, latestPart } from "./conversation.ts";
 
 export const WEBHOOK_JOB = "webhook";
@@ -159,7 +159,7 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
           if (!client) return;
           const tags = (conversation.tags?.tags ?? []).map((tag) => tag.name);
           const tagRules = deps.assistant.policy.routing.rules.filter((rule) => rule.when.tag);
-          const team = routeTeam({ rules: tagRules, default_team_id: null }, { intent: "", reason: "", priority: "", segments: [], tags });
+          const team = ruleTeam(tagRules, { intent: "", reason: "", priority: "", segments: [], tags });
           if (!team || team === conversation.team_assignee_id) return;
           const adminId = await deps.bot.adminId(workspaceId, client);
           await client.conversations.manage({ conversation_id: conversation.id, body: { message_type: "assignment", type: "team", admin_id: adminId, assignee_id: team } });

@@ -25,6 +25,12 @@ export interface FakeIntercom {
   failNextSearches: number[];
   /** Holds every write this long before answering (to catch a caller mid-request). */
   writeDelayMs: number;
+  /** The workspace's teams (GET /teams). */
+  teams: Array<{ id: string; name: string }>;
+  /** Tags by name (POST /tags creates one or returns the existing one). */
+  tags: Map<string, string>;
+  /** Requests ("METHOD /path" matching) answered 403, as for an install without that scope. */
+  refused: RegExp[];
   close(): Promise<void>;
 }
 
@@ -51,6 +57,9 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     failNextWrites: [],
     failNextSearches: [],
     writeDelayMs: 0,
+    teams: [],
+    tags: new Map(),
+    refused: [],
   };
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -69,6 +78,11 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     }
     if (req.headers.authorization !== "Bearer fake-access-token") return send(401, { type: "error.list", errors: [{ code: "unauthorized", message: "Access Token Invalid" }] });
     const query = Object.fromEntries(url.searchParams);
+    if (state.refused.some((pattern) => pattern.test(`${req.method} ${url.pathname}`))) return send(403, { type: "error.list", errors: [{ code: "api_plan_restricted", message: "Missing scope" }] });
+    if (req.method === "GET" && url.pathname === "/teams") return send(200, { type: "team.list", teams: state.teams.map((team) => ({ type: "team", ...team, admin_ids: [] })) });
+    const team = /^\/teams\/([^/]+)$/.exec(url.pathname);
+    const known = team && state.teams.find((candidate) => candidate.id === team[1]);
+    if (req.method === "GET" && known) return send(200, { type: "team", ...known, admin_ids: [] });
     if (req.method === "GET" && url.pathname === "/me") {
       return send(200, {
         type: "admin",
@@ -101,6 +115,17 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
         res.writeHead(failure, { "content-type": "application/json", "x-ratelimit-limit": "1000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 1) });
         return res.end(JSON.stringify({ type: "error.list", errors: [{ code: failure === 429 ? "rate_limit_exceeded" : "server_error", message: "scripted failure" }] }));
       }
+      if (url.pathname === "/tags") {
+        const name = String((JSON.parse(raw) as { name?: unknown }).name);
+        if (!state.tags.has(name)) state.tags.set(name, String(800000 + state.tags.size));
+        return send(200, { type: "tag", id: state.tags.get(name), name });
+      }
+      const tagging = /^\/conversations\/([^/]+)\/tags$/.exec(url.pathname);
+      if (tagging) {
+        const id = String((JSON.parse(raw) as { id?: unknown }).id);
+        return send(200, { type: "tag", id, name: [...state.tags].find(([, tagId]) => tagId === id)?.[0] ?? "" });
+      }
+      if (/^\/conversations\/([^/]+)\/run_assignment_rules$/.test(url.pathname)) return send(200, { type: "conversation", id: url.pathname.split("/")[2], state: "open" });
       const part = /^\/conversations\/([^/]+)\/(parts|reply)$/.exec(url.pathname);
       if (part) return send(200, { type: "conversation", id: part[1], state: "open", conversation_parts: { type: "conversation_part.list", conversation_parts: [], total_count: 0 } });
       if (url.pathname === "/conversations") return send(200, { type: "user_message", id: "403918396", created_at: 1732530000, body: "created", message_type: "inapp", conversation_id: "25000000999" });
@@ -108,11 +133,11 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     const conversation = /^\/conversations\/([^/]+)$/.exec(url.pathname);
     if (req.method === "GET" && conversation && state.conversations.has(conversation[1]!)) return send(200, state.conversations.get(conversation[1]!));
     const contact = /^\/contacts\/([^/]+)(?:\/(segments|tags))?$/.exec(url.pathname);
-    const known = contact ? state.contacts.get(contact[1]!) : undefined;
-    if (req.method === "GET" && contact && known) {
-      if (contact[2] === "segments") return send(200, { type: "list", data: known.segments.map((name, i) => ({ type: "segment", id: `seg${i}`, name })) });
-      if (contact[2] === "tags") return send(200, { type: "list", data: known.tags.map((name, i) => ({ type: "tag", id: `tag${i}`, name })) });
-      return send(200, known.contact);
+    const person = contact ? state.contacts.get(contact[1]!) : undefined;
+    if (req.method === "GET" && contact && person) {
+      if (contact[2] === "segments") return send(200, { type: "list", data: person.segments.map((name, i) => ({ type: "segment", id: `seg${i}`, name })) });
+      if (contact[2] === "tags") return send(200, { type: "list", data: person.tags.map((name, i) => ({ type: "tag", id: `tag${i}`, name })) });
+      return send(200, person.contact);
     }
     send(404, { type: "error.list", errors: [{ code: "not_found", message: "Resource Not Found" }] });
   });
