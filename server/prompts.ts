@@ -8,5 +8,7 @@ const load = (name: string) => Handlebars.compile(readFileSync(new URL(`../templ
 
 export const prompts = {
   classifyIntent: load("classify-intent"),
-  answer: load("answer"),
+  /** The one call that judges a message and answers it from the documents: rules first (the same for every message, so hosted APIs cache them), then the message's own data. */
+  respondRules: load("respond-rules"),
+  respondRequest: load("respond-request"),
 };

@@ -36,7 +36,7 @@ beforeAll(async () => {
   openai.chat = (request) =>
     request.messages[0]!.content.startsWith("You classify")
       ? { content: '{"intent": "faq_question", "needs_human": false}' }
-      : { content: '{"answer": "Use recurring invoices.", "answerable": true, "cited": []}' };
+      : { content: '{"intent": "faq_question", "needs_human": false, "answerable": true, "cited": [], "answer": "Use recurring invoices."}' };
   const directory = intercomDirectory(createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url }));
   app = await startTestApp({ model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }), directoryFor: (id) => (id === "ecahpwf5" ? directory : undefined) });
 });
@@ -52,7 +52,9 @@ describe("context from Intercom", () => {
     expect(intercom.requests.map((request) => request.path)).toEqual(
       expect.arrayContaining(["/conversations/25000000123", "/contacts/5f5f9e6b7c3d2a0012345678", "/contacts/5f5f9e6b7c3d2a0012345678/segments", "/contacts/5f5f9e6b7c3d2a0012345678/tags"]),
     );
-    const answerPrompt = openai.requests.map((request) => (request.body as { messages: Array<{ content: string }> }).messages[0]!.content).find((content) => content.startsWith("You are the support assistant"))!;
+    const answerPrompt = openai.requests
+      .map((request) => (request.body as { messages: Array<{ content: string }> }).messages.map((message) => message.content).join("\n"))
+      .find((content) => content.startsWith("You are the support assistant"))!;
     expect(answerPrompt).toContain("Customer: Hi, I set up a retainer with a client.");
     expect(answerPrompt).toContain("Agent: Thanks Maria, which plan are you on?");
     expect(answerPrompt).not.toContain("Internal: check her billing");

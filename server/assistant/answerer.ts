@@ -1,6 +1,7 @@
-// Writes the reply from retrieved passages: with the LLM when configured (grounded prompt, JSON
-// reply parsed with zod), inside a time budget; otherwise, or when the LLM is slow or unusable,
-// an extractive reply made of the passage's most relevant sentences.
+// Writes the reply from retrieved passages: with the LLM when configured (one call that judges the
+// message and answers it from the documents, JSON parsed with zod), inside a time budget;
+// otherwise, or when the LLM is slow or unusable, an extractive reply made of the passage's most
+// relevant sentences.
 import { z } from "zod";
 import type { Passage } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
@@ -8,6 +9,7 @@ import { prompts } from "../prompts.ts";
 import { relevantSentences } from "./extractive.ts";
 import type { ChatModel } from "./chat-model.ts";
 import { jsonIn } from "./classifier.ts";
+import { INTENTS, INTENT_NAMES, Intent } from "./intents.ts";
 import type { CustomerProfile } from "./context.ts";
 import type { AssistantPolicy } from "./policy.ts";
 
@@ -48,35 +50,71 @@ export function extractiveAnswer(question: string, passages: Passage[]): AnswerD
   return { text: relevantSentences(best.text, question, 3), citedArticleIds: [best.articleId], answerable: true, by: "extractive" };
 }
 
-export async function llmAnswer(
+/** What the one model call returns: its judgement of the message, and the answer from the documents. */
+const ModelReply = z.object({
+  intent: Intent,
+  needs_human: z.boolean(),
+  answerable: z.boolean(),
+  cited: z.array(z.string()).max(10).default([]),
+  answer: z.string().max(2000),
+});
+
+export interface Judgement {
+  intent: Intent;
+  needsHuman: boolean;
+}
+
+/** About how many tokens a word takes, with room for the JSON around the answer. */
+const tokensFor = (words: number) => Math.ceil(words * 1.6) + 60;
+
+/**
+ * One model call per message that involves documents: it judges (intent, does this need a
+ * person, do the documents answer it) and writes the answer with its citations. Invalid JSON is
+ * asked for once more while the deadline allows.
+ */
+export async function judgeAndAnswer(
   model: ChatModel,
-  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; signal: AbortSignal },
-): Promise<AnswerDraft | FallbackReason> {
-  const prompt = prompts.answer({
+  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; signal: AbortSignal },
+): Promise<{ judgement: Judgement; draft: AnswerDraft } | FallbackReason> {
+  const rules = prompts.respondRules({
     companyName: input.policy.company_name,
     helpCenterName: input.policy.help_center_name,
     tone: input.policy.tone,
+    intents: INTENT_NAMES.map((name) => ({ name, description: INTENTS[name].description })),
+    maxWords: input.maxWords,
+  });
+  const request = prompts.respondRequest({
     customer: input.customer,
     summary: input.summary,
     documents: input.passages.map((passage) => ({ id: passage.articleId, title: passage.title, url: passage.url ?? "", text: passage.text })),
     message: input.question,
   });
-  let reply: string;
-  try {
-    reply = await model.complete([{ role: "user", content: prompt }], { json: true, signal: input.signal, maxTokens: 400 });
-  } catch {
-    return input.signal.aborted ? "timeout" : "error";
+  let outcome: FallbackReason = "invalid";
+  for (let attempt = 1; attempt <= 2 && !input.signal.aborted; attempt++) {
+    let reply: string;
+    try {
+      reply = await model.complete([{ role: "system", content: rules }, { role: "user", content: request }], { json: true, signal: input.signal, maxTokens: tokensFor(input.maxWords) });
+    } catch {
+      return input.signal.aborted ? "timeout" : "error";
+    }
+    const parsed = ModelReply.safeParse(jsonIn(reply));
+    if (!parsed.success || (parsed.data.answerable && !parsed.data.answer.trim())) {
+      outcome = "invalid";
+      continue;
+    }
+    const known = new Set(input.passages.map((passage) => passage.articleId));
+    const cited = parsed.data.cited.filter((id) => known.has(id));
+    return {
+      judgement: { intent: parsed.data.intent, needsHuman: parsed.data.needs_human },
+      draft: {
+        text: keepKnownLinks(parsed.data.answer.trim(), input.passages),
+        citedArticleIds: cited.length ? cited : [input.passages[0]!.articleId],
+        answerable: parsed.data.answerable,
+        by: "llm",
+      },
+    };
   }
-  const parsed = LlmAnswer.safeParse(jsonIn(reply));
-  if (!parsed.success) return "invalid";
-  const known = new Set(input.passages.map((passage) => passage.articleId));
-  const cited = parsed.data.cited.filter((id) => known.has(id));
-  return {
-    text: keepKnownLinks(parsed.data.answer.trim(), input.passages),
-    citedArticleIds: cited.length ? cited : [input.passages[0]!.articleId],
-    answerable: parsed.data.answerable,
-    by: "llm",
-  };
+  return input.signal.aborted ? "timeout" : outcome;
 }
 
 export interface AnswerStats {
@@ -87,20 +125,23 @@ export interface AnswerStats {
 
 export const newAnswerStats = (): AnswerStats => ({ llm: 0, extractive: 0, fallbacks: { timeout: 0, error: 0, invalid: 0 } });
 
-/** The LLM's answer if it arrives in time and makes sense, else the extractive one (logged and counted). */
+/**
+ * The model's judgement and answer if they arrive in time and make sense; else the extractive
+ * answer and no judgement (logged and counted), and the caller decides without the model.
+ */
 export async function writeAnswer(
-  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; deadline: AbortSignal },
+  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; deadline: AbortSignal },
   deps: { model?: ChatModel; logger: Logger; stats: AnswerStats },
-): Promise<AnswerDraft> {
+): Promise<{ draft: AnswerDraft; judgement?: Judgement }> {
   if (deps.model) {
-    const draft = await llmAnswer(deps.model, { ...input, signal: input.deadline });
-    if (typeof draft !== "string") {
+    const reply = await judgeAndAnswer(deps.model, { ...input, signal: input.deadline });
+    if (typeof reply !== "string") {
       deps.stats.llm++;
-      return draft;
+      return reply;
     }
-    deps.stats.fallbacks[draft]++;
-    deps.logger.warn({ reason: draft }, "LLM answer unavailable; sending the extractive answer");
+    deps.stats.fallbacks[reply]++;
+    deps.logger.warn({ reason: reply }, "LLM answer unavailable; sending the extractive answer");
   }
   deps.stats.extractive++;
-  return extractiveAnswer(input.question, input.passages);
+  return { draft: extractiveAnswer(input.question, input.passages) };
 }

@@ -4,11 +4,12 @@
 import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
-import { writeAnswer, type AnswerStats } from "./answerer.ts";
+import { writeAnswer, type AnswerDraft, type AnswerStats } from "./answerer.ts";
 import type { ChatModel } from "./chat-model.ts";
 import type { HistoryLine, IntentClassifier } from "./classifier.ts";
 import { summarize, type CustomerProfile } from "./context.ts";
 import { INTENTS, type Intent, type Priority } from "./intents.ts";
+import type { OfflineIntentClassifier } from "./offline-classifier.ts";
 import type { AssistantPolicy } from "./policy.ts";
 import { searchQuery } from "./query.ts";
 import { NEGATIVE_SENTIMENT, sentimentOf } from "./sentiment.ts";
@@ -79,7 +80,10 @@ export interface DecisionModels {
 export interface AssistantDeps {
   knowledge: KnowledgeBase;
   calibrations: DecisionModels;
+  /** Classifies a message no document is involved in: the model's short call when there is one. */
   classifier: IntentClassifier;
+  /** The instant classifier (triggers and offline models), run on every message first. */
+  offline: OfflineIntentClassifier;
   model?: ChatModel;
   policy: AssistantPolicy;
   logger: Logger;
@@ -101,47 +105,59 @@ const toSource = (passage: Passage): Source => ({
   text: passage.text,
 });
 
+/**
+ * With a model, the offline classifier's "needs a person" decides alone only above this: the
+ * clear cases hand over at once, the rest go to the model's judgement, made in the same call
+ * that writes the answer.
+ */
+export const CLEAR_NEEDS_HUMAN = 0.9;
+/** Answers sized for a card, so the model writes one inside the card's time; a conversation reply may be longer. */
+export const CARD_ANSWER_WORDS = 80;
+export const REPLY_ANSWER_WORDS = 120;
+
 export async function respond(input: AssistantInput, deps: AssistantDeps): Promise<Decision> {
   const { policy } = deps;
   // One deadline for every model call of this message, so the canvas answers in time.
   const deadline = AbortSignal.timeout(input.timeBudgetMs ?? policy.llm_time_budget_ms);
   const sentiment = sentimentOf(input.message);
-  const classification = input.pickedTopic || input.pickedArticle
-    ? { intent: "faq_question" as const, needsHuman: false, modelProbability: 0, by: "offline" as const }
-    : await deps.classifier.classify(input.message, {
-        triggers: policy.escalation_triggers,
-        history: input.history,
-        companyName: policy.company_name,
-        signal: deadline,
-      });
-  const common: Common = { intent: classification.intent, sentiment, classifiedBy: classification.by };
+  const picked = Boolean(input.pickedTopic || input.pickedArticle);
+  // Instant: the admin's triggers and the offline models. They settle the clear hand-overs; the
+  // model, when there is one, judges the rest together with the documents.
+  const quick = picked ? { intent: "faq_question" as const, needsHuman: false, modelProbability: 0 } : deps.offline.classify(input.message, policy.escalation_triggers);
+  let common: Common = { intent: quick.intent, sentiment, classifiedBy: "offline" };
   const escalate = (reason: EscalationReason, detail: string, passages: Passage[] = []): Decision => ({
     ...common,
     action: "escalate",
     reason,
     detail,
-    priority: reason === "urgent_problem" || reason === "frustration" ? "urgent" : INTENTS[classification.intent].priority === "low" ? "normal" : INTENTS[classification.intent].priority,
+    priority: reason === "urgent_problem" || reason === "frustration" ? "urgent" : INTENTS[common.intent].priority === "low" ? "normal" : INTENTS[common.intent].priority,
     sources: passages.map(toSource),
     confidence: passages[0]?.confidence ?? 0,
   });
+  const judged = (judgement: { intent: Intent; needsHuman: boolean }, by: Common["classifiedBy"], passages: Passage[]): Decision | undefined => {
+    common = { ...common, intent: judgement.intent, classifiedBy: by };
+    if (judgement.needsHuman) return escalate(judgement.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${judgement.intent}`);
+    if (judgement.intent === "feedback") return { ...common, action: "acknowledge_feedback", positive: sentiment >= 0 };
+    if (judgement.intent === "incomplete_info") return { ...common, action: "clarify", options: passages.filter((passage) => passage.confidence > 0.05).slice(0, 4).map(toSource) };
+    return undefined;
+  };
 
-  const trigger = "trigger" in classification ? classification.trigger : undefined;
+  const trigger = "trigger" in quick ? quick.trigger : undefined;
   if (trigger) return escalate(trigger.kind === "urgent_problem" ? "urgent_problem" : "explicit_request", `said "${trigger.trigger}"`);
   const previous = input.previousSentiments[input.previousSentiments.length - 1];
   if (policy.sentiment_monitoring && sentiment <= NEGATIVE_SENTIMENT && previous !== undefined && previous <= NEGATIVE_SENTIMENT) {
     return escalate("frustration", `two negative messages in a row (sentiment ${previous.toFixed(2)}, ${sentiment.toFixed(2)})`);
   }
-  if (classification.needsHuman) return escalate(classification.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${classification.intent}`);
+  if (quick.needsHuman && (!deps.model || quick.modelProbability >= CLEAR_NEEDS_HUMAN)) return escalate(quick.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${quick.intent}`);
   if (input.turnNumber > policy.max_turns_before_escalate) return escalate("too_many_turns", `message ${input.turnNumber} without resolution (limit ${policy.max_turns_before_escalate})`);
-  if (classification.intent === "feedback") return { ...common, action: "acknowledge_feedback", positive: sentiment >= 0 };
+  if (!deps.model && quick.intent === "feedback") return { ...common, action: "acknowledge_feedback", positive: sentiment >= 0 };
 
   const previousQuestions = input.history.filter((line) => line.role === "customer").map((line) => line.text);
   const question = input.pickedArticle ? (previousQuestions[previousQuestions.length - 1] ?? input.message) : searchQuery(input.message, previousQuestions);
-  const answerFrom = async (passages: Passage[], cited: Passage[], confidence: number): Promise<Decision> => {
-    const draft = await writeAnswer(
-      { question, passages, customer: input.customer, summary: summarize(input.history), policy, deadline },
-      { model: deps.model, logger: deps.logger, stats: deps.stats },
-    );
+  const maxWords = input.timeBudgetMs === undefined ? CARD_ANSWER_WORDS : REPLY_ANSWER_WORDS;
+  const write = (passages: Passage[]) =>
+    writeAnswer({ question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline }, { model: deps.model, logger: deps.logger, stats: deps.stats });
+  const answerFrom = (draft: AnswerDraft, cited: Passage[], confidence: number): Decision => {
     // The writer found the articles do not answer it: offer them rather than state an answer.
     if (!draft.answerable) return { ...common, action: "offer_choice", options: cited.map(toSource), confidence };
     const citedIds = new Set(draft.citedArticleIds);
@@ -162,7 +178,8 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
       confidence: input.pickedArticle!.confidence,
       features: PICKED_FEATURES,
     }));
-    return answerFrom(passages, passages.slice(0, 1), input.pickedArticle.confidence);
+    const { draft } = await write(passages);
+    return answerFrom(draft, passages.slice(0, 1), input.pickedArticle.confidence);
   }
 
   let passages: Passage[];
@@ -178,21 +195,35 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     return escalate("service_unavailable", late ? `the Help Center did not answer within ${SEARCH_BUDGET_MS} ms` : "the Help Center could not be searched");
   }
 
-  if (classification.intent === "incomplete_info") {
-    const options = passages.filter((passage) => passage.confidence > 0.05).slice(0, 4).map(toSource);
-    return { ...common, action: "clarify", options };
-  }
   const best = passages[0];
   const inDomain = best ? scorerOf(model.domain)(best.features) : 0;
   const band = bandOf(passages, model.thresholds, inDomain);
-  switch (band.outcome) {
-    case "hand_over":
-      return escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${model.thresholds.choice})`, passages.slice(0, 3));
-    case "choice":
-      return { ...common, action: "offer_choice", options: band.options.map(toSource), confidence: band.options[0]!.confidence };
-    case "answer":
-      return answerFrom([band.best, ...passages.filter((passage) => passage !== band.best)], band.cited, band.best.confidence);
+  const handOver = () =>
+    escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${model.thresholds.choice})`, passages.slice(0, 3));
+
+  if (band.outcome === "hand_over") {
+    // No documents to give the model: a short classification call (the model's, or the offline one) says what the message is.
+    if (!picked && deps.model) {
+      const classification = await deps.classifier.classify(input.message, { triggers: policy.escalation_triggers, history: input.history, companyName: policy.company_name, signal: deadline });
+      const settled = judged(classification, classification.by, passages);
+      if (settled) return settled;
+    } else if (quick.intent === "incomplete_info") {
+      return judged(quick, "offline", passages)!;
+    }
+    return handOver();
   }
+
+  const ranked = band.outcome === "answer" ? [band.best, ...passages.filter((passage) => passage !== band.best)] : passages;
+  // Without a model the documents need no writer until the band says answer; with one, the same
+  // call judges the message and writes the answer.
+  const reply = deps.model || band.outcome === "answer" ? await write(ranked) : undefined;
+  if (!picked) {
+    // Without the model's judgement (none configured, or it failed), the offline one stands.
+    const settled = reply?.judgement ? judged(reply.judgement, "llm", passages) : judged(quick, "offline", passages);
+    if (settled) return settled;
+  }
+  if (band.outcome === "choice") return { ...common, action: "offer_choice", options: band.options.map(toSource), confidence: band.options[0]!.confidence };
+  return answerFrom(reply!.draft, band.cited, band.best.confidence);
 }
 
 /** An article the customer picked has no retrieval signals of its own; its confidence is the choice's. */

@@ -18,6 +18,7 @@ export function createAssistant(options: { knowledge: KnowledgeBase; logger: Log
     // Without a database the fits live in this process; the prior serves until one is made.
     calibrations: options.calibrations ?? new Calibrations({ knowledge: options.knowledge, store: memoryCalibrationStore(), logger: options.logger }),
     classifier: options.model ? llmClassifier(options.model, offline, options.logger) : offlineClassifier(offline),
+    offline,
     ...(options.model ? { model: options.model } : {}),
     policy: options.policy ?? DEFAULT_POLICY,
     logger: options.logger,

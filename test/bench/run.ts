@@ -3,14 +3,19 @@
 // - app overhead per request, by stage: verify, parse, retrieve, decide and render
 // - retrieval latency with 1,000 and 10,000 passages indexed
 // - sync throughput: first sync, and an unchanged re-sync (with its embedding calls)
+// - a hosted model, simulated (first-token delay, token rate): answers the model wrote within a
+//   card's budget and a conversation reply's, and their latency
 // - cold start to ready, and memory at rest
 import autocannon from "autocannon";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { MessengerSubmitRequest } from "../../canvas/requests.ts";
 import { OpenAIChatModel } from "../../server/assistant/chat-model.ts";
+import { respond } from "../../server/assistant/assistant.ts";
+import { customerProfile } from "../../server/assistant/context.ts";
 import { createAssistant } from "../../server/assistant/create-assistant.ts";
 import { DEFAULT_POLICY } from "../../server/assistant/policy.ts";
 import { createApp } from "../../server/http/app.ts";
@@ -27,6 +32,8 @@ import { ArticleStats } from "../../server/assistant/article-stats.ts";
 import { fixture } from "../helpers/app.ts";
 import { startFakeOpenAI } from "../helpers/fake-openai.ts";
 import { spawnApp, waitFor } from "../helpers/process.ts";
+import { demoSource } from "../../server/knowledge/sources.ts";
+import { startHostedModel } from "./hosted-model.ts";
 
 const SECRET = "bench-client-secret-0123456789";
 /** The workspace of the 10,000-article Help Center, which the HTTP benchmark asks about. */
@@ -83,7 +90,7 @@ const openai = await startFakeOpenAI();
 openai.chat = (request) =>
   request.messages[0]!.content.startsWith("You classify")
     ? { content: '{"intent": "faq_question", "needs_human": false}' }
-    : { content: '{"answer": "Go to Invoices > Recurring and click New recurring invoice.", "answerable": true, "cited": []}' };
+    : { content: '{"intent": "faq_question", "needs_human": false, "answerable": true, "cited": [], "answer": "Go to Invoices > Recurring and click New recurring invoice."}' };
 
 try {
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
@@ -188,6 +195,72 @@ try {
       await app.exited;
       await rm(appDir, { recursive: true, force: true });
     }
+  }
+
+  // A hosted model as it behaves (first token after a delay, then a token rate), behind the real
+  // app: signed cards about the demo Help Center, as customers type them, four at a time. The
+  // share of answered cards whose answer the model wrote (the rest fell back to the extractive
+  // answer at the card's 2.5 s budget) comes from the app's own /metrics.
+  {
+    const paraphrases = readFileSync(new URL("../fixtures/demo-paraphrases.jsonl", import.meta.url), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { question: string }).question);
+    const questions = [...QUESTIONS, ...paraphrases];
+    const demoEmbedder = new OfflineEmbedder();
+    const demoKnowledge = new HelpCenterKnowledge({ store: new ChromaStore(chroma.url, demoEmbedder.id), embedder: demoEmbedder, sourceFor: () => demoSource, logger });
+    await demoKnowledge.sync("preview");
+    const written = async (port: number) => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const count = (by: string) => Number(new RegExp(`assistant_answers_total\\{by="${by}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+      return { llm: count("llm"), extractive: count("extractive") };
+    };
+    const rows: Array<Array<string | number>> = [];
+    for (const [firstTokenMs, tokensPerSecond] of [[500, 80], [800, 50]] as const) {
+      const hosted = await startHostedModel({ firstTokenMs, tokensPerSecond });
+      const appDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-hosted-"));
+      const app = await spawnApp({ DATA_DIR: appDir, CHROMA_URL: chroma.url, OPENAI_BASE_URL: hosted.url, OPENAI_API_KEY: "bench", EMBEDDER: "offline", INTERCOM_CLIENT_SECRET: SECRET, LOG_LEVEL: "warn" });
+      try {
+        await waitFor(async () => ((await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 120_000, "readyz");
+        const url = `http://127.0.0.1:${app.port}/canvas/messenger/submit`;
+        const card = async (question: string) => {
+          const payload = Buffer.from(JSON.stringify({ ...fixture("messenger-submit"), workspace_id: "preview", input_values: { question } }));
+          const [, took] = await timed(async () => (await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-body-signature": canvasSignature(payload, SECRET) }, body: payload })).json());
+          return took;
+        };
+        await card(QUESTIONS[0]!);
+        const before = await written(app.port);
+        const times: number[] = [];
+        let next = 0;
+        await Promise.all(Array.from({ length: 4 }, async () => {
+          while (next < questions.length) times.push(await card(questions[next++]!));
+        }));
+        const after = await written(app.port);
+        const llm = after.llm - before.llm;
+        const answered = llm + after.extractive - before.extractive;
+        rows.push([`${firstTokenMs} ms, ${tokensPerSecond} tokens/s`, "card (2.5 s)", `${questions.length} (${answered} answered)`, `${((100 * llm) / (answered || 1)).toFixed(0)}%`, ms(quantile(times, 0.5)), ms(quantile(times, 0.95))]);
+      } finally {
+        app.child.kill("SIGTERM");
+        await app.exited;
+        await rm(appDir, { recursive: true, force: true });
+      }
+      // A reply in a conversation (webhooks) has its own, longer budget.
+      const replies = createAssistant({ knowledge: demoKnowledge, logger, model: new OpenAIChatModel({ baseUrl: hosted.url, model: "hosted" }), policy: DEFAULT_POLICY });
+      const replyTimes: number[] = [];
+      let replyAnswered = 0;
+      let replyByModel = 0;
+      for (const question of questions.slice(0, 40)) {
+        const [decision, took] = await timed(() => respond({ workspaceId: "preview", message: question, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined), timeBudgetMs: DEFAULT_POLICY.reply_time_budget_ms }, replies));
+        replyTimes.push(took);
+        if (decision.action === "answer") {
+          replyAnswered++;
+          if (decision.answeredBy === "llm") replyByModel++;
+        }
+      }
+      rows.push([`${firstTokenMs} ms, ${tokensPerSecond} tokens/s`, `conversation reply (${DEFAULT_POLICY.reply_time_budget_ms / 1000} s)`, `40 (${replyAnswered} answered)`, `${((100 * replyByModel) / (replyAnswered || 1)).toFixed(0)}%`, ms(quantile(replyTimes, 0.5)), ms(quantile(replyTimes, 0.95))]);
+      await hosted.close();
+    }
+    table(`A hosted model, simulated (one model call per card; ${QUESTIONS.length} questions and ${paraphrases.length} paraphrases about the demo Help Center, 4 cards at a time)`, ["model", "path (budget)", "messages", "answers the model wrote", "p50", "p95"], rows);
   }
 
   // Start-up of the real app, and its memory once ready: the first start creates the embedded
