@@ -1,14 +1,13 @@
 // The report page in a real browser (Debian's Chromium): the figures shown match the stored
 // events, the charts render, and without the token there is nothing to see.
-import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventLog } from "../server/metrics/events.ts";
 import type { Database } from "../server/storage/database.ts";
 import { startTestApp, type TestApp } from "./helpers/app.ts";
+import { CHROMIUM, runBrowserTests } from "./helpers/browser.ts";
 import { openTestDatabase } from "./helpers/databases.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TOKEN = "report-browser-token-0123456789";
 let browser: Browser;
 let app: TestApp;
@@ -18,6 +17,7 @@ let cleanup: () => Promise<void>;
 const day = (daysAgo: number, minutes = 0) => new Date(Date.now() - (daysAgo + 1) * 86_400_000 + minutes * 60_000);
 
 beforeAll(async () => {
+  if (!runBrowserTests()) return;
   ({ db, cleanup } = await openTestDatabase("pglite"));
   const log = new EventLog(db);
   const articles = [
@@ -44,7 +44,6 @@ beforeAll(async () => {
     }
   }
   app = await startTestApp({ db, adminToken: TOKEN });
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
 });
 afterAll(async () => {
@@ -53,7 +52,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-describe("report page", () => {
+describe.skipIf(!runBrowserTests())("report page", () => {
   it("shows the stored figures and renders its charts", async () => {
     const context = await browser.newContext({ httpCredentials: { username: "admin", password: TOKEN }, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
