@@ -275,11 +275,14 @@ try {
     const readyMs = performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const chromaPid = Number(/"pid":(\d+)/.exec(proc.output())?.[1]);
-    startRows.push([run, `${(readyMs / 1000).toFixed(1)} s`, `${rss(proc.child.pid!).toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${rss(chromaPid).toFixed(0)} MiB` : "n/a"]);
+    const atReady = rss(proc.child.pid!);
+    // A first start fits the answer-decision model in the background after it is ready.
+    await new Promise((resolve) => setTimeout(resolve, 28_000));
+    startRows.push([run, `${(readyMs / 1000).toFixed(1)} s`, `${atReady.toFixed(0)} MiB`, `${rss(proc.child.pid!).toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${rss(chromaPid).toFixed(0)} MiB` : "n/a"]);
     proc.child.kill("SIGTERM");
     await proc.exited;
   }
-  table("Start-up and memory at rest (npm start: demo Help Center, embedded Chroma and PGlite)", ["run", "to ready", "app RSS", "embedded Chroma RSS"], startRows);
+  table("Start-up and memory at rest (npm start: demo Help Center, embedded Chroma and PGlite)", ["run", "to ready", "app RSS 2 s after", "app RSS 30 s after", "embedded Chroma RSS"], startRows);
   await rm(startDir, { recursive: true, force: true });
 } finally {
   await openai.close();
