@@ -91,6 +91,13 @@ describe("LLM answers", () => {
     expect(texts(json)).toMatch(/couldn't find a reliable answer/);
   });
 
+  it("offers a choice after only a short classification call: a choice states no answer, so none is written", async () => {
+    const json = await ask("can my accountant log in");
+    expect(texts(json)).toMatch(/Is it one of these\?/);
+    expect(chats()).toHaveLength(1);
+    expect(chats().every(isClassification)).toBe(true);
+  });
+
   it("retries once when the model's JSON is malformed, then sends the extractive answer", async () => {
     openai.chat = () => ({ content: "```json\n{\"answer\": 42}\n```" });
     const json = await ask("How do I set up recurring invoices for a retainer client?");

@@ -201,29 +201,25 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   const handOver = () =>
     escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${model.thresholds.choice})`, passages.slice(0, 3));
 
-  if (band.outcome === "hand_over") {
-    // No documents to give the model: a short classification call (the model's, or the offline one) says what the message is.
-    if (!picked && deps.model) {
-      const classification = await deps.classifier.classify(input.message, { triggers: policy.escalation_triggers, history: input.history, companyName: policy.company_name, signal: deadline });
+  if (band.outcome !== "answer") {
+    // No answer to write (a choice never states one, a hand-over has nothing close): a short
+    // classification call (the model's, or the offline one) says what the message is.
+    if (!picked) {
+      const classification = deps.model ? await deps.classifier.classify(input.message, { triggers: policy.escalation_triggers, history: input.history, companyName: policy.company_name, signal: deadline }) : { ...quick, by: "offline" as const };
       const settled = judged(classification, classification.by, passages);
       if (settled) return settled;
-    } else if (quick.intent === "incomplete_info") {
-      return judged(quick, "offline", passages)!;
     }
-    return handOver();
+    return band.outcome === "choice" ? { ...common, action: "offer_choice", options: band.options.map(toSource), confidence: band.options[0]!.confidence } : handOver();
   }
 
-  const ranked = band.outcome === "answer" ? [band.best, ...passages.filter((passage) => passage !== band.best)] : passages;
-  // Without a model the documents need no writer until the band says answer; with one, the same
-  // call judges the message and writes the answer.
-  const reply = deps.model || band.outcome === "answer" ? await write(ranked) : undefined;
+  // With a model, the one call judges the message and writes the answer.
+  const reply = await write([band.best, ...passages.filter((passage) => passage !== band.best)]);
   if (!picked) {
     // Without the model's judgement (none configured, or it failed), the offline one stands.
-    const settled = reply?.judgement ? judged(reply.judgement, "llm", passages) : judged(quick, "offline", passages);
+    const settled = reply.judgement ? judged(reply.judgement, "llm", passages) : judged(quick, "offline", passages);
     if (settled) return settled;
   }
-  if (band.outcome === "choice") return { ...common, action: "offer_choice", options: band.options.map(toSource), confidence: band.options[0]!.confidence };
-  return answerFrom(reply!.draft, band.cited, band.best.confidence);
+  return answerFrom(reply.draft, band.cited, band.best.confidence);
 }
 
 /** An article the customer picked has no retrieval signals of its own; its confidence is the choice's. */
