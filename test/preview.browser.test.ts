@@ -19,17 +19,25 @@ import {
   textarea,
 } from "../canvas/components.ts";
 import { canvas } from "../canvas/responses.ts";
+import { createIntercomClient } from "../server/intercom/client.ts";
+import { intercomDirectory } from "../server/intercom/directory.ts";
 import { startTestApp, type TestApp } from "./helpers/app.ts";
+import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
 import { CHROMIUM, runBrowserTests } from "./helpers/browser.ts";
 
 
 let app: TestApp;
+let intercom: FakeIntercom;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   if (!runBrowserTests()) return;
-  app = await startTestApp();
+  // Connected to a workspace (a local Intercom API) whose teams the admin's form offers.
+  intercom = await startFakeIntercom();
+  intercom.teams.push({ id: "5317", name: "Support" }, { id: "5318", name: "Billing" });
+  const directory = intercomDirectory(createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url }));
+  app = await startTestApp({ directoryFor: () => directory });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -39,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  await intercom?.close();
 });
 beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
@@ -68,10 +77,15 @@ describe.skipIf(!runBrowserTests())("Messenger preview", () => {
     await expect.poll(() => card().textContent()).toMatch(/passing this conversation to the team/);
   });
 
-  it("lets an admin set the card up, and the card then uses that greeting", async () => {
+  it("lets an admin set the card up (greeting, collections, the team for hand-offs), and the card then uses that greeting", async () => {
     await page.getByRole("button", { name: "Set up the card (admin)" }).click();
     await card().getByLabel("Greeting (optional)").fill("Welcome to Tallybook support");
     await card().getByLabel("Your Tallybook plan", { exact: true }).check();
+    await card().getByLabel("Hand-offs no routing rule claims go to").selectOption("5318");
+    if (process.env.CONFIGURE_SCREENSHOT_PATH) {
+      await card().getByRole("button", { name: "Add to Messenger" }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: process.env.CONFIGURE_SCREENSHOT_PATH });
+    }
     await card().getByRole("button", { name: "Add to Messenger" }).click();
     await expect.poll(() => card().locator(".text.header").first().textContent()).toBe("Welcome to Tallybook support");
   });
