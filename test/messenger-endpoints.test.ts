@@ -167,6 +167,25 @@ describe("Messenger submit", () => {
     expect(texts(json)).toMatch(/Thanks for letting us know, Maria/);
   });
 
+  it("takes a word or two of thanks or complaint as feedback, not as a question too short to answer", async () => {
+    const answered = await canvasOf("/canvas/messenger/submit", fixture("messenger-submit"));
+    for (const [remark, reply] of [["thanks!", /Thanks for letting us know, Maria/], ["lol", /Thanks for letting us know, Maria/], ["wrong answer", /Sorry that wasn.t helpful/]] as const) {
+      const json = await canvasOf("/canvas/messenger/submit", submitWith(answered, "ask", { question: remark }));
+      expect(texts(json), remark).toMatch(reply);
+      expect(texts(json), remark).not.toMatch(/tell me a bit more|more detail/i);
+    }
+  });
+
+  it("answers a request or a topic that shares words with praise instead of thanking for it", async () => {
+    const answered = await canvasOf("/canvas/messenger/submit", fixture("messenger-submit"));
+    // Before, the first two were thanked: "bot" is a word of praise in the training examples ("good bot").
+    for (const request of ["I'd like to build a voice bot.", "Voice bot", "help me set up recurring invoices"]) {
+      const json = await canvasOf("/canvas/messenger/submit", submitWith(answered, "ask", { question: request }));
+      expect(texts(json), request).not.toMatch(/Thanks for letting us know/);
+      expect(json.canvas.stored_data.turns.at(-1).q).toBe(request);
+    }
+  });
+
   it("starts afresh when stored_data has been tampered with", async () => {
     const body = fixture("messenger-submit");
     (body.current_canvas as Json).stored_data = { v: 1, turns: "lots", asked: -4, workspace_id: "someone-else" };

@@ -8,6 +8,7 @@ import { matchTrigger, type TriggerMatch } from "./escalation-triggers.ts";
 import { intentFeatures } from "./intent-features.ts";
 import { INTENT_NAMES, type Intent } from "./intents.ts";
 import { terms, words } from "../knowledge/text-analysis.ts";
+import { sentimentOf } from "./sentiment.ts";
 
 const require = createRequire(import.meta.url);
 const NaiveBayes = require("wink-naive-bayes-text-classifier") as () => NaiveBayesModel;
@@ -54,8 +55,8 @@ function probabilities(model: NaiveBayesModel, text: string): Map<string, number
   return new Map(weights.map(([label, weight]) => [label, weight / total]));
 }
 
-/** A question mark, or an opening that asks or requests something. */
-const ASKS = /\?|^\s*(how|what|why|where|when|who|which|can|could|do|does|did|is|are|should|will|would|may|i (want|need|would like|'d like) to|is there|are there)\b/i;
+/** A question mark, or an opening that asks or requests something ("in which…", "help me…" too). */
+const ASKS = /\?|^\s*(?:(?:in|on|for|with|from|to|at|and|so|but|please)\s+)?(how|what|why|where|when|who|which|can|could|do|does|did|is|are|should|will|would|may|i(?: want| need| would like|'d like| like) to|is there|are there|(?:help|tell|show|teach) me|explain|recommend)\b/i;
 
 export class OfflineIntentClassifier {
   private readonly needsHuman: NaiveBayesModel;
@@ -74,6 +75,8 @@ export class OfflineIntentClassifier {
   classify(message: string, configuredTriggers: string[] = []): Classification {
     const trigger = matchTrigger(message, configuredTriggers);
     const content = terms(message);
+    const asks = ASKS.test(message);
+    const evaluative = sentimentOf(message) !== 0;
     const human = content.length ? (probabilities(this.needsHuman, message).get("human") ?? 0) : 0;
     const needsHuman = Boolean(trigger) || human > NEEDS_HUMAN_THRESHOLD;
     const byIntent = content.length ? probabilities(this.intents, message) : new Map<string, number>();
@@ -83,11 +86,14 @@ export class OfflineIntentClassifier {
     else if (needsHuman) intent = best(["human_request", "urgent_problem"]);
     // A word or two with at most one content word ("invoice", "help", "not working") says too
     // little to act on, whatever the model thinks of the word.
+    // A word or two of thanks, praise or complaint ("thanks!", "lol", "useless") is feedback.
+    else if (evaluative && !asks && words(message).length <= 2) intent = "feedback";
     else if (content.length === 0 || (content.length === 1 && words(message).length <= 2)) intent = "incomplete_info";
     else intent = best(INTENT_NAMES.filter((name) => name !== "human_request" && name !== "urgent_problem"));
-    // Feedback is a remark about an answer with no new question: a message that asks is a question,
-    // whatever words it shares with praise or complaints ("can I build a voice bot?").
-    if (intent === "feedback" && ASKS.test(message)) intent = best(["faq_question", "technical_question"]);
+    // Feedback is a remark about an answer with no new question, said with some feeling: a message
+    // that asks is a question, and one with no praise or complaint in it ("voice bot", "rasa bot
+    // tutorial") names a topic, whatever words it shares with feedback.
+    if (intent === "feedback" && (asks || !evaluative)) intent = best(["faq_question", "technical_question"]);
     return { intent, needsHuman, modelProbability: human, ...(trigger ? { trigger } : {}) };
   }
 }
