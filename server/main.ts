@@ -21,6 +21,7 @@ import { ChromaStore } from "./knowledge/chroma-store.ts";
 import { createEmbedder } from "./knowledge/create-embedder.ts";
 import { HelpCenterFreshness } from "./knowledge/freshness.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
+import { LearnedQuestions } from "./learning/learned-questions.ts";
 import { sourceRouter } from "./knowledge/sources.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { Calibrations, databaseCalibrationStore } from "./answer-decision/calibrations.ts";
@@ -142,7 +143,7 @@ async function main() {
     queue,
     {
       [HANDOFF_JOB]: handoffHandler({ clientFor, bot, policy, db: database, logger }),
-      [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness, events }),
+      [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness, events, learned: new LearnedQuestions({ db: database, index: knowledge, logger }) }),
     },
     logger,
   );

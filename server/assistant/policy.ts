@@ -2,6 +2,7 @@
 // from a JSON file (ASSISTANT_CONFIG) when one is given.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { LearningMode } from "../learning/learned-questions.ts";
 
 /** Which team receives a hand-off: the first rule whose every condition matches wins. */
 export const RoutingRule = z.strictObject({
@@ -32,6 +33,8 @@ export const AssistantPolicy = z.strictObject({
    * one phrasing of a group also searches the others (e.g. ["workspace", "organisation", "org"]).
    */
   synonyms: z.array(z.array(z.string().min(1).max(60)).min(2).max(30)).max(200).default([]),
+  /** Learning from the team (server/learning): "on" uses what it learns at once, "review" waits for approval, "off" learns nothing. */
+  learning: LearningMode.default("on"),
   max_turns_before_escalate: z.number().int().min(1).max(100).default(10),
   sentiment_monitoring: z.boolean().default(true),
   /**

@@ -26,6 +26,8 @@ export const ChunkMetadata = z.object({
   chunk_index: z.number().int(),
   chunk_count: z.number().int(),
   heading_path: z.string(),
+  /** A question the team's answers taught (server/learning): it leads to its article, it is not part of it. */
+  learned: z.boolean().optional(),
 });
 export type ChunkMetadata = z.infer<typeof ChunkMetadata>;
 
@@ -49,6 +51,8 @@ export interface ChunkFilter {
 
 /** Stable passage ids: `article:<id>:<n>`, or `article:<id>@<locale>:<n>` for a translation. */
 export const chunkId = (articleKey: string, index: number) => `article:${articleKey}:${index}`;
+/** A learned question's record: `learned:<article key>:<hash of the question>`. */
+export const learnedChunkId = (articleKey: string, question: string) => `learned:${articleKey}:${createHash("sha256").update(question).digest("hex").slice(0, 16)}`;
 
 const PAGE = 1000;
 
@@ -167,6 +171,22 @@ export class ChromaStore {
     if (stale.length) await retrying(() => collection.delete({ ids: stale }));
   }
 
+  /** Writes records that are not an article's passages (learned questions), each on its own. */
+  async upsertRecords(workspaceId: string, records: Array<StoredChunk & { embedding: number[] }>): Promise<void> {
+    if (records.length === 0) return;
+    const collection = await this.collection(workspaceId);
+    await retrying(() =>
+      collection.upsert({ ids: records.map((r) => r.id), embeddings: records.map((r) => r.embedding), documents: records.map((r) => r.text), metadatas: records.map((r) => r.metadata) }),
+    );
+  }
+
+  async removeRecords(workspaceId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const collection = await this.collection(workspaceId);
+    await retrying(() => collection.delete({ ids }));
+  }
+
+  /** Removes articles with all their records, learned questions included. */
   async removeArticles(workspaceId: string, articleKeys: string[]): Promise<void> {
     if (articleKeys.length === 0) return;
     const collection = await this.collection(workspaceId);

@@ -2,10 +2,11 @@
 // keeps a lexical index of what Chroma holds, and answers searches with both.
 import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import type { Logger } from "../logger.ts";
-import type { ChromaStore } from "./chroma-store.ts";
+import { learnedChunkId, type ChromaStore } from "./chroma-store.ts";
 import type { Embedder } from "./embedder.ts";
-import type { ArticleView, HelpCenterCollection, HelpCenterVersion, KnowledgeBase, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
+import type { ArticleView, HelpCenterCollection, HelpCenterVersion, KnowledgeBase, LearnedQuestionIndex, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
 import { LexicalIndex } from "./lexical-index.ts";
+import { embeddingText } from "./passage-text.ts";
 import { retrieve } from "./retriever.ts";
 import type { HelpCenterSource } from "./sources.ts";
 import { syncSnapshot, type SyncProgress, type SyncSummary } from "./sync.ts";
@@ -52,7 +53,7 @@ function viewOf(chunks: StoredChunk[]): ArticleView | undefined {
   };
 }
 
-export class HelpCenterKnowledge implements KnowledgeBase {
+export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex {
   private readonly indexes = new Map<string, Promise<LexicalIndex>>();
   private readonly syncs = new Map<string, Promise<SyncSummary>>();
   private readonly lastSynced = new Map<string, number>();
@@ -218,6 +219,24 @@ export class HelpCenterKnowledge implements KnowledgeBase {
       return { ready: false, reason: error instanceof DeadlineExceeded ? `Chroma at ${url} is not answering within ${CHECK_BUDGET_MS} ms` : `Chroma is not reachable at ${url}` };
     }
     return this.loaded ? { ready: true } : { ready: false, reason: "no Help Center loaded yet" };
+  }
+
+  async addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[]): Promise<string[] | undefined> {
+    const index = await this.index(workspaceId);
+    const first = index.articleChunks(articleKey)[0];
+    if (!first) return undefined;
+    const metadata = { ...first.metadata, chunk_index: -1, heading_path: "", learned: true };
+    const records = questions.map((question) => ({ id: learnedChunkId(articleKey, question), text: question, metadata }));
+    const vectors = await this.deps.embedder.embedDocuments(records.map((record) => embeddingText(record.metadata, record.text)));
+    await this.deps.store.upsertRecords(workspaceId, records.map((record, i) => ({ ...record, embedding: vectors[i]! })));
+    // This instance reads them at once; the others when their next check sees Chroma's count change.
+    this.indexes.delete(workspaceId);
+    return records.map((record) => record.id);
+  }
+
+  async removeLearnedQuestions(workspaceId: string, recordIds: string[]): Promise<void> {
+    await this.deps.store.removeRecords(workspaceId, recordIds);
+    this.indexes.delete(workspaceId);
   }
 
   /** Makes sure a workspace is indexed, syncing it if Chroma holds nothing for it yet. */

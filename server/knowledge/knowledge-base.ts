@@ -53,6 +53,13 @@ export interface HelpCenterVersion {
   articles: Record<string, string>;
 }
 
+/** Questions the team's answers taught, indexed as records of their own that lead to their article. */
+export interface LearnedQuestionIndex {
+  /** Indexes the questions as leading to the article; their record ids, or undefined when the article is not indexed. */
+  addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[]): Promise<string[] | undefined>;
+  removeLearnedQuestions(workspaceId: string, recordIds: string[]): Promise<void>;
+}
+
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface KnowledgeBase {

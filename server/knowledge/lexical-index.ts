@@ -86,6 +86,7 @@ export class LexicalIndex {
   private readonly analyze: (text: string) => string[];
   private readonly byArticle = new Map<string, StoredChunk[]>();
   private readonly localeSet = new Set<string>();
+  private learnedCount = 0;
   private readonly collectionList: Array<{ id: string; name: string }>;
   // Scratch space for one query at a time (search is synchronous, so it is never shared).
   private readonly scores: Float64Array;
@@ -111,8 +112,10 @@ export class LexicalIndex {
       FIELDS.forEach((field, f) => (fieldLengths[f]![doc] = this.countTerms(fields[field], doc, f, occurrences)));
       const features = embedder.features?.(embeddingText(chunk.metadata, chunk.text));
       for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
+      // A learned question is searched like a passage but is not one of its article's passages.
       const siblings = this.byArticle.get(article_key);
-      if (siblings) siblings.push(chunk);
+      if (chunk.metadata.learned) this.learnedCount++;
+      else if (siblings) siblings.push(chunk);
       else this.byArticle.set(article_key, [chunk]);
       this.localeSet.add(locale);
       if (collection_id && !collections.has(collection_id)) collections.set(collection_id, collection_name);
@@ -140,6 +143,11 @@ export class LexicalIndex {
 
   get size(): number {
     return this.docs.length;
+  }
+
+  /** How many of the records are learned questions. */
+  get learned(): number {
+    return this.learnedCount;
   }
 
   /** Feature document frequencies, for embedders that weight queries by them. */

@@ -21,6 +21,8 @@ export interface RetrievalWeights {
 }
 
 export const HYBRID: RetrievalWeights = { lexical: 1, dense: 1 };
+/** A learned question counts a little less than the article's own words: it is someone's paraphrase. */
+export const LEARNED_WEIGHT = 0.85;
 
 /** How many passages each side contributes before fusion. */
 const CANDIDATES = 50;
@@ -80,12 +82,21 @@ export async function retrieve(options: {
   const maxDense = Math.max(0, ...all.map((entry) => entry.similarity)) || 1;
   const bestByArticle = new Map<string, Candidate & { score: number }>();
   const bestSimilarity = new Map<string, number>();
+  const bestPassage = new Map<string, { chunk: StoredChunk; score: number }>();
   for (const entry of all) {
-    const score = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
+    const fused = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
+    const learned = entry.chunk.metadata.learned === true;
+    const score = learned ? fused * LEARNED_WEIGHT : fused;
     const key = entry.chunk.metadata.article_key;
     const best = bestByArticle.get(key);
     if (!best || score > best.score) bestByArticle.set(key, { ...entry, score });
+    if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { chunk: entry.chunk, score });
     bestSimilarity.set(key, Math.max(bestSimilarity.get(key) ?? 0, entry.similarity));
+  }
+  // An article found through a learned question answers with its own text: its best passage among
+  // the candidates, else its first.
+  for (const [key, best] of bestByArticle) {
+    if (best.chunk.metadata.learned) best.chunk = bestPassage.get(key)?.chunk ?? index.articleChunks(key)[0] ?? best.chunk;
   }
   const ranked = [...bestByArticle.values()].sort((a, b) => b.score - a.score);
   const similarities = [...bestSimilarity.values()].sort((a, b) => b - a);

@@ -14,6 +14,8 @@ export const EventKind = z.enum([
   /** The customer picked one of the articles a choice offered. */
   "choice_picked",
   "escalation",
+  /** A suggestion posted to the agents as a note (agent-suggestion mode): not an answer the customer saw. */
+  "bot_suggestion",
   "feedback",
   "admin_reply",
   "closed",

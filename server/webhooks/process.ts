@@ -4,7 +4,8 @@
 //   decides; in agent-suggestion mode its suggestion is posted as an internal note, in auto-reply
 //   mode it answers as the bot or hands over (assignment, note, transition message).
 // - conversation.admin.replied / .admin.assigned by a teammate (not by the app itself): a person
-//   has taken over, so the assistant stays quiet from then on.
+//   has taken over, so the assistant stays quiet from then on; a teammate's reply that links a
+//   Help Center article teaches the assistant the customer's questions (server/learning).
 // - conversation_part.tag.created: a routing rule on that tag assigns the conversation.
 // - conversation.admin.closed, conversation.rating.added: recorded for the metrics.
 // - article.* and help_center.* topics: the Help Center changed; a re-sync is scheduled.
@@ -17,10 +18,12 @@ import { message } from "../messages.ts";
 import { HANDOFF_JOB, classifyIntercomError } from "../handoff/handoff.ts";
 import { handoffPayload } from "../handoff/escalations.ts";
 import type { BotIdentity } from "../intercom/bot-identity.ts";
-import type { CustomerDirectory } from "../intercom/directory.ts";
+import { historyFromConversation, type CustomerDirectory } from "../intercom/directory.ts";
 import { WebhookNotification } from "../intercom/webhook.ts";
 import type { HelpCenterFreshness } from "../knowledge/freshness.ts";
 import { decisionEvent } from "../metrics/decision-events.ts";
+import type { LearnedQuestions } from "../learning/learned-questions.ts";
+import { learnFromTeammateReply } from "../learning/teammate-replies.ts";
 import type { EventKind, EventSink } from "../metrics/events.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
@@ -40,6 +43,16 @@ export interface WebhookDeps {
   logger: Logger;
   freshness: Pick<HelpCenterFreshness, "changed" | "traffic">;
   events?: EventSink;
+  /** Where what the team teaches is kept (server/learning); without it nothing is learned. */
+  learned?: LearnedQuestions;
+}
+
+/** The customer's messages before a teammate's reply, from Intercom's full conversation when it can be read. */
+async function questionsBefore(deps: WebhookDeps, workspaceId: string, conversation: WebhookConversation): Promise<string[]> {
+  const lines = (await deps.directoryFor(workspaceId)?.conversationHistory(conversation.id).catch(() => undefined)) ?? historyFromConversation(conversation);
+  let end = lines.length;
+  while (end > 0 && lines[end - 1]!.role !== "customer") end--;
+  return lines.slice(0, end).filter((line) => line.role === "customer").map((line) => line.text);
 }
 
 const html = (markdown: string) => marked.parse(markdown.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), { async: false }).trim();
@@ -139,7 +152,13 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
           const botId = client ? await deps.bot.adminId(workspaceId, client) : undefined;
           if (author?.type === "admin" && author.id && author.id !== botId) {
             await markTakenOver(deps.db, workspaceId, conversation.id);
-            if (topic === "conversation.admin.replied") await note("admin_reply");
+            if (topic === "conversation.admin.replied") {
+              await note("admin_reply");
+              if (deps.learned) {
+                const reply = { workspaceId, conversationId: conversation.id, body: latestPart(conversation)?.body ?? "", customerQuestions: await questionsBefore(deps, workspaceId, conversation) };
+                await learnFromTeammateReply(reply, { knowledge: deps.assistant.knowledge, learned: deps.learned, db: deps.db, mode: deps.assistant.policy.learning });
+              }
+            }
           }
           return;
         }
@@ -216,6 +235,7 @@ async function answerCustomer(
   // Only what the customer saw counts as the assistant's: suggestions to an agent are not replies.
   const event = autoReply ? decisionEvent(decision, incoming.text, turn) : undefined;
   if (event) await note(event.kind, event.data);
+  else await note("bot_suggestion", { action: decision.action });
 
   if (decision.action === "escalate" && autoReply) {
     await deps.queue.enqueue({

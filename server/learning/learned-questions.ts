@@ -1,0 +1,109 @@
+// Learned questions: a customer's question that the team answered with an article becomes a way
+// to that article for the next customer who asks it in other words. Stored per workspace in the
+// database (what was learned, from where, when, how often used since) and indexed in Chroma as a
+// record of its own, so every instance finds the article through it within seconds.
+import { z } from "zod";
+import type { LearnedQuestionIndex } from "../knowledge/knowledge-base.ts";
+import { terms } from "../knowledge/text-analysis.ts";
+import type { Logger } from "../logger.ts";
+import type { Database } from "../storage/database.ts";
+
+/** A learned question is a question, not an essay: longer messages are cut to this. */
+const MAX_QUESTION = 300;
+/** Most questions kept per article, so one busy article cannot crowd the index. */
+export const MAX_PER_ARTICLE = 50;
+
+export const LearningMode = z.enum(["on", "review", "off"]);
+export type LearningMode = z.infer<typeof LearningMode>;
+
+export type LearnedSource = "teammate" | "customers";
+
+export interface LearnedQuestion {
+  id: string;
+  articleKey: string;
+  question: string;
+  source: LearnedSource;
+  conversationId: string | null;
+  status: "active" | "pending" | "removed";
+  uses: number;
+  learnedAt: Date;
+}
+
+/** Near-identical questions ("How do I reset my password?", "how to reset password") share a key. */
+export const questionKey = (question: string) => [...new Set(terms(question))].sort().join(" ");
+
+export class LearnedQuestions {
+  constructor(private readonly deps: { db: Database; index: LearnedQuestionIndex; logger: Logger }) {}
+
+  /**
+   * Learns questions as leading to an article. In "on" mode they are used at once; in "review"
+   * they wait for approval; in "off" nothing is learned. A question already known (or removed)
+   * for the article is not learned again. Returns how many were new.
+   */
+  async learn(input: { workspaceId: string; articleKey: string; questions: string[]; source: LearnedSource; conversationId?: string; mode: LearningMode }): Promise<number> {
+    if (input.mode === "off") return 0;
+    const { db } = this.deps;
+    const [{ held } = { held: 0 }] = await db.query<{ held: number }>(
+      "SELECT count(*)::int AS held FROM learned_questions WHERE workspace_id = $1 AND article_key = $2 AND status <> 'removed'",
+      [input.workspaceId, input.articleKey],
+    );
+    const fresh: Array<{ id: string; question: string }> = [];
+    for (const raw of input.questions) {
+      const question = raw.replace(/\s+/g, " ").trim().slice(0, MAX_QUESTION);
+      const key = questionKey(question);
+      if (!key || held + fresh.length >= MAX_PER_ARTICLE) continue;
+      const [row] = await db.query<{ id: string }>(
+        `INSERT INTO learned_questions (workspace_id, article_key, question, question_key, source, conversation_id, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace_id, article_key, question_key) DO NOTHING RETURNING id::text`,
+        [input.workspaceId, input.articleKey, question, key, input.source, input.conversationId ?? null, input.mode === "on" ? "active" : "pending"],
+      );
+      if (row) fresh.push({ id: row.id, question });
+    }
+    if (input.mode === "on") await this.index(input.workspaceId, input.articleKey, fresh);
+    if (fresh.length) this.deps.logger.info({ workspaceId: input.workspaceId, articleKey: input.articleKey, learned: fresh.length, source: input.source, mode: input.mode }, "learned questions");
+    return fresh.length;
+  }
+
+  private async index(workspaceId: string, articleKey: string, questions: Array<{ id: string; question: string }>) {
+    if (questions.length === 0) return;
+    const recordIds = await this.deps.index.addLearnedQuestions(workspaceId, articleKey, questions.map((q) => q.question));
+    if (!recordIds) {
+      // The article left the Help Center in the meantime: nothing to lead to.
+      await this.deps.db.query("UPDATE learned_questions SET status = 'removed' WHERE id = ANY($1::bigint[])", [questions.map((q) => q.id)]);
+      return;
+    }
+    for (const [i, { id }] of questions.entries()) {
+      await this.deps.db.query("UPDATE learned_questions SET record_id = $2, status = 'active' WHERE id = $1", [id, recordIds[i]]);
+    }
+  }
+
+  async list(workspaceId: string): Promise<LearnedQuestion[]> {
+    const rows = await this.deps.db.query<{ id: string; article_key: string; question: string; source: LearnedSource; conversation_id: string | null; status: LearnedQuestion["status"]; uses: number; learned_at: Date }>(
+      "SELECT id::text, article_key, question, source, conversation_id, status, uses, learned_at FROM learned_questions WHERE workspace_id = $1 ORDER BY learned_at DESC, id DESC",
+      [workspaceId],
+    );
+    return rows.map((row) => ({ id: row.id, articleKey: row.article_key, question: row.question, source: row.source, conversationId: row.conversation_id, status: row.status, uses: row.uses, learnedAt: new Date(row.learned_at) }));
+  }
+
+  /** Stops using a learned question, and never learns it again for that article. */
+  async remove(workspaceId: string, id: string): Promise<boolean> {
+    const [row] = await this.deps.db.query<{ record_id: string | null }>(
+      "UPDATE learned_questions SET status = 'removed' WHERE workspace_id = $1 AND id = $2::bigint AND status <> 'removed' RETURNING record_id",
+      [workspaceId, id],
+    );
+    if (!row) return false;
+    if (row.record_id) await this.deps.index.removeLearnedQuestions(workspaceId, [row.record_id]);
+    return true;
+  }
+
+  /** Puts a question waiting for review to use. */
+  async approve(workspaceId: string, id: string): Promise<boolean> {
+    const [row] = await this.deps.db.query<{ id: string; article_key: string; question: string }>(
+      "SELECT id::text, article_key, question FROM learned_questions WHERE workspace_id = $1 AND id = $2::bigint AND status = 'pending'",
+      [workspaceId, id],
+    );
+    if (!row) return false;
+    await this.index(workspaceId, row.article_key, [{ id: row.id, question: row.question }]);
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+// The strongest lesson: a teammate answers a customer's question with a link to one of the
+// workspace's own Help Center articles. The customer's questions before that reply become learned
+// questions of the article, at once (a teammate's link is trusted), when the assistant had a part
+// in the conversation (answered, offered articles or handed over).
+import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
+import type { Database } from "../storage/database.ts";
+import type { LearnedQuestions, LearningMode } from "./learned-questions.ts";
+
+/** Kinds of event that say the assistant took part in a conversation. */
+const ASSISTANT_EVENTS = ["bot_answer", "bot_clarify", "bot_choice", "escalation", "bot_suggestion"];
+
+/** The Help Center articles a reply links to: `https://<help center>/<locale>/articles/<id>-<slug>`, by host and id. */
+export function linkedArticles(html: string): Array<{ host: string; articleId: string }> {
+  const out = new Map<string, { host: string; articleId: string }>();
+  for (const [url] of html.matchAll(/https?:\/\/[^\s"'<>]+/g)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url.replaceAll("&amp;", "&"));
+    } catch {
+      continue;
+    }
+    const id = /\/articles\/(\d+)(?:-|\/|$)/.exec(parsed.pathname)?.[1];
+    if (id) out.set(`${parsed.host} ${id}`, { host: parsed.host, articleId: id });
+  }
+  return [...out.values()];
+}
+
+export interface TeammateReply {
+  workspaceId: string;
+  conversationId: string;
+  /** The reply's HTML body. */
+  body: string;
+  /** What the customer asked before the reply, oldest first. */
+  customerQuestions: string[];
+}
+
+/** Most questions taken from one conversation: the ones just before the reply. */
+const QUESTIONS_PER_REPLY = 3;
+
+export async function learnFromTeammateReply(reply: TeammateReply, deps: { knowledge: KnowledgeBase; learned: LearnedQuestions; db: Database; mode: LearningMode }): Promise<number> {
+  if (deps.mode === "off" || reply.customerQuestions.length === 0) return 0;
+  const links = linkedArticles(reply.body);
+  if (links.length === 0) return 0;
+  const [tookPart] = await deps.db.query("SELECT 1 FROM events WHERE workspace_id = $1 AND conversation_key = $2 AND kind = ANY($3::text[]) LIMIT 1", [reply.workspaceId, reply.conversationId, ASSISTANT_EVENTS]);
+  if (!tookPart) return 0;
+  const articles = await deps.knowledge.articles(reply.workspaceId);
+  let learned = 0;
+  for (const link of links) {
+    // The same article in every locale shares its id; its own-language version is the one linked to.
+    const matches = articles.filter((article) => article.articleId === link.articleId && (!article.url || new URL(article.url).host === link.host));
+    const article = matches.find((candidate) => !candidate.articleKey.includes("@")) ?? matches[0];
+    if (!article) continue;
+    learned += await deps.learned.learn({
+      workspaceId: reply.workspaceId,
+      articleKey: article.articleKey,
+      questions: reply.customerQuestions.slice(-QUESTIONS_PER_REPLY),
+      source: "teammate",
+      conversationId: reply.conversationId,
+      mode: deps.mode,
+    });
+  }
+  return learned;
+}

@@ -1,0 +1,158 @@
+// Learning from the team, end to end: signed webhooks (a customer's question, then a teammate's
+// reply linking an article) go through the queue and the worker into the database and Chroma, and
+// the next customer who asks the same thing in other words is led to that article.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { respond, type Decision } from "../server/assistant/assistant.ts";
+import { customerProfile } from "../server/assistant/context.ts";
+import { createAssistant } from "../server/assistant/create-assistant.ts";
+import { DEFAULT_POLICY, type AssistantPolicy } from "../server/assistant/policy.ts";
+import { BotIdentity } from "../server/intercom/bot-identity.ts";
+import { createIntercomClient } from "../server/intercom/client.ts";
+import { LearnedQuestions } from "../server/learning/learned-questions.ts";
+import { linkedArticles } from "../server/learning/teammate-replies.ts";
+import { createLogger } from "../server/logger.ts";
+import { EventLog } from "../server/metrics/events.ts";
+import type { Database } from "../server/storage/database.ts";
+import { JobQueue, Worker } from "../server/storage/queue.ts";
+import { WEBHOOK_JOB, webhookHandler } from "../server/webhooks/process.ts";
+import { fixture, startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
+import { BACKENDS, openTestDatabase } from "./helpers/databases.ts";
+import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
+
+const WORKSPACE = "ecahpwf5";
+const INVITE = "https://help.tallybook.example/en/articles/8800117-invite-team-members-and-set-roles";
+const TEAMMATE = "4412783";
+const BOT = "991267460";
+
+describe.each(BACKENDS)("on %s", (backend) => {
+  let cleanup: () => Promise<void>;
+  let db: Database;
+  let intercom: FakeIntercom;
+  let queue: JobQueue;
+  let app: TestApp;
+  let learned: LearnedQuestions;
+  const knowledge = testKnowledge();
+  const logger = createLogger("silent");
+  const workers: Worker[] = [];
+
+  function workerFor(policy: AssistantPolicy) {
+    const assistant = createAssistant({ knowledge, logger, policy });
+    const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
+    const worker = new Worker(
+      queue,
+      {
+        [WEBHOOK_JOB]: webhookHandler({
+          assistant,
+          clientFor: () => client,
+          directoryFor: () => undefined,
+          bot: new BotIdentity(),
+          queue,
+          db,
+          logger,
+          freshness: { changed: () => undefined, traffic: () => undefined },
+          events: new EventLog(db),
+          learned,
+        }),
+      },
+      logger,
+    );
+    workers.push(worker);
+    return { assistant, worker };
+  }
+
+  let on: ReturnType<typeof workerFor>;
+  let notification = 0;
+  const conversationOf = (id: string, question: string, parts: Array<{ author: string; body: string }> = []) => {
+    const body = fixture("webhook-conversation-admin-replied");
+    body.id = `notif_learning_${++notification}`;
+    body.data.item.id = id;
+    body.data.item.source.body = `<p>${question}</p>`;
+    body.data.item.conversation_parts.conversation_parts = parts.map(({ author, body: html }, i) => ({ type: "conversation_part", id: `${id}${i}`, part_type: "comment", body: html, author: { type: "admin", id: author, name: "Sam" } }));
+    return body;
+  };
+  /** A customer asks in a new conversation; the assistant (agent-suggestion mode) posts its note. */
+  async function customerAsks(id: string, question: string, worker = on.worker) {
+    const body = conversationOf(id, question);
+    body.topic = "conversation.user.created";
+    expect((await app.webhook(body)).status).toBe(200);
+    await worker.drain();
+  }
+  async function teammateReplies(id: string, question: string, html: string, author = TEAMMATE, worker = on.worker) {
+    expect((await app.webhook(conversationOf(id, question, [{ author, body: html }]))).status).toBe(200);
+    await worker.drain();
+  }
+  const ask = (message: string, assistant = on.assistant): Promise<Decision> =>
+    respond({ workspaceId: WORKSPACE, message, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) }, assistant);
+  const firstShown = (decision: Decision) => (decision.action === "answer" ? decision.sources : decision.action === "offer_choice" || decision.action === "clarify" ? decision.options : [])[0]?.articleId;
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await openTestDatabase(backend));
+    intercom = await startFakeIntercom({ workspaceId: WORKSPACE });
+    queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 3, backoffMs: () => 0 });
+    learned = new LearnedQuestions({ db, index: knowledge, logger });
+    on = workerFor(DEFAULT_POLICY);
+    app = await startTestApp({ assistant: on.assistant, queue });
+  });
+  afterAll(async () => {
+    await app.close();
+    await intercom.close();
+    await cleanup();
+  });
+  beforeEach(async () => {
+    for (const question of await learned.list(WORKSPACE)) await learned.remove(WORKSPACE, question.id);
+    await db.query("DELETE FROM learned_questions");
+    await db.query("DELETE FROM jobs");
+  });
+
+  it("learns the customer's question from a teammate's reply that links an article, and leads the next customer there", async () => {
+    const later = "let my bookkeeper look at the numbers";
+    expect(firstShown(await ask(later))).not.toBe("8800117");
+
+    await customerAsks("31000000001", "let my bookkeeper see my numbers");
+    await teammateReplies("31000000001", "let my bookkeeper see my numbers", `<p>Hi! You can invite them as an Accountant: <a href="${INVITE}">Invite team members</a>.</p>`);
+
+    expect(await learned.list(WORKSPACE)).toMatchObject([{ articleKey: "8800117", question: "let my bookkeeper see my numbers", source: "teammate", conversationId: "31000000001", status: "active" }]);
+    expect(firstShown(await ask(later))).toBe("8800117");
+  });
+
+  it("never uses a removed question again, and does not learn it again", async () => {
+    await customerAsks("31000000002", "let my bookkeeper see my numbers");
+    await teammateReplies("31000000002", "let my bookkeeper see my numbers", `<a href="${INVITE}">here</a>`);
+    const [question] = await learned.list(WORKSPACE);
+    expect(await learned.remove(WORKSPACE, question!.id)).toBe(true);
+    expect(firstShown(await ask("let my bookkeeper look at the numbers"))).not.toBe("8800117");
+
+    await customerAsks("31000000003", "Let my bookkeeper see my numbers!");
+    await teammateReplies("31000000003", "Let my bookkeeper see my numbers!", `<a href="${INVITE}">here</a>`);
+    expect((await learned.list(WORKSPACE)).map((q) => q.status)).toEqual(["removed"]);
+    expect(firstShown(await ask("let my bookkeeper look at the numbers"))).not.toBe("8800117");
+  });
+
+  it("learns nothing from the bot's own replies, from links to unknown articles or other Help Centers, or where the assistant took no part", async () => {
+    await customerAsks("31000000004", "let my bookkeeper see my numbers");
+    await teammateReplies("31000000004", "let my bookkeeper see my numbers", `<a href="${INVITE}">here</a>`, BOT);
+    await teammateReplies("31000000004", "let my bookkeeper see my numbers", `<a href="https://help.tallybook.example/en/articles/9999999-nothing">here</a>`);
+    await teammateReplies("31000000004", "let my bookkeeper see my numbers", `<a href="https://help.someone-else.example/en/articles/8800117-invite">here</a>`);
+    // A conversation the assistant never saw: the customer's words may not be a question at all.
+    await teammateReplies("31000000005", "let my bookkeeper see my numbers", `<a href="${INVITE}">here</a>`);
+    expect(await learned.list(WORKSPACE)).toEqual([]);
+  });
+
+  it("holds what it learns for approval in review mode, and uses it once approved", async () => {
+    const review = workerFor({ ...DEFAULT_POLICY, learning: "review" });
+    await customerAsks("31000000006", "let my bookkeeper see my numbers", review.worker);
+    await teammateReplies("31000000006", "let my bookkeeper see my numbers", `<a href="${INVITE}">here</a>`, TEAMMATE, review.worker);
+    const [pending] = await learned.list(WORKSPACE);
+    expect(pending).toMatchObject({ status: "pending" });
+    expect(firstShown(await ask("let my bookkeeper look at the numbers"))).not.toBe("8800117");
+    expect(await learned.approve(WORKSPACE, pending!.id)).toBe(true);
+    expect(firstShown(await ask("let my bookkeeper look at the numbers"))).toBe("8800117");
+  });
+
+  it("reads article links the way Help Centers write them, in any locale", () => {
+    expect(linkedArticles(`<a href="https://help.example.com/fr/articles/123-reinitialiser">x</a> and https://help.example.com/en/articles/456 and <a href="https://example.com/blog/articles-we-like">y</a>`)).toEqual([
+      { host: "help.example.com", articleId: "123" },
+      { host: "help.example.com", articleId: "456" },
+    ]);
+  });
+});
