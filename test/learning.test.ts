@@ -9,7 +9,7 @@ import { DEFAULT_POLICY, type AssistantPolicy } from "../server/assistant/policy
 import { BotIdentity } from "../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { LearnedQuestions } from "../server/learning/learned-questions.ts";
-import { linkedArticles } from "../server/learning/teammate-replies.ts";
+import { linkedPages } from "../server/learning/teammate-replies.ts";
 import { createLogger } from "../server/logger.ts";
 import { EventLog } from "../server/metrics/events.ts";
 import type { Database } from "../server/storage/database.ts";
@@ -115,6 +115,16 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(firstShown(await ask(later))).toBe("8800117");
   });
 
+  it("does not hand over again, on the classifier's guess alone, a question a teammate answered with an article", async () => {
+    const question = "what's the price of the team plan";
+    expect(await ask(question)).toMatchObject({ action: "escalate", reason: "human_request" });
+    await customerAsks("31000000007", question);
+    await teammateReplies("31000000007", question, `<a href="https://help.tallybook.example/en/articles/8800111-tallybook-plans-and-pricing">Plans and pricing</a>`);
+    expect(firstShown(await ask("What's the price of the Team plan?"))).toBe("8800111");
+    // An explicit request for a person is still one.
+    expect(await ask("what's the price of the team plan? I want to talk to a human")).toMatchObject({ action: "escalate", reason: "explicit_request" });
+  });
+
   it("never uses a removed question again, and does not learn it again", async () => {
     await customerAsks("31000000002", "let my bookkeeper see my numbers");
     await teammateReplies("31000000002", "let my bookkeeper see my numbers", `<a href="${INVITE}">here</a>`);
@@ -150,9 +160,9 @@ describe.each(BACKENDS)("on %s", (backend) => {
   });
 
   it("reads article links the way Help Centers write them, in any locale", () => {
-    expect(linkedArticles(`<a href="https://help.example.com/fr/articles/123-reinitialiser">x</a> and https://help.example.com/en/articles/456 and <a href="https://example.com/blog/articles-we-like">y</a>`)).toEqual([
-      { host: "help.example.com", articleId: "123" },
-      { host: "help.example.com", articleId: "456" },
+    expect(linkedPages(`<a href="https://help.example.com/fr/articles/123-reinitialiser">x</a> and https://help.example.com/en/articles/123 and <a href="https://example.com/blog/articles-we-like/">y</a>`)).toEqual([
+      "help.example.com#123",
+      "example.com/blog/articles-we-like",
     ]);
   });
 });

@@ -9,13 +9,14 @@ import type { ChatModel } from "./chat-model.ts";
 import type { HistoryLine, IntentClassifier } from "./classifier.ts";
 import { summarize, type CustomerProfile } from "./context.ts";
 import { INTENTS, type Intent, type Priority } from "./intents.ts";
-import type { OfflineIntentClassifier } from "./offline-classifier.ts";
+import type { Classification, OfflineIntentClassifier } from "./offline-classifier.ts";
 import type { AssistantPolicy } from "./policy.ts";
 import { searchQuery } from "./query.ts";
 import { NEGATIVE_SENTIMENT, sentimentOf } from "./sentiment.ts";
 import { bandOf } from "../answer-decision/bands.ts";
 import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
 import { relevantPassageOrder } from "./extractive.ts";
+import { sameQuestion } from "../learning/learned-questions.ts";
 
 export type EscalationReason =
   | "explicit_request"
@@ -123,7 +124,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   const picked = Boolean(input.pickedTopic || input.pickedArticle);
   // Instant: the admin's triggers and the offline models. They settle the clear hand-overs; the
   // model, when there is one, judges the rest together with the documents.
-  const quick = picked ? { intent: "faq_question" as const, needsHuman: false, modelProbability: 0 } : deps.offline.classify(input.message, policy.escalation_triggers);
+  let quick: Classification = picked ? { intent: "faq_question", needsHuman: false, modelProbability: 0 } : deps.offline.classify(input.message, policy.escalation_triggers);
   let common: Common = { intent: quick.intent, sentiment, classifiedBy: "offline" };
   const escalate = (reason: EscalationReason, detail: string, passages: Passage[] = []): Decision => ({
     ...common,
@@ -148,12 +149,30 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   if (policy.sentiment_monitoring && sentiment <= NEGATIVE_SENTIMENT && previous !== undefined && previous <= NEGATIVE_SENTIMENT) {
     return escalate("frustration", `two negative messages in a row (sentiment ${previous.toFixed(2)}, ${sentiment.toFixed(2)})`);
   }
-  if (quick.needsHuman && (!deps.model || quick.modelProbability >= CLEAR_NEEDS_HUMAN)) return escalate(quick.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${quick.intent}`);
+  const previousQuestions = input.history.filter((line) => line.role === "customer").map((line) => line.text);
+  const question = input.pickedArticle ? (previousQuestions[previousQuestions.length - 1] ?? input.message) : searchQuery(input.message, previousQuestions);
+  let searched: Promise<{ model: CalibrationModel; passages: Passage[] }> | undefined;
+  const search = () =>
+    (searched ??= (async () => {
+      const model = await deps.calibrations.modelFor(input.workspaceId);
+      const passages = await withDeadline(
+        deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 5, synonyms: policy.synonyms, scorer: scorerOf(model) }),
+        SEARCH_BUDGET_MS,
+        "the Help Center search",
+      );
+      return { model, passages };
+    })());
+  if (quick.needsHuman && (!deps.model || quick.modelProbability >= CLEAR_NEEDS_HUMAN)) {
+    // A question the team already answered with an article (a learned question, in nearly these
+    // words) is answerable: the classifier's guess alone does not hand it over again.
+    const best = await search().then(({ passages }) => passages[0], () => undefined);
+    if (!(best?.learnedQuestion && sameQuestion(best.learnedQuestion, input.message))) return escalate(quick.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${quick.intent}`);
+    quick = { ...quick, intent: "faq_question", needsHuman: false };
+    common = { ...common, intent: quick.intent };
+  }
   if (input.turnNumber > policy.max_turns_before_escalate) return escalate("too_many_turns", `message ${input.turnNumber} without resolution (limit ${policy.max_turns_before_escalate})`);
   if (!deps.model && quick.intent === "feedback") return { ...common, action: "acknowledge_feedback", positive: sentiment >= 0 };
 
-  const previousQuestions = input.history.filter((line) => line.role === "customer").map((line) => line.text);
-  const question = input.pickedArticle ? (previousQuestions[previousQuestions.length - 1] ?? input.message) : searchQuery(input.message, previousQuestions);
   const maxWords = input.timeBudgetMs === undefined ? CARD_ANSWER_WORDS : REPLY_ANSWER_WORDS;
   const write = (passages: Passage[]) =>
     writeAnswer({ question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline }, { model: deps.model, logger: deps.logger, stats: deps.stats });
@@ -185,9 +204,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   let passages: Passage[];
   let model: CalibrationModel;
   try {
-    model = await deps.calibrations.modelFor(input.workspaceId);
-    const search = deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 5, synonyms: policy.synonyms, scorer: scorerOf(model) });
-    passages = await withDeadline(search, SEARCH_BUDGET_MS, "the Help Center search");
+    ({ model, passages } = await search());
   } catch (error) {
     // Without the Help Center the honest answer is a person: the customer is not left waiting.
     const late = error instanceof DeadlineExceeded;

@@ -36,9 +36,11 @@ import { DEFAULT_POLICY } from "../assistant/policy.ts";
 import { OpenAIChatModel } from "../assistant/chat-model.ts";
 import { llmClassifier } from "../assistant/classifier.ts";
 import { startBagOfWordsEmbeddings } from "./bag-of-words-embeddings.ts";
+import { outcomeOf } from "./card-outcome.ts";
 import { loadFaqDataset } from "./faq-dataset.ts";
+import { learningReplay } from "./learning-replay.ts";
 
-const { values } = parseArgs({ options: { datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false } } });
 const dataset = loadFaqDataset(path.resolve(values.datasets ?? "../shared/datasets"));
 if (!dataset) {
   console.error("No datasets found; pass --datasets <dir>.");
@@ -74,6 +76,18 @@ function knowledgeFor(embedder: Embedder) {
 
 try {
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}\n`);
+  if (values.learning) {
+    await learningReplay({ chromaUrl, dataset, secret: SECRET });
+  } else {
+    await everything();
+  }
+} finally {
+  await bagOfWords.close();
+  await chroma?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
+
+async function everything() {
   const offline = new OfflineEmbedder();
   const offlineKnowledge = knowledgeFor(offline);
   await offlineKnowledge.sync(FAQ);
@@ -99,10 +113,6 @@ try {
   console.log("|---|---|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
   await escalationTable();
-} finally {
-  await bagOfWords.close();
-  await chroma?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }
 
 /** Recall of each ranker on the FAQ (offline embedder); the hybrid row is the app's: thesaurus and calibrated order. */
@@ -135,21 +145,6 @@ async function retrievalTable(embedder: Embedder, model: CalibrationModel) {
     const f = (x: number) => f3(x / queries.length);
     console.log(`| ${name} | ${f(r1)} | ${f(r3)} | ${f(r5)} | ${f(mrr)} | ${ms.toFixed(1)} |`);
   }
-}
-
-type Outcome = { kind: "answer"; first: string | undefined; shown: string[]; text: string } | { kind: "choice"; shown: string[] } | { kind: "hand_over" };
-
-/** What the customer sees: the card's components read back into answer (articles cited), choice (articles offered) or hand-over. */
-function outcomeOf(card: { canvas?: { content?: { components?: Array<Record<string, any>> } }; event?: unknown }, idOfUrl: Map<string, string>, idOfTitle: Map<string, string>): Outcome {
-  const components = card.canvas?.content?.components ?? [];
-  const choices = components.filter((c) => typeof c.id === "string" && c.id.startsWith("choice_")).map((c) => idOfTitle.get(c.label) ?? c.label);
-  if (choices.length) return { kind: "choice", shown: choices };
-  // A clarification offers the likely articles as topics to pick: as much a choice as "Is it one of these?".
-  const topics = [...components.filter((c) => c.id === "topic").flatMap((c) => (c.options ?? []).map((o: { text: string }) => o.text)), ...components.filter((c) => /^topic_\d+$/.test(c.id)).map((c) => c.label)];
-  if (topics.length) return { kind: "choice", shown: topics.map((title) => idOfTitle.get(title) ?? title) };
-  const cited = components.filter((c) => c.type === "button" && c.action?.type === "url").map((c) => idOfUrl.get(c.action.url) ?? c.action.url);
-  if (components.some((c) => c.id === "helpful")) return { kind: "answer", first: cited[0], shown: cited, text: components.filter((c) => c.type === "text").map((c) => c.text).join("\n") };
-  return { kind: "hand_over" };
 }
 
 async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {

@@ -179,7 +179,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
         scorer: options.scorer,
       });
       out.push(
-        results.map(({ chunk, confidence, features }) => ({
+        results.map(({ chunk, confidence, features, learnedQuestion }) => ({
           id: chunk.id,
           articleId: chunk.metadata.article_id,
           title: chunk.metadata.title,
@@ -188,6 +188,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
           text: chunk.text,
           confidence,
           features,
+          ...(learnedQuestion ? { learnedQuestion } : {}),
         })),
       );
     }

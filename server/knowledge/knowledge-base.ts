@@ -13,6 +13,8 @@ export interface Passage {
   confidence: number;
   /** The signals the confidence was computed from, for calibration. */
   features: ConfidenceFeatures;
+  /** The article's learned question (server/learning) that matches the query best, when one matched at all. */
+  learnedQuestion?: string;
 }
 
 export interface HelpCenterCollection {

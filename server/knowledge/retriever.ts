@@ -13,6 +13,8 @@ export interface RetrievedArticle {
   score: number;
   confidence: number;
   features: ConfidenceFeatures;
+  /** The article's learned question that matches the query best, when one matched at all. */
+  learnedQuestion?: string;
 }
 
 export interface RetrievalWeights {
@@ -80,9 +82,10 @@ export async function retrieve(options: {
   const all = [...candidates.values()];
   const maxLexical = Math.max(0, ...all.map((entry) => entry.lexical)) || 1;
   const maxDense = Math.max(0, ...all.map((entry) => entry.similarity)) || 1;
-  const bestByArticle = new Map<string, Candidate & { score: number }>();
+  const bestByArticle = new Map<string, Candidate & { score: number; learnedQuestion?: string }>();
   const bestSimilarity = new Map<string, number>();
   const bestPassage = new Map<string, { chunk: StoredChunk; score: number }>();
+  const bestLearned = new Map<string, { text: string; score: number }>();
   for (const entry of all) {
     const fused = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
     const learned = entry.chunk.metadata.learned === true;
@@ -91,11 +94,13 @@ export async function retrieve(options: {
     const best = bestByArticle.get(key);
     if (!best || score > best.score) bestByArticle.set(key, { ...entry, score });
     if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { chunk: entry.chunk, score });
+    if (learned && score > (bestLearned.get(key)?.score ?? -1)) bestLearned.set(key, { text: entry.chunk.text, score });
     bestSimilarity.set(key, Math.max(bestSimilarity.get(key) ?? 0, entry.similarity));
   }
   // An article found through a learned question answers with its own text: its best passage among
   // the candidates, else its first.
   for (const [key, best] of bestByArticle) {
+    best.learnedQuestion = bestLearned.get(key)?.text;
     if (best.chunk.metadata.learned) best.chunk = bestPassage.get(key)?.chunk ?? index.articleChunks(key)[0] ?? best.chunk;
   }
   const ranked = [...bestByArticle.values()].sort((a, b) => b.score - a.score);
@@ -111,7 +116,7 @@ export async function retrieve(options: {
       lexicalStrength: Math.log1p(entry.lexical),
       fused: entry.score,
     };
-    return { chunk: entry.chunk, score: entry.score, confidence: scorer(features), features };
+    return { chunk: entry.chunk, score: entry.score, confidence: scorer(features), features, ...(entry.learnedQuestion ? { learnedQuestion: entry.learnedQuestion } : {}) };
   });
   // The calibrated confidence also weighs how much of the question a passage covers, so it orders
   // the final list better than the raw fused score.

@@ -32,6 +32,15 @@ export interface LearnedQuestion {
 /** Near-identical questions ("How do I reset my password?", "how to reset password") share a key. */
 export const questionKey = (question: string) => [...new Set(terms(question))].sort().join(" ");
 
+/** Whether two messages ask the same thing in nearly the same words (their terms overlap by 80% or more). */
+export function sameQuestion(a: string, b: string): boolean {
+  const x = new Set(terms(a));
+  const y = new Set(terms(b));
+  let both = 0;
+  for (const term of x) if (y.has(term)) both++;
+  return both > 0 && both / (x.size + y.size - both) >= 0.8;
+}
+
 export class LearnedQuestions {
   constructor(private readonly deps: { db: Database; index: LearnedQuestionIndex; logger: Logger }) {}
 

@@ -9,20 +9,24 @@ import type { LearnedQuestions, LearningMode } from "./learned-questions.ts";
 /** Kinds of event that say the assistant took part in a conversation. */
 const ASSISTANT_EVENTS = ["bot_answer", "bot_clarify", "bot_choice", "escalation", "bot_suggestion"];
 
-/** The Help Center articles a reply links to: `https://<help center>/<locale>/articles/<id>-<slug>`, by host and id. */
-export function linkedArticles(html: string): Array<{ host: string; articleId: string }> {
-  const out = new Map<string, { host: string; articleId: string }>();
-  for (const [url] of html.matchAll(/https?:\/\/[^\s"'<>]+/g)) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url.replaceAll("&amp;", "&"));
-    } catch {
-      continue;
-    }
-    const id = /\/articles\/(\d+)(?:-|\/|$)/.exec(parsed.pathname)?.[1];
-    if (id) out.set(`${parsed.host} ${id}`, { host: parsed.host, articleId: id });
+/**
+ * What names an article's page whatever its locale or slug: the host and Intercom's article id
+ * (`https://<help center>/<locale>/articles/<id>-<slug>`), or for other pages the host and path.
+ */
+export function articlePage(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replaceAll("&amp;", "&"));
+  } catch {
+    return undefined;
   }
-  return [...out.values()];
+  const id = /\/articles\/(\d+)(?:-|\/|$)/.exec(parsed.pathname)?.[1];
+  return id ? `${parsed.host}#${id}` : `${parsed.host}${parsed.pathname.replace(/\/+$/, "")}`;
+}
+
+/** The pages a reply links to, as `articlePage` names them. */
+export function linkedPages(html: string): string[] {
+  return [...new Set([...html.matchAll(/https?:\/\/[^\s"'<>]+/g)].flatMap(([url]) => articlePage(url) ?? []))];
 }
 
 export interface TeammateReply {
@@ -39,15 +43,15 @@ const QUESTIONS_PER_REPLY = 3;
 
 export async function learnFromTeammateReply(reply: TeammateReply, deps: { knowledge: KnowledgeBase; learned: LearnedQuestions; db: Database; mode: LearningMode }): Promise<number> {
   if (deps.mode === "off" || reply.customerQuestions.length === 0) return 0;
-  const links = linkedArticles(reply.body);
+  const links = linkedPages(reply.body);
   if (links.length === 0) return 0;
   const [tookPart] = await deps.db.query("SELECT 1 FROM events WHERE workspace_id = $1 AND conversation_key = $2 AND kind = ANY($3::text[]) LIMIT 1", [reply.workspaceId, reply.conversationId, ASSISTANT_EVENTS]);
   if (!tookPart) return 0;
   const articles = await deps.knowledge.articles(reply.workspaceId);
   let learned = 0;
   for (const link of links) {
-    // The same article in every locale shares its id; its own-language version is the one linked to.
-    const matches = articles.filter((article) => article.articleId === link.articleId && (!article.url || new URL(article.url).host === link.host));
+    // Every locale of an article is the same page; the default locale's version is the one learned.
+    const matches = articles.filter((article) => article.url && articlePage(article.url) === link);
     const article = matches.find((candidate) => !candidate.articleKey.includes("@")) ?? matches[0];
     if (!article) continue;
     learned += await deps.learned.learn({
