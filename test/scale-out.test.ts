@@ -113,4 +113,29 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
     }, 20_000, "the other instance to serve the new article");
     console.log(`second instance served the new article ${Date.now() - started} ms after the sync`);
   }, 60_000);
+
+  it("uses on one instance, within seconds, what a teammate's reply taught the other", async () => {
+    const question = "how can I settle the annual fee offline";
+    const shows = (card: Awaited<ReturnType<typeof ask>>) => card.canvas.content.components.some((c) => c.label === "Pay by bank transfer");
+    expect(shows(await ask(instances[1]!, question))).toBe(false);
+    const deliver = async (app: AppProcess, body: Record<string, any>) => {
+      const raw = JSON.stringify(body);
+      const response = await fetch(`http://127.0.0.1:${app.port}/webhooks/intercom`, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature": webhookSignature(raw, SECRET) }, body: raw });
+      expect(response.status).toBe(200);
+    };
+    const asked = fixture("webhook-conversation-user-created");
+    Object.assign(asked, { app_id: workspaceId, id: "notif-learn-asked" });
+    Object.assign(asked.data.item, { id: "78000001", source: { ...asked.data.item.source, body: `<p>${question}</p>` } });
+    await deliver(instances[0]!, asked);
+    await waitFor(() => (intercom.requests.some((r) => r.method === "POST" && r.path === "/conversations/78000001/reply") ? true : undefined), 30_000, "the assistant's suggestion");
+
+    const replied = fixture("webhook-conversation-admin-replied");
+    Object.assign(replied, { app_id: workspaceId, id: "notif-learn-replied" });
+    Object.assign(replied.data.item, { id: "78000001", source: { ...replied.data.item.source, body: `<p>${question}</p>` } });
+    replied.data.item.conversation_parts.conversation_parts[0].body = `<p>Yes! See <a href="https://help.fake.example/en/articles/701-pay-by-bank-transfer">Pay by bank transfer</a>.</p>`;
+    await deliver(instances[0]!, replied);
+    const started = Date.now();
+    await waitFor(async () => (shows(await ask(instances[1]!, `${question}?`)) ? true : undefined), 30_000, "the other instance to use the learned question");
+    console.log(`second instance used the learned question ${Date.now() - started} ms after the teammate's reply was delivered`);
+  }, 90_000);
 });
