@@ -138,12 +138,13 @@ async function main() {
   const clientFor = (id: string) => connections.clientFor(id);
   const directoryFor = (id: string) => connections.directoryFor(id);
   const bot = new BotIdentity();
+  const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
   freshness = new HelpCenterFreshness(knowledge, logger, { debounceMs: 30_000, maxAgeMs: config.syncIntervalMinutes * 60_000 });
   worker = new Worker(
     queue,
     {
       [HANDOFF_JOB]: handoffHandler({ clientFor, bot, policy, db: database, logger }),
-      [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness, events, learned: new LearnedQuestions({ db: database, index: knowledge, logger }) }),
+      [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness, events, learned }),
     },
     logger,
   );
@@ -157,6 +158,7 @@ async function main() {
     publicUrl: config.publicUrl,
     directoryFor,
     onEscalation: enqueueHandoff(queue),
+    learned,
     queue,
     events,
     db: database,

@@ -159,6 +159,39 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(firstShown(await ask("let my bookkeeper look at the numbers"))).toBe("8800117");
   });
 
+  it("shows what was learned in the report, where an admin approves or removes it (own forms only), and exports it", async () => {
+    const review = workerFor({ ...DEFAULT_POLICY, learning: "review" });
+    await customerAsks("31000000008", "let my bookkeeper see my numbers", review.worker);
+    await teammateReplies("31000000008", "let my bookkeeper see my numbers", `<a href="${INVITE}">here</a>`, TEAMMATE, review.worker);
+    const token = "learning-report-token-0123456789";
+    const report = await startTestApp({ knowledge, db, adminToken: token, learned });
+    const auth = { authorization: `Bearer ${token}` };
+    const form = (id: string, action: string, headers: Record<string, string> = {}) =>
+      fetch(`${report.url}/report/learned/${id}/${action}`, { method: "POST", headers: { ...auth, "content-type": "application/x-www-form-urlencoded", ...headers }, body: `workspace=${WORKSPACE}`, redirect: "manual" });
+    try {
+      const page = await (await fetch(`${report.url}/report?workspace=${WORKSPACE}`, { headers: auth })).text();
+      expect(page).toContain("“let my bookkeeper see my numbers”");
+      expect(page).toContain(`<a href="${INVITE}">Invite team members and set roles</a>`);
+      const [question] = await learned.list(WORKSPACE);
+      expect(page).toContain(`action="/report/learned/${question!.id}/approve"`);
+
+      expect((await fetch(`${report.url}/report/learned/${question!.id}/approve`, { method: "POST", body: `workspace=${WORKSPACE}` })).status).toBe(401);
+      expect((await form(question!.id, "approve", { origin: "https://evil.example" })).status).toBe(403);
+      expect((await form(question!.id, "approve")).status).toBe(303);
+      expect(firstShown(await ask("let my bookkeeper look at the numbers"))).toBe("8800117");
+
+      const csv = await (await fetch(`${report.url}/report/learned-questions.csv?workspace=${WORKSPACE}`, { headers: auth })).text();
+      expect(csv.split("\r\n")[0]).toBe('"question","article","title","source","conversation","learned_at","status"');
+      expect(csv).toContain('"let my bookkeeper see my numbers","8800117","Invite team members and set roles","teammate","31000000008",');
+
+      expect((await form(question!.id, "remove")).status).toBe(303);
+      expect((await form(question!.id, "remove")).status).toBe(404);
+      expect(firstShown(await ask("let my bookkeeper look at the numbers"))).not.toBe("8800117");
+    } finally {
+      await report.close();
+    }
+  });
+
   it("reads article links the way Help Centers write them, in any locale", () => {
     expect(linkedPages(`<a href="https://help.example.com/fr/articles/123-reinitialiser">x</a> and https://help.example.com/en/articles/123 and <a href="https://example.com/blog/articles-we-like/">y</a>`)).toEqual([
       "help.example.com#123",

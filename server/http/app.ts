@@ -31,6 +31,7 @@ import { WEBHOOK_JOB } from "../webhooks/process.ts";
 import { mountAdmin } from "./admin.ts";
 import { mountOAuth, type OAuthDeps } from "./oauth.ts";
 import { mountReport } from "./report.ts";
+import type { LearnedQuestions } from "../learning/learned-questions.ts";
 import type { AppMetrics } from "../metrics/prometheus.ts";
 import type { Database } from "../storage/database.ts";
 import { mountPreview } from "./preview.ts";
@@ -61,6 +62,8 @@ export interface AppDeps {
   adminToken?: string;
   /** The durable queue webhooks are written to; without it they are acknowledged and logged only. */
   queue?: JobQueue;
+  /** What the team taught the assistant (server/learning), shown and controlled in the report. */
+  learned?: LearnedQuestions;
   /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
   publicUrl?: string;
 }
@@ -147,7 +150,7 @@ export function createApp(deps: AppDeps): Express {
 
   mountSheets(app, { secret: clientSecret, knowledge, logger });
   if (deps.oauth) mountOAuth(app, deps.oauth);
-  if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger });
+  if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger, knowledge, ...(deps.learned ? { learned: deps.learned } : {}) });
   mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
 

@@ -1,6 +1,7 @@
 // GET /report: the figures as a page with charts (Chart.js), the content-gap and article tables,
-// a period filter and CSV exports. Behind ADMIN_TOKEN, given as a Bearer token or as the password
-// of HTTP Basic authentication (so a browser can simply ask for it).
+// what the team taught the assistant (learned questions, with remove and approve), a period filter
+// and CSV exports. Behind ADMIN_TOKEN, given as a Bearer token or as the password of HTTP Basic
+// authentication (so a browser can simply ask for it).
 import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -14,6 +15,8 @@ import { eventsBetween } from "../metrics/events.ts";
 import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
 import { buildReport, type Report } from "../metrics/report.ts";
 import type { Database } from "../storage/database.ts";
+import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
+import type { LearnedQuestions } from "../learning/learned-questions.ts";
 
 const require = createRequire(import.meta.url);
 // The browser build sits beside the package's entry point (it is not in its "exports").
@@ -33,7 +36,18 @@ function authorised(token: string | undefined, header: string | undefined): bool
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function mountReport(app: Express, deps: { db: Database; token: string | undefined; logger: Logger }) {
+/** A form posted from another site would carry the browser's Basic credentials: only this page's own forms may change anything. */
+function sameOrigin(req: express.Request): boolean {
+  const origin = req.get("origin") ?? req.get("referer");
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.get("host");
+  } catch {
+    return false;
+  }
+}
+
+export function mountReport(app: Express, deps: { db: Database; token: string | undefined; logger: Logger; knowledge: KnowledgeBase; learned?: LearnedQuestions }) {
   const router = express.Router();
   const guard: RequestHandler = (req, res, next) => {
     if (authorised(deps.token, req.get("authorization"))) return next();
@@ -51,14 +65,31 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
     return { workspace, report: buildReport(await eventsBetween(deps.db, workspace, period.from, period.to), period) };
   };
 
+  const learnedOf = async (workspace: string) => {
+    if (!deps.learned) return [];
+    const [questions, articles] = await Promise.all([deps.learned.list(workspace), deps.knowledge.articles(workspace).catch(() => [])]);
+    const byKey = new Map(articles.map((article) => [article.articleKey, article]));
+    return questions.map((question) => ({
+      ...question,
+      title: byKey.get(question.articleKey)?.title ?? question.articleKey,
+      url: byKey.get(question.articleKey)?.url,
+      when: question.learnedAt.toISOString().slice(0, 16).replace("T", " "),
+      pending: question.status === "pending",
+      removed: question.status === "removed",
+    }));
+  };
+
   router.get("/", async (req, res) => {
     const loaded = await load(req.query);
     if ("error" in loaded) return void res.status(400).json({ error: loaded.error });
     const { report, workspace } = loaded;
     const query = new URLSearchParams({ workspace, from: report.from.slice(0, 10), to: report.to.slice(0, 10) }).toString();
+    const learned = await learnedOf(workspace);
     res.type("html").send(
       PAGE({
         workspace,
+        learned,
+        learning: Boolean(deps.learned),
         from: report.from.slice(0, 10),
         to: report.to.slice(0, 10),
         query,
@@ -103,8 +134,21 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
     let csv: string;
     if (table === "content-gaps") csv = toCsv(["topic", "questions", "examples"], report.contentGaps.map((gap) => [gap.topic, gap.count, gap.examples.join(" | ")]));
     else if (table === "articles") csv = toCsv(["article_id", "title", "url", "cited", "helped", "handed_over_after"], report.articles.map((a) => [a.articleId, a.title, a.url ?? "", a.cited, a.helped, a.handedOverAfter]));
+    else if (table === "learned-questions") csv = toCsv(["question", "article", "title", "source", "conversation", "learned_at", "status"], (await learnedOf(loaded.workspace)).map((q) => [q.question, q.articleKey, q.title, q.source, q.conversationId ?? "", q.learnedAt.toISOString(), q.status]));
     else return void res.status(404).json({ error: "unknown table" });
     res.type("text/csv").set("Content-Disposition", `attachment; filename="${table}.csv"`).send(csv);
+  });
+
+  // Remove (and never learn again) or approve a learned question; the page's own forms post here.
+  router.post("/learned/:id/:action", express.urlencoded({ extended: false, limit: "4kb" }), async (req, res) => {
+    const { id, action } = req.params as { id: string; action: string };
+    const workspace = typeof req.body?.workspace === "string" ? req.body.workspace : "";
+    if (!sameOrigin(req)) return void res.status(403).json({ error: "this form may only be posted from the report page" });
+    if (!deps.learned || !/^\d{1,18}$/.test(id) || !WorkspaceId.safeParse(workspace).success || (action !== "remove" && action !== "approve")) return void res.status(400).json({ error: "unknown learned question or action" });
+    const done = action === "remove" ? await deps.learned.remove(workspace, id) : await deps.learned.approve(workspace, id);
+    if (!done) return void res.status(404).json({ error: "no such learned question in this workspace" });
+    deps.logger.info({ workspaceId: workspace, id, action }, "learned question changed from the report");
+    res.redirect(303, `/report?${new URLSearchParams({ workspace })}#learned`);
   });
 
   app.use("/report", router);
