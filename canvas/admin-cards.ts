@@ -65,7 +65,8 @@ export interface InboxView {
   intent?: string;
   verdict?: string;
   suggestion?: { text: string; confidence: number };
-  articles?: Array<{ title: string; url?: string; confidence: number }>;
+  /** With the team's earlier question that led to the article, when one did (learning). */
+  articles?: Array<{ title: string; url?: string; confidence: number; learnedQuestion?: string }>;
   /** What the assistant did in this conversation so far (from the metrics). */
   history?: Array<[string, string]>;
   /** Which answer-decision model the workspace uses, and how well it fits. */
@@ -97,6 +98,7 @@ export function inboxCard(view: InboxView): CanvasResponse {
             id: `article_${index + 1}`,
             title: article.title,
             subtitle: `Match ${percent(article.confidence)}`,
+            ...(article.learnedQuestion ? { tertiary_text: `Taught by your team: “${article.learnedQuestion.slice(0, 80)}”` } : {}),
             ...(article.url ? { action: openUrl(article.url) } : {}),
           }),
         ),

@@ -113,6 +113,14 @@ describe.each(BACKENDS)("on %s", (backend) => {
 
     expect(await learned.list(WORKSPACE)).toMatchObject([{ articleKey: "8800117", question: "let my bookkeeper see my numbers", source: "teammate", conversationId: "31000000001", status: "active" }]);
     expect(firstShown(await ask(later))).toBe("8800117");
+
+    // The teammate who opens the Inbox app sees where the suggestion came from.
+    const inbox = fixture("inbox-initialize");
+    inbox.conversation.source.body = `<p>${later}</p>`;
+    inbox.conversation.conversation_parts = { type: "conversation_part.list", conversation_parts: [], total_count: 0 };
+    const card = await (await app.canvas("/canvas/inbox/initialize", inbox)).json();
+    const items = card.canvas.content.components.flatMap((c: { type: string; items?: Array<Record<string, string>> }) => (c.type === "list" ? (c.items ?? []) : []));
+    expect(items[0]).toMatchObject({ title: "Invite team members and set roles", tertiary_text: "Taught by your team: “let my bookkeeper see my numbers”" });
   });
 
   it("does not hand over again, on the classifier's guess alone, a question a teammate answered with an article", async () => {

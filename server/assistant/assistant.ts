@@ -36,6 +36,8 @@ export interface Source {
   url: string | undefined;
   confidence: number;
   text: string;
+  /** A question the team answered with this article before (server/learning) that matched this one. */
+  learnedQuestion?: string;
 }
 
 interface Common {
@@ -104,6 +106,7 @@ const toSource = (passage: Passage): Source => ({
   url: passage.url,
   confidence: passage.confidence,
   text: passage.text,
+  ...(passage.learnedQuestion ? { learnedQuestion: passage.learnedQuestion } : {}),
 });
 
 /**

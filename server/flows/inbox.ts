@@ -47,7 +47,8 @@ export function lastCustomerMessage(request: Request): string | undefined {
   return text || undefined;
 }
 
-const articleRows = (sources: Source[]) => sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence }));
+const articleRows = (sources: Source[]) =>
+  sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence, ...(source.learnedQuestion ? { learnedQuestion: source.learnedQuestion } : {}) }));
 
 function describe(decision: Decision): Partial<InboxView> {
   const intent = `${decision.intent.replace(/_/g, " ")} (${decision.classifiedBy})`;
