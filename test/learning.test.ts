@@ -200,6 +200,40 @@ describe.each(BACKENDS)("on %s", (backend) => {
     }
   });
 
+  it("learns from customers once two conversations agree that an answer helped with their question", async () => {
+    const cards = await startTestApp({ knowledge, db, learned, assistant: on.assistant });
+    try {
+      const helpedIn = async (conversationId: number) => {
+        const answered = await (await cards.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context: { ...fixture("messenger-submit").context, conversation_id: conversationId }, input_values: { question: "bill a retainer client every month" } })).json();
+        expect(answered.canvas.stored_data.turns.at(-1).articles[0]).toBe("8800104");
+        await cards.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context: { ...fixture("messenger-submit").context, conversation_id: conversationId }, component_id: "helpful", input_values: {}, current_canvas: answered.canvas });
+      };
+      // The card does not wait for learning: the signal is recorded beside it.
+      const signals = async (count: number) => {
+        for (let i = 0; i < 100 && (await db.query("SELECT 1 FROM customer_signals")).length < count; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      const learnedSoon = async () => {
+        for (let i = 0; i < 100; i++) {
+          const list = await learned.list(WORKSPACE);
+          if (list.length) return list;
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+        return [];
+      };
+      await helpedIn(32000000001);
+      await helpedIn(32000000001);
+      await signals(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await learned.list(WORKSPACE)).toEqual([]);
+      await helpedIn(32000000002);
+      await signals(2);
+      expect(await learnedSoon()).toMatchObject([{ articleKey: "8800104", question: "bill a retainer client every month", source: "customers", status: "active" }]);
+    } finally {
+      await cards.close();
+      await db.query("DELETE FROM customer_signals");
+    }
+  });
+
   it("reads article links the way Help Centers write them, in any locale", () => {
     expect(linkedPages(`<a href="https://help.example.com/fr/articles/123-reinitialiser">x</a> and https://help.example.com/en/articles/123 and <a href="https://example.com/blog/articles-we-like/">y</a>`)).toEqual([
       "help.example.com#123",

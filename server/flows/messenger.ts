@@ -8,6 +8,7 @@ import type { CanvasResponse, LiveCanvasResponse } from "../../canvas/responses.
 import { emptyState, readState, withTurn, type CardState } from "../../canvas/stored-data.ts";
 import { respond, type AssistantDeps, type Decision, type EscalationReason } from "../assistant/assistant.ts";
 import type { HistoryLine } from "../assistant/classifier.ts";
+import type { LearnedQuestions } from "../learning/learned-questions.ts";
 import { customerProfile, firstNameOf } from "../assistant/context.ts";
 import type { PopularArticles } from "../assistant/article-stats.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
@@ -36,6 +37,8 @@ export interface MessengerDeps {
   articles: PopularArticles;
   /** Where the metrics' events go. */
   events?: EventSink;
+  /** What customers' "That helped" teaches (server/learning). */
+  learned?: LearnedQuestions;
   /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
   directoryFor?: (workspaceId: string) => CustomerDirectory | undefined;
   /** With a public URL: where sheets and the live canvas are served from. */
@@ -215,6 +218,12 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
       if (helped) {
         const article = await deps.assistant.knowledge.article(request.workspace_id, helped);
         if (article) deps.articles.helped(request.workspace_id, { articleId: helped, title: article.title, url: article.url });
+        // The customer's own words for what this article answered (a picked title teaches nothing).
+        if (article && last.q !== article.title) {
+          deps.learned
+            ?.customerSignal({ workspaceId: request.workspace_id, articleKey: article.articleKey, question: last.q, conversationKey: conversationKey(request), mode: deps.assistant.policy.learning })
+            .catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a customer's signal for learning"));
+        }
       }
       return messageCard(message("thanks", { firstName }), state, { offerQuestion: true });
     }

@@ -81,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
     directoryFor: deps.directoryFor,
     articles: deps.db ? new EventPopularArticles(deps.db) : new ArticleStats(),
     ...(deps.events ? { events: deps.events } : {}),
+    ...(deps.learned ? { learned: deps.learned } : {}),
     ...(publicUrl
       ? {
           links: {

@@ -8,6 +8,9 @@ import { terms } from "../knowledge/text-analysis.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 
+/** How many different conversations must agree before customers' signals teach a question. */
+export const CUSTOMERS_AGREEING = 2;
+
 /** A learned question is a question, not an essay: longer messages are cut to this. */
 const MAX_QUESTION = 300;
 /** Most questions kept per article, so one busy article cannot crowd the index. */
@@ -71,6 +74,27 @@ export class LearnedQuestions {
     if (input.mode === "on") await this.index(input.workspaceId, input.articleKey, fresh);
     if (fresh.length) this.deps.logger.info({ workspaceId: input.workspaceId, articleKey: input.articleKey, learned: fresh.length, source: input.source, mode: input.mode }, "learned questions");
     return fresh.length;
+  }
+
+  /**
+   * A customer said an answer from this article helped with this question. One conversation is a
+   * hint; when a second one agrees, the question is learned (source "customers").
+   */
+  async customerSignal(input: { workspaceId: string; articleKey: string; question: string; conversationKey: string; mode: LearningMode }): Promise<number> {
+    if (input.mode === "off") return 0;
+    const key = questionKey(input.question);
+    if (!key) return 0;
+    await this.deps.db.query(
+      `INSERT INTO customer_signals (workspace_id, article_key, question_key, question, conversation_key) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [input.workspaceId, input.articleKey, key, input.question.slice(0, MAX_QUESTION), input.conversationKey],
+    );
+    const [{ agreeing } = { agreeing: 0 }] = await this.deps.db.query<{ agreeing: number }>(
+      "SELECT count(*)::int AS agreeing FROM customer_signals WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3",
+      [input.workspaceId, input.articleKey, key],
+    );
+    if (agreeing < CUSTOMERS_AGREEING) return 0;
+    return this.learn({ workspaceId: input.workspaceId, articleKey: input.articleKey, questions: [input.question], source: "customers", conversationId: input.conversationKey, mode: input.mode });
   }
 
   private async index(workspaceId: string, articleKey: string, questions: Array<{ id: string; question: string }>) {
