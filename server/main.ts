@@ -132,13 +132,13 @@ async function main() {
   const model = config.openai.enabled
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
     : undefined;
-  const assistant = createAssistant({ knowledge, logger, model, policy, calibrations });
+  const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
+  const assistant = createAssistant({ knowledge, logger, model, policy, calibrations, notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
   metrics.watchAnswers(assistant.stats);
   events = new EventLog(database, (event) => metrics.observe(event));
   const clientFor = (id: string) => connections.clientFor(id);
   const directoryFor = (id: string) => connections.directoryFor(id);
   const bot = new BotIdentity();
-  const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
   freshness = new HelpCenterFreshness(knowledge, logger, { debounceMs: 30_000, maxAgeMs: config.syncIntervalMinutes * 60_000 });
   worker = new Worker(
     queue,

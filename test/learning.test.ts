@@ -234,6 +234,28 @@ describe.each(BACKENDS)("on %s", (backend) => {
     }
   });
 
+  it("lowers an article for the same question once a customer asked for more help right after its answer", async () => {
+    const assistant = createAssistant({ knowledge, logger, notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
+    const cards = await startTestApp({ knowledge, db, learned, assistant });
+    const question = "bill a retainer client every month";
+    try {
+      const before = await ask(question, assistant);
+      expect(before).toMatchObject({ action: "answer", sources: [{ articleId: "8800104" }] });
+      const context = { ...fixture("messenger-submit").context, conversation_id: 32000000003 };
+      const answered = await (await cards.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context, input_values: { question } })).json();
+      await cards.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context, component_id: "more_help", input_values: {}, current_canvas: answered.canvas });
+      for (let i = 0; i < 100 && (await db.query("SELECT 1 FROM customer_signals WHERE NOT helped")).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+
+      const after = await ask("Bill a retainer client every month?", assistant);
+      expect(after.action === "answer" && after.sources[0]?.articleId === "8800104").toBe(false);
+      // Another question is not touched by it.
+      expect(firstShown(await ask("how do I set up recurring invoices", assistant))).toBe("8800104");
+    } finally {
+      await cards.close();
+      await db.query("DELETE FROM customer_signals");
+    }
+  });
+
   it("reads article links the way Help Centers write them, in any locale", () => {
     expect(linkedPages(`<a href="https://help.example.com/fr/articles/123-reinitialiser">x</a> and https://help.example.com/en/articles/123 and <a href="https://example.com/blog/articles-we-like/">y</a>`)).toEqual([
       "help.example.com#123",

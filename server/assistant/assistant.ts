@@ -87,6 +87,8 @@ export interface AssistantDeps {
   classifier: IntentClassifier;
   /** The instant classifier (triggers and offline models), run on every message first. */
   offline: OfflineIntentClassifier;
+  /** Article keys customers said did not help with this question, in nearly these words (server/learning). */
+  notHelped?: (workspaceId: string, question: string) => Promise<Set<string>>;
   model?: ChatModel;
   policy: AssistantPolicy;
   logger: Logger;
@@ -158,12 +160,16 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   const search = () =>
     (searched ??= (async () => {
       const model = await deps.calibrations.modelFor(input.workspaceId);
-      const passages = await withDeadline(
-        deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 5, synonyms: policy.synonyms, scorer: scorerOf(model) }),
+      const [found, notHelped] = await withDeadline(
+        Promise.all([
+          deps.knowledge.search(input.workspaceId, question, { collectionIds: input.collectionIds, locale: input.locale, topK: 5, synonyms: policy.synonyms, scorer: scorerOf(model) }),
+          // Learning never stands in the way of an answer.
+          deps.notHelped?.(input.workspaceId, input.message).catch(() => undefined),
+        ]),
         SEARCH_BUDGET_MS,
         "the Help Center search",
       );
-      return { model, passages };
+      return { model, passages: lowered(found, notHelped) };
     })());
   if (quick.needsHuman && (!deps.model || quick.modelProbability >= CLEAR_NEEDS_HUMAN)) {
     // A question the team already answered with an article (a learned question, in nearly these
@@ -240,6 +246,19 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     if (settled) return settled;
   }
   return answerFrom(reply.draft, band.cited, band.best.confidence);
+}
+
+/** How much less likely an article is once customers said it did not help with this very question. */
+export const NOT_HELPED_FACTOR = 0.5;
+
+const articleKeyOfPassage = (passageId: string) => passageId.replace(/^article:/, "").replace(/:\d+$/, "");
+
+/** Lowers the articles customers said did not help with this question, and ranks again. */
+function lowered(passages: Passage[], notHelped: Set<string> | undefined): Passage[] {
+  if (!notHelped?.size) return passages;
+  return passages
+    .map((passage) => (notHelped.has(articleKeyOfPassage(passage.id)) ? { ...passage, confidence: passage.confidence * NOT_HELPED_FACTOR } : passage))
+    .sort((a, b) => b.confidence - a.confidence);
 }
 
 /** An article the customer picked has no retrieval signals of its own; its confidence is the choice's. */

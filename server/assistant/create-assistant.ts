@@ -11,7 +11,7 @@ import { DEFAULT_POLICY, type AssistantPolicy } from "./policy.ts";
 let offline: OfflineIntentClassifier | undefined;
 
 /** The assistant's dependencies: the LLM paths when a chat model is given, the offline ones otherwise. */
-export function createAssistant(options: { knowledge: KnowledgeBase; logger: Logger; model?: ChatModel; policy?: AssistantPolicy; calibrations?: DecisionModels }): AssistantDeps {
+export function createAssistant(options: { knowledge: KnowledgeBase; logger: Logger; model?: ChatModel; policy?: AssistantPolicy; calibrations?: DecisionModels; notHelped?: AssistantDeps["notHelped"] }): AssistantDeps {
   offline ??= new OfflineIntentClassifier();
   return {
     knowledge: options.knowledge,
@@ -19,6 +19,7 @@ export function createAssistant(options: { knowledge: KnowledgeBase; logger: Log
     calibrations: options.calibrations ?? new Calibrations({ knowledge: options.knowledge, store: memoryCalibrationStore(), logger: options.logger }),
     classifier: options.model ? llmClassifier(options.model, offline, options.logger) : offlineClassifier(offline),
     offline,
+    ...(options.notHelped ? { notHelped: options.notHelped } : {}),
     ...(options.model ? { model: options.model } : {}),
     policy: options.policy ?? DEFAULT_POLICY,
     logger: options.logger,

@@ -207,9 +207,11 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
       return ask(request, question, state, deps);
     }
     case ComponentIds.talkToHuman:
+      await signal(request, state, false, deps);
       return handOver(request, state, requested("explicit_request"), deps);
     case ComponentIds.moreHelp:
       log(deps, request, "feedback", { helpful: false, articles: state.turns[state.turns.length - 1]?.articles ?? [] });
+      await signal(request, state, false, deps);
       return handOver(request, state, requested("more_help"), deps);
     case ComponentIds.helpful: {
       const last = state.turns[state.turns.length - 1];
@@ -218,13 +220,8 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
       if (helped) {
         const article = await deps.assistant.knowledge.article(request.workspace_id, helped);
         if (article) deps.articles.helped(request.workspace_id, { articleId: helped, title: article.title, url: article.url });
-        // The customer's own words for what this article answered (a picked title teaches nothing).
-        if (article && last.q !== article.title) {
-          deps.learned
-            ?.customerSignal({ workspaceId: request.workspace_id, articleKey: article.articleKey, question: last.q, conversationKey: conversationKey(request), mode: deps.assistant.policy.learning })
-            .catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a customer's signal for learning"));
-        }
       }
+      await signal(request, state, true, deps);
       return messageCard(message("thanks", { firstName }), state, { offerQuestion: true });
     }
     default: {
@@ -239,6 +236,22 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
       return welcome(state, contact, helpCenterName);
     }
   }
+}
+
+/**
+ * What the customer's click right after an answer says about its article and their question, for
+ * learning: "That helped", or "Get more help" / "Talk to a human". It is recorded beside the card,
+ * which never waits for it; a question the customer picked by its title teaches nothing.
+ */
+async function signal(request: MessengerSubmitRequest, state: CardState, helped: boolean, deps: MessengerDeps) {
+  const last = state.turns[state.turns.length - 1];
+  const articleKey = last?.articles[0];
+  if (!deps.learned || !last || !articleKey) return;
+  const article = await deps.assistant.knowledge.article(request.workspace_id, articleKey).catch(() => undefined);
+  if (!article || last.q === article.title) return;
+  deps.learned
+    .customerSignal({ workspaceId: request.workspace_id, articleKey: article.articleKey, question: last.q, conversationKey: conversationKey(request), helped, mode: deps.assistant.policy.learning })
+    .catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a customer's signal for learning"));
 }
 
 /** Live canvas: the card's content, rebuilt each time the Messenger shows it. */

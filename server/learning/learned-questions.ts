@@ -11,6 +11,9 @@ import type { Database } from "../storage/database.ts";
 /** How many different conversations must agree before customers' signals teach a question. */
 export const CUSTOMERS_AGREEING = 2;
 
+/** The newest "did not help" signals a search looks through. */
+const MAX_NOT_HELPED = 2000;
+
 /** A learned question is a question, not an essay: longer messages are cut to this. */
 const MAX_QUESTION = 300;
 /** Most questions kept per article, so one busy article cannot crowd the index. */
@@ -80,21 +83,31 @@ export class LearnedQuestions {
    * A customer said an answer from this article helped with this question. One conversation is a
    * hint; when a second one agrees, the question is learned (source "customers").
    */
-  async customerSignal(input: { workspaceId: string; articleKey: string; question: string; conversationKey: string; mode: LearningMode }): Promise<number> {
+  async customerSignal(input: { workspaceId: string; articleKey: string; question: string; conversationKey: string; helped: boolean; mode: LearningMode }): Promise<number> {
     if (input.mode === "off") return 0;
     const key = questionKey(input.question);
     if (!key) return 0;
     await this.deps.db.query(
-      `INSERT INTO customer_signals (workspace_id, article_key, question_key, question, conversation_key) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO customer_signals (workspace_id, article_key, question_key, question, conversation_key, helped) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT DO NOTHING`,
-      [input.workspaceId, input.articleKey, key, input.question.slice(0, MAX_QUESTION), input.conversationKey],
+      [input.workspaceId, input.articleKey, key, input.question.slice(0, MAX_QUESTION), input.conversationKey, input.helped],
     );
+    if (!input.helped) return 0;
     const [{ agreeing } = { agreeing: 0 }] = await this.deps.db.query<{ agreeing: number }>(
-      "SELECT count(*)::int AS agreeing FROM customer_signals WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3",
+      "SELECT count(*)::int AS agreeing FROM customer_signals WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3 AND helped",
       [input.workspaceId, input.articleKey, key],
     );
     if (agreeing < CUSTOMERS_AGREEING) return 0;
     return this.learn({ workspaceId: input.workspaceId, articleKey: input.articleKey, questions: [input.question], source: "customers", conversationId: input.conversationKey, mode: input.mode });
+  }
+
+  /** Articles customers said did not help with this question, asked in nearly the same words. */
+  async notHelpedFor(workspaceId: string, question: string): Promise<Set<string>> {
+    const rows = await this.deps.db.query<{ article_key: string; question: string }>(
+      "SELECT article_key, question FROM customer_signals WHERE workspace_id = $1 AND NOT helped ORDER BY at DESC LIMIT $2",
+      [workspaceId, MAX_NOT_HELPED],
+    );
+    return new Set(rows.filter((row) => sameQuestion(row.question, question)).map((row) => row.article_key));
   }
 
   private async index(workspaceId: string, articleKey: string, questions: Array<{ id: string; question: string }>) {
