@@ -187,9 +187,13 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect((await form(question!.id, "approve", { origin: "https://evil.example" })).status).toBe(403);
       expect((await form(question!.id, "approve")).status).toBe(303);
       expect(firstShown(await ask("let my bookkeeper look at the numbers"))).toBe("8800117");
+      // A card that shows the article through the learned question counts a use.
+      await report.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), input_values: { question: "let my bookkeeper look at the numbers" } });
+      for (let i = 0; i < 100 && (await learned.list(WORKSPACE))[0]!.uses === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await learned.list(WORKSPACE))[0]).toMatchObject({ uses: 1 });
 
       const csv = await (await fetch(`${report.url}/report/learned-questions.csv?workspace=${WORKSPACE}`, { headers: auth })).text();
-      expect(csv.split("\r\n")[0]).toBe('"question","article","title","source","conversation","learned_at","status"');
+      expect(csv.split("\r\n")[0]).toBe('"question","article","title","source","conversation","learned_at","status","uses"');
       expect(csv).toContain('"let my bookkeeper see my numbers","8800117","Invite team members and set roles","teammate","31000000008",');
 
       expect((await form(question!.id, "remove")).status).toBe(303);

@@ -6,7 +6,7 @@ import type { LiveCanvasRequest, MessengerInitializeRequest, MessengerSubmitRequ
 import { endUserOf, type Contact } from "../../canvas/requests.ts";
 import type { CanvasResponse, LiveCanvasResponse } from "../../canvas/responses.ts";
 import { emptyState, readState, withTurn, type CardState } from "../../canvas/stored-data.ts";
-import { respond, type AssistantDeps, type Decision, type EscalationReason } from "../assistant/assistant.ts";
+import { respond, type AssistantDeps, type Decision, type EscalationReason, type Source } from "../assistant/assistant.ts";
 import type { HistoryLine } from "../assistant/classifier.ts";
 import type { LearnedQuestions } from "../learning/learned-questions.ts";
 import { customerProfile, firstNameOf } from "../assistant/context.ts";
@@ -110,6 +110,7 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
     case "answer": {
       const text = decision.answeredBy === "extractive" ? message("answer-extractive", { firstName, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
       deps.articles.cited(request.workspace_id, decision.sources);
+      countLearned(request, decision.sources, deps);
       const used = decision.sources[0];
       const readInSheet = used && deps.links ? deps.links.sheetUrl(request.workspace_id, used.passageId) : undefined;
       return answerCard({ answer: text, articles: linkable(decision.sources), readInSheet }, withTurn(state, { ...turn, a: text, articles: decision.sources.map((source) => source.articleId) }));
@@ -121,6 +122,7 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
     }
     case "offer_choice": {
       const text = message("choice", { firstName });
+      countLearned(request, decision.options, deps);
       const choices = decision.options.map((option) => ({ k: articleKeyOf(option.passageId), t: option.title, p: Math.min(1, Math.max(0, option.confidence)) }));
       return choiceCard(text, decision.options.map((option) => option.title), withTurn(state, { ...turn, a: text }, [], choices));
     }
@@ -235,6 +237,14 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
       // A component from an older version of the card: start again rather than fail.
       return welcome(state, contact, helpCenterName);
     }
+  }
+}
+
+/** Learned questions that led to the articles shown are counted as used, beside the card. */
+function countLearned(request: MessengerSubmitRequest, shown: Source[], deps: MessengerDeps) {
+  for (const source of shown) {
+    if (!source.learnedQuestion) continue;
+    deps.learned?.used(request.workspace_id, articleKeyOf(source.passageId), source.learnedQuestion).catch((error) => deps.assistant.logger.warn({ err: error }, "could not count a learned question's use"));
   }
 }
 

@@ -101,6 +101,11 @@ export class LearnedQuestions {
     return this.learn({ workspaceId: input.workspaceId, articleKey: input.articleKey, questions: [input.question], source: "customers", conversationId: input.conversationKey, mode: input.mode });
   }
 
+  /** Counts a learned question's use: its article was shown to a customer after it matched their question. */
+  async used(workspaceId: string, articleKey: string, question: string): Promise<void> {
+    await this.deps.db.query("UPDATE learned_questions SET uses = uses + 1 WHERE workspace_id = $1 AND article_key = $2 AND question = $3 AND status = 'active'", [workspaceId, articleKey, question]);
+  }
+
   /** Articles customers said did not help with this question, asked in nearly the same words. */
   async notHelpedFor(workspaceId: string, question: string): Promise<Set<string>> {
     const rows = await this.deps.db.query<{ article_key: string; question: string }>(
