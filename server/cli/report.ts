@@ -7,6 +7,7 @@ import { eventsBetween } from "../metrics/events.ts";
 import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
 import { buildReport } from "../metrics/report.ts";
 import { openDatabase } from "../storage/database.ts";
+import { learnedQuestionsOf } from "../learning/learned-questions.ts";
 
 const { values } = parseArgs({ options: { workspace: { type: "string" }, from: { type: "string" }, to: { type: "string" } } });
 const config = configFromEnvironment();
@@ -44,6 +45,10 @@ try {
     for (const gap of report.contentGaps.slice(0, 10)) console.log(`  ${String(gap.count).padStart(4)}  ${gap.topic}  e.g. "${gap.examples[0]}"`);
     console.log("\nArticles (cited / helped / handed over after)");
     for (const article of report.articles.slice(0, 10)) console.log(`  ${String(article.cited).padStart(4)} ${String(article.helped).padStart(4)} ${String(article.handedOverAfter).padStart(4)}  ${article.title}`);
+    const learned = await learnedQuestionsOf(db, workspace);
+    const count = (status: string) => learned.filter((question) => question.status === status).length;
+    console.log(`\nLearned questions: ${count("active")} in use (${learned.filter((q) => q.status === "active" && q.source === "teammate").length} from teammates, ${learned.filter((q) => q.status === "active" && q.source === "customers").length} from customers), ${count("pending")} waiting for review, ${count("removed")} removed`);
+    for (const question of learned.filter((q) => q.status === "active").sort((a, b) => b.uses - a.uses).slice(0, 10)) console.log(`  ${String(question.uses).padStart(4)} uses  "${question.question}" -> article ${question.articleKey}`);
   }
 } finally {
   await db.close();

@@ -47,6 +47,15 @@ export function sameQuestion(a: string, b: string): boolean {
   return both > 0 && both / (x.size + y.size - both) >= 0.8;
 }
 
+/** Everything a workspace learned, newest first (the report and `npm run report` read it). */
+export async function learnedQuestionsOf(db: Database, workspaceId: string): Promise<LearnedQuestion[]> {
+  const rows = await db.query<{ id: string; article_key: string; question: string; source: LearnedSource; conversation_id: string | null; status: LearnedQuestion["status"]; uses: number; learned_at: Date }>(
+    "SELECT id::text, article_key, question, source, conversation_id, status, uses, learned_at FROM learned_questions WHERE workspace_id = $1 ORDER BY learned_at DESC, id DESC",
+    [workspaceId],
+  );
+  return rows.map((row) => ({ id: row.id, articleKey: row.article_key, question: row.question, source: row.source, conversationId: row.conversation_id, status: row.status, uses: row.uses, learnedAt: new Date(row.learned_at) }));
+}
+
 export class LearnedQuestions {
   constructor(private readonly deps: { db: Database; index: LearnedQuestionIndex; logger: Logger }) {}
 
@@ -128,12 +137,8 @@ export class LearnedQuestions {
     }
   }
 
-  async list(workspaceId: string): Promise<LearnedQuestion[]> {
-    const rows = await this.deps.db.query<{ id: string; article_key: string; question: string; source: LearnedSource; conversation_id: string | null; status: LearnedQuestion["status"]; uses: number; learned_at: Date }>(
-      "SELECT id::text, article_key, question, source, conversation_id, status, uses, learned_at FROM learned_questions WHERE workspace_id = $1 ORDER BY learned_at DESC, id DESC",
-      [workspaceId],
-    );
-    return rows.map((row) => ({ id: row.id, articleKey: row.article_key, question: row.question, source: row.source, conversationId: row.conversation_id, status: row.status, uses: row.uses, learnedAt: new Date(row.learned_at) }));
+  list(workspaceId: string): Promise<LearnedQuestion[]> {
+    return learnedQuestionsOf(this.deps.db, workspaceId);
   }
 
   /** Stops using a learned question, and never learns it again for that article. */
