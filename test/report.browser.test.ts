@@ -4,7 +4,9 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventLog } from "../server/metrics/events.ts";
 import type { Database } from "../server/storage/database.ts";
-import { startTestApp, type TestApp } from "./helpers/app.ts";
+import { startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
+import { LearnedQuestions } from "../server/learning/learned-questions.ts";
+import { createLogger } from "../server/logger.ts";
 import { CHROMIUM, runBrowserTests } from "./helpers/browser.ts";
 import { openTestDatabase } from "./helpers/databases.ts";
 
@@ -43,7 +45,14 @@ beforeAll(async () => {
       if (i === 4) await record("rating", { rating: 3 }, 40);
     }
   }
-  app = await startTestApp({ db, adminToken: TOKEN });
+  // What the team taught: one question waiting for review, one removed.
+  await db.query(
+    `INSERT INTO learned_questions (workspace_id, article_key, question, question_key, source, conversation_id, status) VALUES
+     ('ecahpwf5', '8800104', 'bill my retainer clients automatically', 'automat bill client retain', 'teammate', '25000000777', 'pending'),
+     ('ecahpwf5', '8800115', 'second login step', 'login second step', 'customers', NULL, 'removed')`,
+  );
+  const knowledge = testKnowledge();
+  app = await startTestApp({ db, adminToken: TOKEN, knowledge, learned: new LearnedQuestions({ db, index: knowledge, logger: createLogger("silent") }) });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
 });
 afterAll(async () => {
@@ -80,6 +89,25 @@ describe.skipIf(!runBrowserTests())("report page", () => {
     });
     expect(drawn).toBeGreaterThan(1000);
     if (process.env.REPORT_SCREENSHOT_PATH) await page.screenshot({ path: process.env.REPORT_SCREENSHOT_PATH, fullPage: true });
+    await context.close();
+  });
+
+  it("lets an admin approve a learned question, then remove it, from the table", async () => {
+    const context = await browser.newContext({ httpCredentials: { username: "admin", password: TOKEN } });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/report?workspace=ecahpwf5`, { waitUntil: "domcontentloaded" });
+    const row = () => page.locator("#learned-questions tr", { hasText: "bill my retainer clients automatically" });
+    expect(await row().getAttribute("data-status")).toBe("pending");
+    expect(await row().textContent()).toContain("Set up recurring invoices");
+    expect(await page.locator("#learned-questions tr", { hasText: "second login step" }).getByRole("button").count()).toBe(0);
+
+    await row().getByRole("button", { name: "Approve" }).click();
+    await page.waitForURL(/#learned$/);
+    expect(await row().getAttribute("data-status")).toBe("active");
+    await row().getByRole("button", { name: "Remove" }).click();
+    await page.waitForURL(/#learned$/);
+    await expect.poll(() => row().getAttribute("data-status")).toBe("removed");
+    expect(await row().getByRole("button").count()).toBe(0);
     await context.close();
   });
 
