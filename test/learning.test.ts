@@ -238,6 +238,29 @@ describe.each(BACKENDS)("on %s", (backend) => {
     }
   });
 
+  it("after an article picked from a choice, learns the question the customer typed, not the title they clicked", async () => {
+    const cards = await startTestApp({ knowledge, db, learned, assistant: on.assistant });
+    try {
+      for (const conversationId of [32000000004, 32000000005]) {
+        const context = { ...fixture("messenger-submit").context, conversation_id: conversationId };
+        const offered = await (await cards.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context, input_values: { question: "can my accountant log in" } })).json();
+        const pick = offered.canvas.content.components.find((c: { id?: string; label?: string }) => c.id?.startsWith("choice_") && c.label === "Send your data to your accountant's software");
+        expect(pick).toBeDefined();
+        const answered = await (await cards.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context, component_id: pick.id, input_values: {}, current_canvas: offered.canvas })).json();
+        await cards.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context, component_id: "helpful", input_values: {}, current_canvas: answered.canvas });
+      }
+      let list = await learned.list(WORKSPACE);
+      for (let i = 0; i < 100 && list.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        list = await learned.list(WORKSPACE);
+      }
+      expect(list).toMatchObject([{ question: "can my accountant log in", source: "customers" }]);
+    } finally {
+      await cards.close();
+      await db.query("DELETE FROM customer_signals");
+    }
+  });
+
   it("lowers an article for the same question once a customer asked for more help right after its answer", async () => {
     const assistant = createAssistant({ knowledge, logger, notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
     const cards = await startTestApp({ knowledge, db, learned, assistant });

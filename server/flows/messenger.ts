@@ -251,16 +251,18 @@ function countLearned(request: MessengerSubmitRequest, shown: Source[], deps: Me
 /**
  * What the customer's click right after an answer says about its article and their question, for
  * learning: "That helped", or "Get more help" / "Talk to a human". It is recorded beside the card,
- * which never waits for it; a question the customer picked by its title teaches nothing.
+ * which never waits for it. After an article picked from a choice, the question is the one the
+ * customer typed before the pick, not the title they clicked.
  */
 async function signal(request: MessengerSubmitRequest, state: CardState, helped: boolean, deps: MessengerDeps) {
   const last = state.turns[state.turns.length - 1];
   const articleKey = last?.articles[0];
   if (!deps.learned || !last || !articleKey) return;
   const article = await deps.assistant.knowledge.article(request.workspace_id, articleKey).catch(() => undefined);
-  if (!article || last.q === article.title) return;
+  const question = last.q === article?.title ? state.turns[state.turns.length - 2]?.q : last.q;
+  if (!article || !question || question === article.title) return;
   deps.learned
-    .customerSignal({ workspaceId: request.workspace_id, articleKey: article.articleKey, question: last.q, conversationKey: conversationKey(request), helped, mode: deps.assistant.policy.learning })
+    .customerSignal({ workspaceId: request.workspace_id, articleKey: article.articleKey, question, conversationKey: conversationKey(request), helped, mode: deps.assistant.policy.learning })
     .catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a customer's signal for learning"));
 }
 
