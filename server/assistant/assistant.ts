@@ -2,7 +2,7 @@
 // decision out: answer, ask for clarification, acknowledge feedback, or hand over to a person
 // (with the reason). No HTTP here; the canvas and the handoff both act on the same decision.
 import { DeadlineExceeded, withDeadline } from "../deadline.ts";
-import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.ts";
+import { articleKeyOfPassage, type KnowledgeBase, type Passage } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { writeAnswer, type AnswerDraft, type AnswerStats } from "./answerer.ts";
 import type { ChatModel } from "./chat-model.ts";
@@ -175,7 +175,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     // A question the team already answered with an article (a learned question, in nearly these
     // words) is answerable: the classifier's guess alone does not hand it over again.
     const best = await search().then(({ passages }) => passages[0], () => undefined);
-    if (!(best?.learnedQuestion && sameQuestion(best.learnedQuestion, input.message))) return escalate(quick.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${quick.intent}`);
+    if (!(best?.learnedQuestion && sameQuestion(best.learnedQuestion, input.message))) return judged(quick, "offline", [])!;
     quick = { ...quick, intent: "faq_question", needsHuman: false };
     common = { ...common, intent: quick.intent };
   }
@@ -251,13 +251,11 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
 /** How much less likely an article is once customers said it did not help with this very question. */
 export const NOT_HELPED_FACTOR = 0.5;
 
-const articleKeyOfPassage = (passageId: string) => passageId.replace(/^article:/, "").replace(/:\d+$/, "");
-
 /** Lowers the articles customers said did not help with this question, and ranks again. */
 function lowered(passages: Passage[], notHelped: Set<string> | undefined): Passage[] {
   if (!notHelped?.size) return passages;
   return passages
-    .map((passage) => (notHelped.has(articleKeyOfPassage(passage.id)) ? { ...passage, confidence: passage.confidence * NOT_HELPED_FACTOR } : passage))
+    .map((passage) => (notHelped.has(articleKeyOfPassage(passage.id) ?? "") ? { ...passage, confidence: passage.confidence * NOT_HELPED_FACTOR } : passage))
     .sort((a, b) => b.confidence - a.confidence);
 }
 

@@ -9,6 +9,7 @@ import { emptyState, readState, withTurn, type CardState } from "../../canvas/st
 import { respond, type AssistantDeps, type Decision, type EscalationReason, type Source } from "../assistant/assistant.ts";
 import type { HistoryLine } from "../assistant/classifier.ts";
 import type { LearnedQuestions } from "../learning/learned-questions.ts";
+import { articleKeyOfPassage } from "../knowledge/knowledge-base.ts";
 import { customerProfile, firstNameOf } from "../assistant/context.ts";
 import type { PopularArticles } from "../assistant/article-stats.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
@@ -123,7 +124,7 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
     case "offer_choice": {
       const text = message("choice", { firstName });
       countLearned(request, decision.options, deps);
-      const choices = decision.options.map((option) => ({ k: articleKeyOf(option.passageId), t: option.title, p: Math.min(1, Math.max(0, option.confidence)) }));
+      const choices = decision.options.map((option) => ({ k: articleKeyOfPassage(option.passageId) ?? "", t: option.title, p: Math.min(1, Math.max(0, option.confidence)) }));
       return choiceCard(text, decision.options.map((option) => option.title), withTurn(state, { ...turn, a: text }, [], choices));
     }
     case "acknowledge_feedback": {
@@ -158,7 +159,6 @@ async function gatherContext(request: MessengerSubmitRequest, state: CardState, 
 }
 
 /** `article:<key>:<n>` → `<key>`. */
-const articleKeyOf = (passageId: string) => passageId.replace(/^article:/, "").replace(/:\d+$/, "");
 
 async function ask(request: MessengerSubmitRequest, question: string, state: CardState, deps: MessengerDeps, picked: { topic?: boolean; article?: { articleKey: string; confidence: number } } = {}): Promise<CanvasResponse> {
   const { history, contact } = await gatherContext(request, state, deps);
@@ -244,7 +244,9 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
 function countLearned(request: MessengerSubmitRequest, shown: Source[], deps: MessengerDeps) {
   for (const source of shown) {
     if (!source.learnedQuestion) continue;
-    deps.learned?.used(request.workspace_id, articleKeyOf(source.passageId), source.learnedQuestion).catch((error) => deps.assistant.logger.warn({ err: error }, "could not count a learned question's use"));
+    const articleKey = articleKeyOfPassage(source.passageId);
+    if (!articleKey) continue;
+    deps.learned?.used(request.workspace_id, articleKey, source.learnedQuestion).catch((error) => deps.assistant.logger.warn({ err: error }, "could not count a learned question's use"));
   }
 }
 

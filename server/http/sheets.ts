@@ -6,7 +6,7 @@ import express, { type Express } from "express";
 import Handlebars from "handlebars";
 import { marked } from "marked";
 import { readFileSync } from "node:fs";
-import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
+import { articleKeyOfPassage, type KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 
 const PAGE = Handlebars.compile(readFileSync(new URL("../../templates/sheet-article.html.hbs", import.meta.url), "utf8"));
@@ -18,9 +18,6 @@ export function sheetUrl(publicUrl: string, secret: string, workspaceId: string,
   const query = new URLSearchParams({ w: workspaceId, p: passageId, s: signatureOf(secret, workspaceId, passageId) });
   return `${publicUrl}/sheets/article?${query}`;
 }
-
-/** The article key inside a passage id `article:<key>:<n>`. */
-const articleKeyOf = (passageId: string) => /^article:(.+):\d+$/.exec(passageId)?.[1];
 
 /** Passage text (markdown-ish, from html-to-text) as HTML; angle brackets are escaped first, so no markup from an article survives. */
 const toHtml = (text: string) => marked.parse(text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), { async: false });
@@ -44,7 +41,7 @@ export function mountSheets(app: Express, options: { secret: string; knowledge: 
     const p = String(req.query.p ?? "");
     const given = Buffer.from(String(req.query.s ?? ""));
     const expected = Buffer.from(signatureOf(options.secret, w, p));
-    const key = articleKeyOf(p);
+    const key = articleKeyOfPassage(p);
     if (!key || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       options.logger.warn({ path: req.path }, "rejected sheet request with a bad signature");
       res.status(403).type("text/plain").send("This link is not valid.");

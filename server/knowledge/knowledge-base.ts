@@ -1,6 +1,9 @@
 // What the assistant needs from the knowledge layer, whatever stores it.
 import type { ConfidenceFeatures, Scorer } from "./confidence.ts";
 
+/** The article key inside a passage id (`article:<key>:<n>`), or undefined for any other id. */
+export const articleKeyOfPassage = (passageId: string): string | undefined => /^article:(.+):\d+$/.exec(passageId)?.[1];
+
 export interface Passage {
   /** The passage's stable id (`article:<id>:<n>`). */
   id: string;
