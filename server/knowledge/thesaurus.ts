@@ -53,6 +53,9 @@ export const SUPPORT_THESAURUS: readonly string[][] = [
   ["attach", "attachment", "attachments", "pdf"],
   ["install", "installation", "download the app", "app store", "play store"],
   ["free", "no cost", "free of charge", "without paying"],
+  ["language", "languages", "english", "spanish", "french", "german", "portuguese", "italian", "dutch", "japanese", "chinese", "translate", "translation", "multilingual"],
+  ["tutorial", "tutorials", "guide", "guides", "how-to", "walkthrough", "course", "documentation", "docs"],
+  ["community", "forum", "forums", "members"],
 ];
 
 export interface QueryExpansion {
