@@ -22,6 +22,7 @@ import { createEmbedder } from "./knowledge/create-embedder.ts";
 import { HelpCenterFreshness } from "./knowledge/freshness.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
 import { LearnedQuestions } from "./learning/learned-questions.ts";
+import { ArticleDrafts } from "./flows/article-drafts.ts";
 import { sourceRouter } from "./knowledge/sources.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { Calibrations, databaseCalibrationStore } from "./answer-decision/calibrations.ts";
@@ -159,6 +160,7 @@ async function main() {
     directoryFor,
     onEscalation: enqueueHandoff(queue),
     learned,
+    drafts: new ArticleDrafts({ db: database, knowledge, calibrations, clientFor, bot, policy, logger, ...(model ? { model } : {}) }),
     queue,
     events,
     db: database,

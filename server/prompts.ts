@@ -11,4 +11,6 @@ export const prompts = {
   /** The one call that judges a message and answers it from the documents: rules first (the same for every message, so hosted APIs cache them), then the message's own data. */
   respondRules: load("respond-rules"),
   respondRequest: load("respond-request"),
+  /** A draft FAQ article from a content gap's questions and the teammates' replies to them. */
+  draftArticle: load("draft-article"),
 };

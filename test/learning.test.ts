@@ -10,6 +10,8 @@ import { BotIdentity } from "../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { LearnedQuestions } from "../server/learning/learned-questions.ts";
 import { linkedPages } from "../server/learning/teammate-replies.ts";
+import { ArticleDrafts } from "../server/flows/article-drafts.ts";
+import { OpenAIChatModel } from "../server/assistant/chat-model.ts";
 import { createLogger } from "../server/logger.ts";
 import { EventLog } from "../server/metrics/events.ts";
 import type { Database } from "../server/storage/database.ts";
@@ -18,6 +20,7 @@ import { WEBHOOK_JOB, webhookHandler } from "../server/webhooks/process.ts";
 import { fixture, startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
 import { BACKENDS, openTestDatabase } from "./helpers/databases.ts";
 import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
+import { startFakeOpenAI } from "./helpers/fake-openai.ts";
 
 const WORKSPACE = "ecahpwf5";
 const INVITE = "https://help.tallybook.example/en/articles/8800117-invite-team-members-and-set-roles";
@@ -201,6 +204,78 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect(firstShown(await ask("let my bookkeeper look at the numbers"))).not.toBe("8800117");
     } finally {
       await report.close();
+    }
+  });
+
+  it("shows what teammates answered without an article beside the content gap, and an admin turns it into a draft article in Intercom, once", async () => {
+    await db.query("DELETE FROM events");
+    await db.query("DELETE FROM article_drafts");
+    const reply = "Not yet: Tallybook takes cards, PayPal and bank transfers. Crypto is on our roadmap.";
+    for (const [id, question] of [["31000000011", "can clients pay me in bitcoin"], ["31000000012", "do you take bitcoin or other crypto"]] as const) {
+      await customerAsks(id, question);
+      await teammateReplies(id, question, `<p>${reply}</p>`);
+    }
+    expect(await learned.list(WORKSPACE)).toEqual([]);
+
+    const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
+    const drafts = new ArticleDrafts({ db, knowledge, calibrations: on.assistant.calibrations, clientFor: () => client, bot: new BotIdentity(), policy: DEFAULT_POLICY, logger });
+    const token = "drafts-report-token-0123456789";
+    const report = await startTestApp({ knowledge, db, adminToken: token, learned, drafts });
+    const auth = { authorization: `Bearer ${token}` };
+    try {
+      const page = await (await fetch(`${report.url}/report?workspace=${WORKSPACE}`, { headers: auth })).text();
+      const gaps = page.slice(page.indexOf('<table id="gaps">'), page.indexOf("</table>", page.indexOf('<table id="gaps">')));
+      expect(gaps).toContain("“can clients pay me in bitcoin”");
+      expect(gaps).toContain(`<blockquote>${reply}</blockquote>`);
+      const topic = /name="topic" value="([^"]+)"/.exec(gaps)![1]!.replaceAll("&#x60;", "`").replaceAll("&#x3D;", "=");
+      expect(topic).toContain("bitcoin");
+      const createDraft = (headers: Record<string, string> = {}) =>
+        fetch(`${report.url}/report/drafts`, { method: "POST", headers: { ...auth, "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams({ workspace: WORKSPACE, topic }).toString(), redirect: "manual" });
+
+      expect((await createDraft({ origin: "https://evil.example" })).status).toBe(403);
+      const created = await createDraft();
+      expect(created.status).toBe(303);
+      expect(created.headers.get("location")).toContain("draft=created");
+      const posted = intercom.requests.filter((request) => request.method === "POST" && request.path === "/articles");
+      expect(posted).toHaveLength(1);
+      expect(posted[0]!.body).toMatchObject({ title: expect.stringMatching(/bitcoin/i), author_id: Number(BOT), state: "draft" });
+      expect((posted[0]!.body as { body: string }).body).toContain(reply);
+      expect((posted[0]!.body as { body: string }).body).toContain("“do you take bitcoin or other crypto”");
+
+      // The same topic again is not drafted twice; the page says so and lists the draft.
+      expect((await createDraft()).headers.get("location")).toContain("draft=already_drafted");
+      expect(intercom.requests.filter((request) => request.method === "POST" && request.path === "/articles")).toHaveLength(1);
+      const after = await (await fetch(`${report.url}/report?workspace=${WORKSPACE}&draft=already_drafted`, { headers: auth })).text();
+      expect(after).toContain("A draft for this topic was created already.");
+      expect(after).toContain("Draft created: “Can clients pay me in bitcoin”");
+      expect(after.slice(after.indexOf('<table id="draft-articles">'))).toContain("teammates&#x27; replies, as they are");
+      expect(await drafts.list(WORKSPACE)).toMatchObject([{ title: "Can clients pay me in bitcoin", intercomArticleId: "9100000", writtenBy: "teammates" }]);
+    } finally {
+      await report.close();
+    }
+  });
+
+  it("has the model write the draft from the teammates' replies, and never drafts what an article now answers", async () => {
+    await db.query("DELETE FROM article_drafts");
+    const openai = await startFakeOpenAI();
+    openai.chat = () => ({ content: JSON.stringify({ title: "Can my clients pay in crypto?", body: "Not yet. Tallybook takes **cards**, PayPal and bank transfers." }) });
+    const model = new OpenAIChatModel({ baseUrl: openai.url, model: "drafter" });
+    const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
+    const drafts = new ArticleDrafts({ db, knowledge, calibrations: on.assistant.calibrations, clientFor: () => client, bot: new BotIdentity(), policy: { ...DEFAULT_POLICY, company_name: "Tallybook" }, logger, model });
+    const gap = { topic: "bitcoin · pay · crypto", count: 2, examples: ["can clients pay me in bitcoin"], answers: [{ question: "can clients pay me in bitcoin", reply: "Not yet: cards, PayPal and bank transfers.", conversation: "31000000011" }] };
+    try {
+      const outcome = await drafts.create(WORKSPACE, gap);
+      expect(outcome).toMatchObject({ status: "created", draft: { title: "Can my clients pay in crypto?", writtenBy: "model" } });
+      const prompt = (openai.requests.at(-1)!.body.messages as Array<{ content: string }>)[0]!.content;
+      expect(prompt).toContain("<reply>Not yet: cards, PayPal and bank transfers.</reply>");
+      expect(prompt).toContain("Tallybook");
+      const body = (intercom.requests.filter((request) => request.path === "/articles").at(-1)!.body as { body: string }).body;
+      expect(body).toBe("<p>Not yet. Tallybook takes <strong>cards</strong>, PayPal and bank transfers.</p>");
+
+      const answered = { topic: "password · reset", count: 1, examples: ["how do i reset my password"], answers: [] };
+      expect(await drafts.create(WORKSPACE, answered)).toMatchObject({ status: "covered", article: { title: "Reset your password" } });
+    } finally {
+      await openai.close();
     }
   });
 

@@ -134,7 +134,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
   });
 
   it("lists the questions it could not answer as content gaps, and ranks articles", () => {
-    expect(report.contentGaps).toEqual([{ topic: expect.stringContaining("dinosaur"), count: 1, examples: ["Which dinosaurs lived in the Jurassic?"] }]);
+    expect(report.contentGaps).toEqual([{ topic: expect.stringContaining("dinosaur"), count: 1, examples: ["Which dinosaurs lived in the Jurassic?"], answers: [] }]);
     const recurring = report.articles.find((article) => article.title === "Set up recurring invoices");
     expect(recurring).toMatchObject({ cited: 1, helped: 1, handedOverAfter: 0 });
     const twoFactor = report.articles.find((article) => article.title === "Turn on two-factor authentication");

@@ -32,6 +32,7 @@ import { mountAdmin } from "./admin.ts";
 import { mountOAuth, type OAuthDeps } from "./oauth.ts";
 import { mountReport } from "./report.ts";
 import type { LearnedQuestions } from "../learning/learned-questions.ts";
+import type { ArticleDrafts } from "../flows/article-drafts.ts";
 import type { AppMetrics } from "../metrics/prometheus.ts";
 import type { Database } from "../storage/database.ts";
 import { mountPreview } from "./preview.ts";
@@ -64,6 +65,8 @@ export interface AppDeps {
   queue?: JobQueue;
   /** What the team taught the assistant (server/learning), shown and controlled in the report. */
   learned?: LearnedQuestions;
+  /** Turns the report's content gaps into draft articles in Intercom. */
+  drafts?: ArticleDrafts;
   /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
   publicUrl?: string;
 }
@@ -151,7 +154,7 @@ export function createApp(deps: AppDeps): Express {
 
   mountSheets(app, { secret: clientSecret, knowledge, logger });
   if (deps.oauth) mountOAuth(app, deps.oauth);
-  if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger, knowledge, ...(deps.learned ? { learned: deps.learned } : {}) });
+  if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger, knowledge, ...(deps.learned ? { learned: deps.learned } : {}), ...(deps.drafts ? { drafts: deps.drafts } : {}) });
   mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
 

@@ -17,6 +17,7 @@ import { buildReport, type Report } from "../metrics/report.ts";
 import type { Database } from "../storage/database.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { LearnedQuestions } from "../learning/learned-questions.ts";
+import type { ArticleDrafts, DraftOutcome } from "../flows/article-drafts.ts";
 
 const require = createRequire(import.meta.url);
 // The browser build sits beside the package's entry point (it is not in its "exports").
@@ -47,7 +48,16 @@ function sameOrigin(req: express.Request): boolean {
   }
 }
 
-export function mountReport(app: Express, deps: { db: Database; token: string | undefined; logger: Logger; knowledge: KnowledgeBase; learned?: LearnedQuestions }) {
+/** What the page says after an admin asked for a draft article. */
+const DRAFT_NOTICES: Record<DraftOutcome["status"] | "failed", string> = {
+  created: "The draft article was created in Intercom. Edit and publish it there.",
+  already_drafted: "A draft for this topic was created already.",
+  covered: "The Help Center answers these questions now: no draft was created.",
+  not_connected: "This workspace is not connected to Intercom, so no draft can be created.",
+  failed: "Intercom did not accept the draft; nothing was created. Try again in a moment.",
+};
+
+export function mountReport(app: Express, deps: { db: Database; token: string | undefined; logger: Logger; knowledge: KnowledgeBase; learned?: LearnedQuestions; drafts?: ArticleDrafts }) {
   const router = express.Router();
   const guard: RequestHandler = (req, res, next) => {
     if (authorised(deps.token, req.get("authorization"))) return next();
@@ -84,12 +94,22 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
     if ("error" in loaded) return void res.status(400).json({ error: loaded.error });
     const { report, workspace } = loaded;
     const query = new URLSearchParams({ workspace, from: report.from.slice(0, 10), to: report.to.slice(0, 10) }).toString();
-    const learned = await learnedOf(workspace);
+    const [learned, drafts] = await Promise.all([learnedOf(workspace), deps.drafts?.list(workspace) ?? []]);
+    const draftOf = new Map(drafts.map((draft) => [draft.topic, draft]));
+    const notice = typeof req.query.draft === "string" && req.query.draft in DRAFT_NOTICES ? DRAFT_NOTICES[req.query.draft as keyof typeof DRAFT_NOTICES] : undefined;
     res.type("html").send(
       PAGE({
         workspace,
         learned,
         learning: Boolean(deps.learned),
+        drafting: Boolean(deps.drafts),
+        notice,
+        gaps: report.contentGaps.map((gap) => ({ ...gap, drafted: draftOf.get(gap.topic) })),
+        drafts: drafts.map((draft) => ({
+          ...draft,
+          when: draft.createdAt.toISOString().slice(0, 16).replace("T", " "),
+          writtenByLabel: draft.writtenBy === "model" ? "the model, from teammates' replies" : "teammates' replies, as they are",
+        })),
         from: report.from.slice(0, 10),
         to: report.to.slice(0, 10),
         query,
@@ -132,7 +152,7 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
     const { report } = loaded;
     const table = req.params.table;
     let csv: string;
-    if (table === "content-gaps") csv = toCsv(["topic", "questions", "examples"], report.contentGaps.map((gap) => [gap.topic, gap.count, gap.examples.join(" | ")]));
+    if (table === "content-gaps") csv = toCsv(["topic", "questions", "examples", "teammate_replies"], report.contentGaps.map((gap) => [gap.topic, gap.count, gap.examples.join(" | "), gap.answers.map((answer) => answer.reply).join(" | ")]));
     else if (table === "articles") csv = toCsv(["article_id", "title", "url", "cited", "helped", "handed_over_after"], report.articles.map((a) => [a.articleId, a.title, a.url ?? "", a.cited, a.helped, a.handedOverAfter]));
     else if (table === "learned-questions") csv = toCsv(["question", "article", "title", "source", "conversation", "learned_at", "status", "uses"], (await learnedOf(loaded.workspace)).map((q) => [q.question, q.articleKey, q.title, q.source, q.conversationId ?? "", q.learnedAt.toISOString(), q.status, q.uses]));
     else return void res.status(404).json({ error: "unknown table" });
@@ -149,6 +169,25 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
     if (!done) return void res.status(404).json({ error: "no such learned question in this workspace" });
     deps.logger.info({ workspaceId: workspace, id, action }, "learned question changed from the report");
     res.redirect(303, `/report?${new URLSearchParams({ workspace })}#learned`);
+  });
+
+  // Creates a draft article in Intercom for a content-gap topic of the period shown.
+  router.post("/drafts", express.urlencoded({ extended: false, limit: "4kb" }), async (req, res) => {
+    if (!sameOrigin(req)) return void res.status(403).json({ error: "this form may only be posted from the report page" });
+    const fields = (req.body ?? {}) as Record<string, unknown>;
+    if (!deps.drafts || typeof fields.topic !== "string") return void res.status(400).json({ error: "unknown content gap" });
+    const loaded = await load(fields);
+    if ("error" in loaded) return void res.status(400).json({ error: loaded.error });
+    const gap = loaded.report.contentGaps.find((candidate) => candidate.topic === fields.topic);
+    if (!gap) return void res.status(404).json({ error: "no such content gap in this workspace and period" });
+    let status: keyof typeof DRAFT_NOTICES;
+    try {
+      status = (await deps.drafts.create(loaded.workspace, gap)).status;
+    } catch (error) {
+      deps.logger.error({ err: error, workspaceId: loaded.workspace, topic: gap.topic }, "draft article could not be created");
+      status = "failed";
+    }
+    res.redirect(303, `/report?${new URLSearchParams({ workspace: loaded.workspace, from: loaded.report.from.slice(0, 10), to: loaded.report.to.slice(0, 10), draft: status })}#gaps`);
   });
 
   app.use("/report", router);

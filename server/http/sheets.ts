@@ -4,10 +4,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import express, { type Express } from "express";
 import Handlebars from "handlebars";
-import { marked } from "marked";
 import { readFileSync } from "node:fs";
 import { articleKeyOfPassage, type KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
+import { markdownToHtml } from "../markdown.ts";
 
 const PAGE = Handlebars.compile(readFileSync(new URL("../../templates/sheet-article.html.hbs", import.meta.url), "utf8"));
 
@@ -20,7 +20,6 @@ export function sheetUrl(publicUrl: string, secret: string, workspaceId: string,
 }
 
 /** Passage text (markdown-ish, from html-to-text) as HTML; angle brackets are escaped first, so no markup from an article survives. */
-const toHtml = (text: string) => marked.parse(text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), { async: false });
 
 /** Passages overlap a little so retrieval never loses a sentence at a cut; a reader should not see it twice. */
 function withoutOverlap(passages: Array<{ id: string; headingPath: string; text: string }>) {
@@ -58,7 +57,7 @@ export function mountSheets(app: Express, options: { secret: string; knowledge: 
         title: article.title,
         url: article.url,
         passages: withoutOverlap(article.passages).map((passage, i, all) => ({
-          html: toHtml(passage.text),
+          html: markdownToHtml(passage.text),
           used: passage.id === p,
           heading: passage.headingPath && passage.headingPath !== all[i - 1]?.headingPath ? passage.headingPath : undefined,
         })),

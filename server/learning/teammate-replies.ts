@@ -41,27 +41,34 @@ export interface TeammateReply {
 /** Most questions taken from one conversation: the ones just before the reply. */
 const QUESTIONS_PER_REPLY = 3;
 
-export async function learnFromTeammateReply(reply: TeammateReply, deps: { knowledge: KnowledgeBase; learned: LearnedQuestions; db: Database; mode: LearningMode }): Promise<number> {
-  if (deps.mode === "off" || reply.customerQuestions.length === 0) return 0;
+/** What a teammate's reply did: the workspace's articles it links (none: an answer the Help Center lacks), and how many questions it taught. */
+export interface ReplyLesson {
+  linkedArticles: string[];
+  learned: number;
+}
+
+export async function learnFromTeammateReply(reply: TeammateReply, deps: { knowledge: KnowledgeBase; learned: LearnedQuestions; db: Database; mode: LearningMode }): Promise<ReplyLesson> {
   const links = linkedPages(reply.body);
-  if (links.length === 0) return 0;
-  const [tookPart] = await deps.db.query("SELECT 1 FROM events WHERE workspace_id = $1 AND conversation_key = $2 AND kind = ANY($3::text[]) LIMIT 1", [reply.workspaceId, reply.conversationId, ASSISTANT_EVENTS]);
-  if (!tookPart) return 0;
-  const articles = await deps.knowledge.articles(reply.workspaceId);
-  let learned = 0;
-  for (const link of links) {
-    // Every locale of an article is the same page; the default locale's version is the one learned.
+  const articles = links.length ? await deps.knowledge.articles(reply.workspaceId) : [];
+  // Every locale of an article is the same page; the default locale's version is the one learned.
+  const linked = links.flatMap((link) => {
     const matches = articles.filter((article) => article.url && articlePage(article.url) === link);
     const article = matches.find((candidate) => !candidate.articleKey.includes("@")) ?? matches[0];
-    if (!article) continue;
-    learned += await deps.learned.learn({
+    return article ? [article.articleKey] : [];
+  });
+  const lesson = { linkedArticles: linked, learned: 0 };
+  if (deps.mode === "off" || reply.customerQuestions.length === 0 || linked.length === 0) return lesson;
+  const [tookPart] = await deps.db.query("SELECT 1 FROM events WHERE workspace_id = $1 AND conversation_key = $2 AND kind = ANY($3::text[]) LIMIT 1", [reply.workspaceId, reply.conversationId, ASSISTANT_EVENTS]);
+  if (!tookPart) return lesson;
+  for (const articleKey of linked) {
+    lesson.learned += await deps.learned.learn({
       workspaceId: reply.workspaceId,
-      articleKey: article.articleKey,
+      articleKey,
       questions: reply.customerQuestions.slice(-QUESTIONS_PER_REPLY),
       source: "teammate",
       conversationId: reply.conversationId,
       mode: deps.mode,
     });
   }
-  return learned;
+  return lesson;
 }

@@ -34,6 +34,22 @@ export interface ConversationFigures {
   answeredExtractive: number;
 }
 
+/** Questions of one topic the Help Center could not answer, with how teammates answered them instead. */
+export interface ContentGap {
+  topic: string;
+  count: number;
+  examples: string[];
+  /** Teammates' replies (that linked no article) to questions of this topic, beside the question. */
+  answers: Array<{ question: string; reply: string; conversation: string }>;
+}
+
+/** A question the assistant could not answer, and the teammate's reply to it, when one came without an article. */
+export interface GapQuestion {
+  question: string;
+  conversation: string;
+  reply?: string;
+}
+
 export interface Report {
   from: string;
   to: string;
@@ -46,7 +62,7 @@ export interface Report {
   csat: { botOnly: number | null; handedOver: number | null; botOnlyCount: number; handedOverCount: number };
   medians: { firstResponseSeconds: number | null; resolutionSeconds: number | null };
   daily: Array<{ day: string; conversations: number; involved: number; deflected: number; escalated: number }>;
-  contentGaps: Array<{ topic: string; count: number; examples: string[] }>;
+  contentGaps: ContentGap[];
   articles: Array<{ articleId: string; title: string; url?: string; cited: number; helped: number; handedOverAfter: number }>;
 }
 
@@ -95,10 +111,13 @@ export function conversationFigures(key: string, events: StoredEvent[]): Convers
   };
 }
 
+/** Most examples, and most teammates' answers, shown per topic. */
+const PER_TOPIC = 3;
+
 /** Groups unanswered questions into topics: a question joins the first topic sharing enough of its words. */
-export function contentGaps(questions: string[], minimumOverlap = 0.34): Report["contentGaps"] {
-  const topics: Array<{ words: Set<string>; examples: string[]; count: number; counts: Map<string, number> }> = [];
-  for (const question of questions) {
+export function contentGaps(questions: GapQuestion[], minimumOverlap = 0.34): ContentGap[] {
+  const topics: Array<{ words: Set<string>; examples: string[]; answers: ContentGap["answers"]; count: number; counts: Map<string, number> }> = [];
+  for (const { question, conversation, reply } of questions) {
     const words = new Set(terms(question));
     if (!words.size) continue;
     const home = topics.find((topic) => {
@@ -106,13 +125,14 @@ export function contentGaps(questions: string[], minimumOverlap = 0.34): Report[
       for (const word of words) if (topic.words.has(word)) shared++;
       return shared / Math.min(words.size, topic.words.size) >= minimumOverlap;
     });
-    const topic = home ?? (topics[topics.push({ words: new Set(), examples: [], count: 0, counts: new Map() }) - 1]!);
+    const topic = home ?? (topics[topics.push({ words: new Set(), examples: [], answers: [], count: 0, counts: new Map() }) - 1]!);
     topic.count++;
     for (const word of words) {
       topic.words.add(word);
       topic.counts.set(word, (topic.counts.get(word) ?? 0) + 1);
     }
-    if (topic.examples.length < 3 && !topic.examples.includes(question)) topic.examples.push(question);
+    if (topic.examples.length < PER_TOPIC && !topic.examples.includes(question)) topic.examples.push(question);
+    if (reply && topic.answers.length < PER_TOPIC && !topic.answers.some((answer) => answer.conversation === conversation)) topic.answers.push({ question, reply, conversation });
   }
   return topics
     .sort((a, b) => b.count - a.count)
@@ -120,7 +140,32 @@ export function contentGaps(questions: string[], minimumOverlap = 0.34): Report[
       topic: [...topic.counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([word]) => word).join(" · "),
       count: topic.count,
       examples: topic.examples,
+      answers: topic.answers,
     }));
+}
+
+/** Hand-overs whose question says nothing about the Help Center's subject. */
+const NOT_A_TOPIC = new Set(["explicit_request", "service_unavailable"]);
+
+/**
+ * The questions the assistant could not answer: those it handed over for want of an article or
+ * offered a choice for, and any it handed over (or, suggesting to a teammate, would have handed
+ * over or offered a choice for) that a teammate then answered without linking an article, each
+ * with that teammate's reply.
+ */
+export function gapQuestions(events: StoredEvent[]): GapQuestion[] {
+  const replies = new Map<string, string>();
+  for (const event of events) if (event.kind === "admin_reply" && typeof event.data.reply === "string" && !replies.has(event.conversation_key)) replies.set(event.conversation_key, event.data.reply);
+  return events.flatMap((event) => {
+    if (typeof event.data.question !== "string") return [];
+    const reply = replies.get(event.conversation_key);
+    const unanswered = (event.kind === "escalation" && event.data.reason === "low_confidence") || event.kind === "bot_choice";
+    // In agent-suggestion mode the customer saw no card: the suggestion counts once a teammate answered without an article.
+    const handedOver = event.kind === "escalation" || (event.kind === "bot_suggestion" && (event.data.action === "escalate" || event.data.action === "offer_choice"));
+    const answeredByTeammate = handedOver && reply !== undefined && !NOT_A_TOPIC.has(String(event.data.reason));
+    if (!unanswered && !answeredByTeammate) return [];
+    return [{ question: event.data.question, conversation: event.conversation_key, ...(reply ? { reply } : {}) }];
+  });
 }
 
 export function buildReport(events: StoredEvent[], period: { from: Date; to: Date }): Report {
@@ -155,10 +200,6 @@ export function buildReport(events: StoredEvent[], period: { from: Date; to: Dat
     if (f.escalated) entry.escalated++;
     days.set(day, entry);
   }
-
-  const unanswered = events
-    .filter((event) => (event.kind === "escalation" && event.data.reason === "low_confidence") || event.kind === "bot_choice")
-    .flatMap((event) => (typeof event.data.question === "string" ? [event.data.question] : []));
 
   const articles = new Map<string, Report["articles"][number]>();
   for (const { events: list } of figures) {
@@ -203,7 +244,7 @@ export function buildReport(events: StoredEvent[], period: { from: Date; to: Dat
       resolutionSeconds: median(figures.flatMap(({ figures: f }) => (f.resolutionSeconds === undefined ? [] : [f.resolutionSeconds]))),
     },
     daily: [...days].sort(([a], [b]) => a.localeCompare(b)).map(([day, entry]) => ({ day, ...entry })),
-    contentGaps: contentGaps(unanswered),
+    contentGaps: contentGaps(gapQuestions(events)),
     articles: [...articles.values()].sort((a, b) => b.cited - a.cited),
   };
 }

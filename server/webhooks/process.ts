@@ -11,7 +11,6 @@
 // - article.* and help_center.* topics: the Help Center changed; a re-sync is scheduled.
 // Anything else is acknowledged and ignored.
 import type { IntercomClient } from "intercom-client";
-import { marked } from "marked";
 import { respond, type AssistantDeps, type Decision, type Source } from "../assistant/assistant.ts";
 import { customerProfile } from "../assistant/context.ts";
 import { message } from "../messages.ts";
@@ -21,17 +20,21 @@ import type { BotIdentity } from "../intercom/bot-identity.ts";
 import { historyFromConversation, type CustomerDirectory } from "../intercom/directory.ts";
 import { WebhookNotification } from "../intercom/webhook.ts";
 import type { HelpCenterFreshness } from "../knowledge/freshness.ts";
+import { htmlToText } from "../knowledge/html-text.ts";
 import { decisionEvent } from "../metrics/decision-events.ts";
 import type { LearnedQuestions } from "../learning/learned-questions.ts";
 import { learnFromTeammateReply } from "../learning/teammate-replies.ts";
 import type { EventKind, EventSink } from "../metrics/events.ts";
 import type { Logger } from "../logger.ts";
+import { markdownToHtml } from "../markdown.ts";
 import type { Database } from "../storage/database.ts";
 import type { JobHandler, JobQueue } from "../storage/queue.ts";
 import { ruleTeam } from "../handoff/routing.ts";
 import { WebhookConversation, customerMessage, latestPart } from "./conversation.ts";
 
 export const WEBHOOK_JOB = "webhook";
+/** How much of a teammate's reply is kept beside a content gap: enough for a draft article. */
+const REPLY_KEPT_CHARS = 2000;
 
 export interface WebhookDeps {
   assistant: AssistantDeps;
@@ -55,7 +58,6 @@ async function questionsBefore(deps: WebhookDeps, workspaceId: string, conversat
   return lines.slice(0, end).filter((line) => line.role === "customer").map((line) => line.text);
 }
 
-const html = (markdown: string) => marked.parse(markdown.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), { async: false }).trim();
 
 function suggestionNote(decision: Decision): string {
   const sources = "sources" in decision ? decision.sources : decision.action === "clarify" || decision.action === "offer_choice" ? decision.options : [];
@@ -153,11 +155,12 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
           if (author?.type === "admin" && author.id && author.id !== botId) {
             await markTakenOver(deps.db, workspaceId, conversation.id);
             if (topic === "conversation.admin.replied") {
-              await note("admin_reply");
-              if (deps.learned) {
-                const reply = { workspaceId, conversationId: conversation.id, body: latestPart(conversation)?.body ?? "", customerQuestions: await questionsBefore(deps, workspaceId, conversation) };
-                await learnFromTeammateReply(reply, { knowledge: deps.assistant.knowledge, learned: deps.learned, db: deps.db, mode: deps.assistant.policy.learning });
-              }
+              const body = latestPart(conversation)?.body ?? "";
+              if (!deps.learned) return void (await note("admin_reply"));
+              const reply = { workspaceId, conversationId: conversation.id, body, customerQuestions: await questionsBefore(deps, workspaceId, conversation) };
+              const lesson = await learnFromTeammateReply(reply, { knowledge: deps.assistant.knowledge, learned: deps.learned, db: deps.db, mode: deps.assistant.policy.learning });
+              // A reply that links no article is an answer the Help Center lacks: kept for the content gaps and drafts.
+              await note("admin_reply", lesson.linkedArticles.length ? { linked_articles: lesson.linkedArticles } : { reply: htmlToText(body).slice(0, REPLY_KEPT_CHARS) });
             }
           }
           return;
@@ -235,7 +238,8 @@ async function answerCustomer(
   // Only what the customer saw counts as the assistant's: suggestions to an agent are not replies.
   const event = autoReply ? decisionEvent(decision, incoming.text, turn) : undefined;
   if (event) await note(event.kind, event.data);
-  else await note("bot_suggestion", { action: decision.action });
+  // A suggestion keeps the question and what the assistant made of it: a teammate's answer to it can show a content gap.
+  else await note("bot_suggestion", { action: decision.action, question: incoming.text.slice(0, 500), ...(decision.action === "escalate" ? { reason: decision.reason } : {}) });
 
   if (decision.action === "escalate" && autoReply) {
     await deps.queue.enqueue({
@@ -244,7 +248,7 @@ async function answerCustomer(
       dedupeKey: `${conversation.id}:webhook:${incoming.history.length}:${decision.reason}`,
       payload: {
         ...handoffPayload({ workspaceId, conversationId: conversation.id, contact, decision, history: incoming.history, lastQuestion: incoming.text, turn: 0 }),
-        transition: html(message("handoff", { reason: decision.reason, firstName: customer.firstName, helpCenterName: deps.assistant.policy.help_center_name })),
+        transition: markdownToHtml(message("handoff", { reason: decision.reason, firstName: customer.firstName, helpCenterName: deps.assistant.policy.help_center_name })),
       },
     });
     await saveProgress({ done: true });
@@ -254,7 +258,7 @@ async function answerCustomer(
   if (!reply) return;
   await client.conversations.reply({
     conversation_id: conversation.id,
-    body: { message_type: autoReply ? "comment" : "note", type: "admin", admin_id: adminId, body: html(reply) },
+    body: { message_type: autoReply ? "comment" : "note", type: "admin", admin_id: adminId, body: markdownToHtml(reply) },
   });
   await saveProgress({ done: true });
 }

@@ -125,6 +125,13 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
         const id = String((JSON.parse(raw) as { id?: unknown }).id);
         return send(200, { type: "tag", id, name: [...state.tags].find(([, tagId]) => tagId === id)?.[0] ?? "" });
       }
+      if (url.pathname === "/articles") {
+        // A new article is a draft unless told otherwise, and has no public URL until published.
+        const fields = JSON.parse(raw) as { title: string; body?: string; author_id: number; state?: "published" | "draft" };
+        const article = { ...intercomArticle({ id: String(9100000 + state.articles.length), title: fields.title, body: fields.body ?? "", state: fields.state ?? "draft" }), author_id: fields.author_id, url: null };
+        state.articles.push(article);
+        return send(200, article);
+      }
       if (/^\/conversations\/([^/]+)\/run_assignment_rules$/.test(url.pathname)) return send(200, { type: "conversation", id: url.pathname.split("/")[2], state: "open" });
       const part = /^\/conversations\/([^/]+)\/(parts|reply)$/.exec(url.pathname);
       if (part) return send(200, { type: "conversation", id: part[1], state: "open", conversation_parts: { type: "conversation_part.list", conversation_parts: [], total_count: 0 } });
