@@ -9,12 +9,19 @@ import { LearnedQuestions } from "../server/learning/learned-questions.ts";
 import { createLogger } from "../server/logger.ts";
 import { CHROMIUM, runBrowserTests } from "./helpers/browser.ts";
 import { openTestDatabase } from "./helpers/databases.ts";
+import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
+import { ArticleDrafts } from "../server/flows/article-drafts.ts";
+import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
+import { BotIdentity } from "../server/intercom/bot-identity.ts";
+import { createIntercomClient } from "../server/intercom/client.ts";
+import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 
 const TOKEN = "report-browser-token-0123456789";
 let browser: Browser;
 let app: TestApp;
 let db: Database;
 let cleanup: () => Promise<void>;
+let intercom: FakeIntercom;
 
 const day = (daysAgo: number, minutes = 0) => new Date(Date.now() - (daysAgo + 1) * 86_400_000 + minutes * 60_000);
 
@@ -36,6 +43,7 @@ beforeAll(async () => {
       await record("customer_message", {}, 0);
       if (i === 5) {
         await record("escalation", { reason: i % 2 ? "low_confidence" : "explicit_request", question: ["Do you support payroll?", "Can I run payroll for my staff?"][d % 2] }, 1);
+        if (d < 2) await record("admin_reply", { reply: "Tallybook does not run payroll. Most of our customers use a payroll service and import its totals as expenses." }, 5);
         continue;
       }
       await record("bot_answer", { confidence: 0.9, by: "extractive", articles: [articles[i % 2]!] }, 1);
@@ -52,12 +60,17 @@ beforeAll(async () => {
      ('ecahpwf5', '8800115', 'second login step', 'login second step', 'customers', NULL, 'removed')`,
   );
   const knowledge = testKnowledge();
-  app = await startTestApp({ db, adminToken: TOKEN, knowledge, learned: new LearnedQuestions({ db, index: knowledge, logger: createLogger("silent") }) });
+  const logger = createLogger("silent");
+  intercom = await startFakeIntercom({ workspaceId: "ecahpwf5" });
+  const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
+  const drafts = new ArticleDrafts({ db, knowledge, calibrations: new Calibrations({ knowledge, store: memoryCalibrationStore(), logger }), clientFor: () => client, bot: new BotIdentity(), policy: DEFAULT_POLICY, logger });
+  app = await startTestApp({ db, adminToken: TOKEN, knowledge, learned: new LearnedQuestions({ db, index: knowledge, logger }), drafts });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
 });
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  await intercom?.close();
   await cleanup();
 });
 
@@ -108,6 +121,28 @@ describe.skipIf(!runBrowserTests())("report page", () => {
     await page.waitForURL(/#learned$/);
     await expect.poll(() => row().getAttribute("data-status")).toBe("removed");
     expect(await row().getByRole("button").count()).toBe(0);
+    await context.close();
+  });
+
+  it("shows how teammates answered a content gap, and creates a draft article in Intercom from it", async () => {
+    const context = await browser.newContext({ httpCredentials: { username: "admin", password: TOKEN } });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/report?workspace=ecahpwf5`, { waitUntil: "domcontentloaded" });
+    const row = page.locator("#gaps tr", { hasText: "payroll" });
+    expect(await row.locator("blockquote").first().textContent()).toContain("Tallybook does not run payroll.");
+    expect(await page.locator("#draft-articles").textContent()).toContain("No draft yet");
+
+    await row.getByRole("button", { name: /Create a draft article in Intercom/ }).click();
+    await page.waitForURL(/draft=created#gaps$/);
+    expect(await page.getByRole("status").textContent()).toContain("The draft article was created in Intercom.");
+    expect(await row.textContent()).toContain("Draft created:");
+    expect(await row.getByRole("button").count()).toBe(0);
+    expect(await page.locator("#draft-articles").textContent()).toContain("teammates' replies, as they are");
+
+    const created = intercom.requests.filter((request) => request.method === "POST" && request.path === "/articles");
+    expect(created).toHaveLength(1);
+    expect(created[0]!.body).toMatchObject({ state: "draft", author_id: 991267460, title: expect.stringMatching(/payroll/i) });
+    expect((created[0]!.body as { body: string }).body).toContain("Most of our customers use a payroll service");
     await context.close();
   });
 

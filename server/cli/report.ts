@@ -8,6 +8,7 @@ import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
 import { buildReport } from "../metrics/report.ts";
 import { openDatabase } from "../storage/database.ts";
 import { learnedQuestionsOf } from "../learning/learned-questions.ts";
+import { createdDraftsOf } from "../flows/article-drafts.ts";
 
 const { values } = parseArgs({ options: { workspace: { type: "string" }, from: { type: "string" }, to: { type: "string" } } });
 const config = configFromEnvironment();
@@ -42,7 +43,13 @@ try {
     console.log("\nEscalations by reason");
     for (const [reason, { count, rate }] of Object.entries(report.escalationsByReason)) console.log(`  ${reason.padEnd(22)} ${String(count).padStart(5)}  ${pct(rate)}`);
     console.log("\nContent gaps");
-    for (const gap of report.contentGaps.slice(0, 10)) console.log(`  ${String(gap.count).padStart(4)}  ${gap.topic}  e.g. "${gap.examples[0]}"`);
+    for (const gap of report.contentGaps.slice(0, 10)) {
+      console.log(`  ${String(gap.count).padStart(4)}  ${gap.topic}  e.g. "${gap.examples[0]}"${gap.answers.length ? `; ${gap.answers.length} teammate ${gap.answers.length === 1 ? "reply" : "replies"} without an article` : ""}`);
+    }
+    const drafts = await createdDraftsOf(db, workspace);
+    console.log(`
+Draft articles created in Intercom: ${drafts.length}`);
+    for (const draft of drafts.slice(0, 10)) console.log(`  ${draft.createdAt.toISOString().slice(0, 10)}  "${draft.title}" (Intercom article ${draft.intercomArticleId}, written by ${draft.writtenBy})`);
     console.log("\nArticles (cited / helped / handed over after)");
     for (const article of report.articles.slice(0, 10)) console.log(`  ${String(article.cited).padStart(4)} ${String(article.helped).padStart(4)} ${String(article.handedOverAfter).padStart(4)}  ${article.title}`);
     const learned = await learnedQuestionsOf(db, workspace);

@@ -89,6 +89,12 @@ interface DraftRow {
 }
 const toDraft = (row: DraftRow): CreatedDraft => ({ topic: row.topic, title: row.title, intercomArticleId: row.intercom_article_id, writtenBy: row.written_by, createdAt: new Date(row.created_at) });
 
+/** Drafts created in Intercom for the workspace, newest first (a claim still being created is left out). */
+export async function createdDraftsOf(db: Database, workspaceId: string): Promise<CreatedDraft[]> {
+  const rows = await db.query<DraftRow>("SELECT topic, title, intercom_article_id, written_by, created_at FROM article_drafts WHERE workspace_id = $1 AND intercom_article_id <> '' ORDER BY created_at DESC, id DESC", [workspaceId]);
+  return rows.map(toDraft);
+}
+
 export interface ArticleDraftsDeps {
   db: Database;
   knowledge: KnowledgeBase;
@@ -103,10 +109,8 @@ export interface ArticleDraftsDeps {
 export class ArticleDrafts {
   constructor(private readonly deps: ArticleDraftsDeps) {}
 
-  /** Drafts created in Intercom for the workspace, newest first (a claim still being created is left out). */
-  async list(workspaceId: string): Promise<CreatedDraft[]> {
-    const rows = await this.deps.db.query<DraftRow>("SELECT topic, title, intercom_article_id, written_by, created_at FROM article_drafts WHERE workspace_id = $1 AND intercom_article_id <> '' ORDER BY created_at DESC, id DESC", [workspaceId]);
-    return rows.map(toDraft);
+  list(workspaceId: string): Promise<CreatedDraft[]> {
+    return createdDraftsOf(this.deps.db, workspaceId);
   }
 
   async create(workspaceId: string, gap: ContentGap): Promise<DraftOutcome> {
