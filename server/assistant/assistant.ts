@@ -173,9 +173,12 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     })());
   if (quick.needsHuman && (!deps.model || quick.modelProbability >= CLEAR_NEEDS_HUMAN)) {
     // A question the team already answered with an article (a learned question, in nearly these
-    // words) is answerable: the classifier's guess alone does not hand it over again.
-    const best = await search().then(({ passages }) => passages[0], () => undefined);
-    if (!(best?.learnedQuestion && sameQuestion(best.learnedQuestion, input.message))) return judged(quick, "offline", [])!;
+    // words, or one retrieval matches with answer confidence) is answerable: the classifier's
+    // guess alone does not hand it over again.
+    const found = await search().catch(() => undefined);
+    const best = found?.passages[0];
+    const taught = best?.learnedQuestion !== undefined && (sameQuestion(best.learnedQuestion, input.message) || best.confidence >= found!.model.thresholds.answer);
+    if (!taught) return judged(quick, "offline", [])!;
     quick = { ...quick, intent: "faq_question", needsHuman: false };
     common = { ...common, intent: quick.intent };
   }
