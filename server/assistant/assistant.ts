@@ -173,11 +173,11 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     })());
   if (quick.needsHuman && (!deps.model || quick.modelProbability >= CLEAR_NEEDS_HUMAN)) {
     // A question the team already answered with an article (a learned question, in nearly these
-    // words, or one retrieval matches with answer confidence) is answerable: the classifier's
-    // guess alone does not hand it over again.
+    // words, or one retrieval finds that article through) is answerable: the classifier's guess
+    // alone does not hand it over again; the usual answer, choice or hand-over follows.
     const found = await search().catch(() => undefined);
     const best = found?.passages[0];
-    const taught = best?.learnedQuestion !== undefined && (sameQuestion(best.learnedQuestion, input.message) || best.confidence >= found!.model.thresholds.answer);
+    const taught = best?.learnedQuestion !== undefined && (sameQuestion(best.learnedQuestion, input.message) || best.confidence >= found!.model.thresholds.related);
     if (!taught) return judged(quick, "offline", [])!;
     quick = { ...quick, intent: "faq_question", needsHuman: false };
     common = { ...common, intent: quick.intent };
