@@ -139,6 +139,18 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(await ask("what's the price of the team plan? I want to talk to a human")).toMatchObject({ action: "escalate", reason: "explicit_request" });
   });
 
+  it("keeps what one workspace learned to that workspace", async () => {
+    const other = "otherws7";
+    await knowledge.sync(other);
+    const later = "let my bookkeeper look at the numbers";
+    const askIn = (workspaceId: string) => respond({ workspaceId, message: later, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) }, on.assistant);
+    await customerAsks("31000000021", "let my bookkeeper see my numbers");
+    await teammateReplies("31000000021", "let my bookkeeper see my numbers", `<a href="${INVITE}">here</a>`);
+    expect(firstShown(await askIn(WORKSPACE))).toBe("8800117");
+    expect(firstShown(await askIn(other))).not.toBe("8800117");
+    expect(await learned.list(other)).toEqual([]);
+  });
+
   it("never uses a removed question again, and does not learn it again", async () => {
     await customerAsks("31000000002", "let my bookkeeper see my numbers");
     await teammateReplies("31000000002", "let my bookkeeper see my numbers", `<a href="${INVITE}">here</a>`);
