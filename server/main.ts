@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import { OpenAIChatModel } from "./assistant/chat-model.ts";
 import { createAssistant } from "./assistant/create-assistant.ts";
 import { loadPolicy } from "./assistant/policy.ts";
+import { WorkspaceSettings } from "./settings/workspace-settings.ts";
 import { configFromEnvironment } from "./cli/environment.ts";
 import type { Config } from "./config.ts";
 import { enqueueHandoff } from "./handoff/escalations.ts";
@@ -106,12 +107,13 @@ async function main() {
     logger,
     onSynced: (ok, seconds) => metrics.synced(ok, seconds),
   });
-  const policy = loadPolicy(config.assistantConfigFile);
+  // The policy file is every workspace's default; each workspace's admins override it in the console.
+  const settings = new WorkspaceSettings({ db: database, defaults: loadPolicy(config.assistantConfigFile), logger });
   const calibrations = new Calibrations({
     knowledge,
     store: databaseCalibrationStore(database),
     logger,
-    synonymsFor: () => policy.synonyms,
+    synonymsFor: async (workspaceId) => (await settings.policyFor(workspaceId)).synonyms,
     onModel: (workspaceId, fitted) => metrics.calibrated(workspaceId, fitted),
   });
   /**
@@ -134,7 +136,7 @@ async function main() {
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
     : undefined;
   const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
-  const assistant = createAssistant({ knowledge, logger, model, policy, calibrations, notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
+  const assistant = createAssistant({ knowledge, logger, model, settings, calibrations, notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
   metrics.watchAnswers(assistant.stats);
   events = new EventLog(database, (event) => metrics.observe(event));
   const clientFor = (id: string) => connections.clientFor(id);
@@ -144,7 +146,7 @@ async function main() {
   worker = new Worker(
     queue,
     {
-      [HANDOFF_JOB]: handoffHandler({ clientFor, bot, policy, db: database, logger }),
+      [HANDOFF_JOB]: handoffHandler({ clientFor, bot, settings, db: database, logger }),
       [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness, events, learned }),
     },
     logger,
@@ -160,7 +162,7 @@ async function main() {
     directoryFor,
     onEscalation: enqueueHandoff(queue),
     learned,
-    drafts: new ArticleDrafts({ db: database, knowledge, calibrations, clientFor, bot, policy, logger, ...(model ? { model } : {}) }),
+    drafts: new ArticleDrafts({ db: database, knowledge, calibrations, clientFor, bot, settings, logger, ...(model ? { model } : {}) }),
     queue,
     events,
     db: database,

@@ -133,7 +133,7 @@ describe("LLM answers", () => {
     const assistant = createAssistant({ knowledge, logger: createLogger("silent"), model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }), policy: { ...DEFAULT_POLICY, llm_time_budget_ms: 800, reply_time_budget_ms: 10_000 } });
     const input = { workspaceId: "ecahpwf5", message: "How do I set up recurring invoices?", history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) };
     expect(await respond(input, assistant)).toMatchObject({ action: "answer", answeredBy: "extractive" });
-    expect(await respond({ ...input, timeBudgetMs: assistant.policy.reply_time_budget_ms }, assistant)).toMatchObject({ action: "answer", answeredBy: "llm", text: "Worth the wait." });
+    expect(await respond({ ...input, timeBudgetMs: (await assistant.settings.policyFor("ecahpwf5")).reply_time_budget_ms }, assistant)).toMatchObject({ action: "answer", answeredBy: "llm", text: "Worth the wait." });
     expect(chats().at(-1)!.messages[0]!.content).toContain("at most 120 words");
   });
 

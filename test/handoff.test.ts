@@ -2,7 +2,7 @@
 // (PGlite here), and the worker makes the exact Intercom calls, once, even when retried: route
 // (a team, or the workspace's assignment rules), reopen, tag with the reason, note.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
+import { DEFAULT_POLICY, fixedPolicy } from "../server/assistant/policy.ts";
 import { enqueueHandoff } from "../server/handoff/escalations.ts";
 import { HANDOFF_JOB, handoffHandler } from "../server/handoff/handoff.ts";
 import { BotIdentity } from "../server/intercom/bot-identity.ts";
@@ -35,7 +35,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     intercom.teams.push({ id: "team-support", name: "Support" }, { id: "team-security", name: "Security" }, { id: "team-billing", name: "Billing" });
     queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 5, backoffMs: () => 0 });
     client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
-    worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), policy, db, logger: createLogger("silent") }) }, createLogger("silent"));
+    worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), settings: fixedPolicy(policy), db, logger: createLogger("silent") }) }, createLogger("silent"));
     app = await startTestApp({ policy, onEscalation: enqueueHandoff(queue) });
   });
   afterAll(async () => {
@@ -155,7 +155,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     });
 
     it("asks Intercom to run the workspace's assignment rules when no rule, card team or default team applies", async () => {
-      const bare = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), policy: DEFAULT_POLICY, db, logger: createLogger("silent") }) }, createLogger("silent"));
+      const bare = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), settings: fixedPolicy(DEFAULT_POLICY), db, logger: createLogger("silent") }) }, createLogger("silent"));
       await submit("I want to talk to a real person");
       await bare.drain();
       expect(writes().map((write) => write.path)).toEqual(["/conversations/25000000123/run_assignment_rules", ...TAGGED, "/conversations/25000000123/reply"]);

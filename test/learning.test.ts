@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { respond, type Decision } from "../server/assistant/assistant.ts";
 import { customerProfile } from "../server/assistant/context.ts";
 import { createAssistant } from "../server/assistant/create-assistant.ts";
-import { DEFAULT_POLICY, type AssistantPolicy } from "../server/assistant/policy.ts";
+import { DEFAULT_POLICY, fixedPolicy, type AssistantPolicy } from "../server/assistant/policy.ts";
 import { BotIdentity } from "../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { LearnedQuestions } from "../server/learning/learned-questions.ts";
@@ -233,7 +233,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(await learned.list(WORKSPACE)).toEqual([]);
 
     const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
-    const drafts = new ArticleDrafts({ db, knowledge, calibrations: on.assistant.calibrations, clientFor: () => client, bot: new BotIdentity(), policy: DEFAULT_POLICY, logger });
+    const drafts = new ArticleDrafts({ db, knowledge, calibrations: on.assistant.calibrations, clientFor: () => client, bot: new BotIdentity(), settings: on.assistant.settings, logger });
     const token = "drafts-report-token-0123456789";
     const report = await startTestApp({ knowledge, db, adminToken: token, learned, drafts });
     const auth = { authorization: `Bearer ${token}` };
@@ -276,7 +276,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     openai.chat = () => ({ content: JSON.stringify({ title: "Can my clients pay in crypto?", body: "Not yet. Tallybook takes **cards**, PayPal and bank transfers." }) });
     const model = new OpenAIChatModel({ baseUrl: openai.url, model: "drafter" });
     const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
-    const drafts = new ArticleDrafts({ db, knowledge, calibrations: on.assistant.calibrations, clientFor: () => client, bot: new BotIdentity(), policy: { ...DEFAULT_POLICY, company_name: "Tallybook" }, logger, model });
+    const drafts = new ArticleDrafts({ db, knowledge, calibrations: on.assistant.calibrations, clientFor: () => client, bot: new BotIdentity(), settings: fixedPolicy({ ...DEFAULT_POLICY, company_name: "Tallybook" }), logger, model });
     const gap = { topic: "bitcoin · pay · crypto", count: 2, examples: ["can clients pay me in bitcoin"], answers: [{ question: "can clients pay me in bitcoin", reply: "Not yet: cards, PayPal and bank transfers.", conversation: "31000000011" }] };
     try {
       const outcome = await drafts.create(WORKSPACE, gap);

@@ -14,7 +14,7 @@ import { ArticleDrafts } from "../server/flows/article-drafts.ts";
 import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
 import { BotIdentity } from "../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
-import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
+import { DEFAULT_POLICY, fixedPolicy } from "../server/assistant/policy.ts";
 
 const TOKEN = "report-browser-token-0123456789";
 let browser: Browser;
@@ -63,7 +63,7 @@ beforeAll(async () => {
   const logger = createLogger("silent");
   intercom = await startFakeIntercom({ workspaceId: "ecahpwf5" });
   const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
-  const drafts = new ArticleDrafts({ db, knowledge, calibrations: new Calibrations({ knowledge, store: memoryCalibrationStore(), logger }), clientFor: () => client, bot: new BotIdentity(), policy: DEFAULT_POLICY, logger });
+  const drafts = new ArticleDrafts({ db, knowledge, calibrations: new Calibrations({ knowledge, store: memoryCalibrationStore(), logger }), clientFor: () => client, bot: new BotIdentity(), settings: fixedPolicy(DEFAULT_POLICY), logger });
   app = await startTestApp({ db, adminToken: TOKEN, knowledge, learned: new LearnedQuestions({ db, index: knowledge, logger }), drafts });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
 });

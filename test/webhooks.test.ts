@@ -30,7 +30,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     const worker = new Worker(
       queue,
       {
-        [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot, policy, db, logger }),
+        [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot, settings: assistant.settings, db, logger }),
         [WEBHOOK_JOB]: webhookHandler({
           assistant,
           clientFor: () => client,

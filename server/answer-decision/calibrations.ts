@@ -67,7 +67,7 @@ export class Calibrations {
       store: CalibrationStore;
       logger: Logger;
       /** The workspace's own synonym groups, which the fit searches with as the assistant does. */
-      synonymsFor?: (workspaceId: string) => string[][] | undefined;
+      synonymsFor?: (workspaceId: string) => Promise<string[][] | undefined>;
       /** Told about every model in use, for /metrics. */
       onModel?: (workspaceId: string, model: CalibrationModel) => void;
     },
@@ -112,7 +112,7 @@ export class Calibrations {
       return stored.model;
     }
     const started = Date.now();
-    const model = await selfCalibrate(knowledge, workspaceId, { synonyms: this.deps.synonymsFor?.(workspaceId) });
+    const model = await selfCalibrate(knowledge, workspaceId, { synonyms: await this.deps.synonymsFor?.(workspaceId) });
     if (!model) {
       logger.info({ workspaceId, articles: Object.keys(version.articles).length }, "help center too small to calibrate; using the shipped prior");
       this.remember(workspaceId, priorModel());

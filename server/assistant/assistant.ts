@@ -10,7 +10,7 @@ import type { HistoryLine, IntentClassifier } from "./classifier.ts";
 import { summarize, type CustomerProfile } from "./context.ts";
 import { INTENTS, type Intent, type Priority } from "./intents.ts";
 import type { Classification, OfflineIntentClassifier } from "./offline-classifier.ts";
-import type { AssistantPolicy } from "./policy.ts";
+import type { PolicySource } from "./policy.ts";
 import { searchQuery } from "./query.ts";
 import { NEGATIVE_SENTIMENT, sentimentOf } from "./sentiment.ts";
 import { bandOf } from "../answer-decision/bands.ts";
@@ -90,7 +90,8 @@ export interface AssistantDeps {
   /** Article keys customers said did not help with this question, in nearly these words (server/learning). */
   notHelped?: (workspaceId: string, question: string) => Promise<Set<string>>;
   model?: ChatModel;
-  policy: AssistantPolicy;
+  /** Each workspace's policy (tone, triggers, limits, synonyms, routing). */
+  settings: PolicySource;
   logger: Logger;
   stats: AnswerStats;
 }
@@ -122,7 +123,7 @@ export const CARD_ANSWER_WORDS = 80;
 export const REPLY_ANSWER_WORDS = 120;
 
 export async function respond(input: AssistantInput, deps: AssistantDeps): Promise<Decision> {
-  const { policy } = deps;
+  const policy = await deps.settings.policyFor(input.workspaceId);
   // One deadline for every model call of this message, so the canvas answers in time.
   const deadline = AbortSignal.timeout(input.timeBudgetMs ?? policy.llm_time_budget_ms);
   const sentiment = sentimentOf(input.message);

@@ -6,12 +6,21 @@ import { Calibrations, memoryCalibrationStore } from "../answer-decision/calibra
 import type { ChatModel } from "./chat-model.ts";
 import { llmClassifier, offlineClassifier } from "./classifier.ts";
 import { OfflineIntentClassifier } from "./offline-classifier.ts";
-import { DEFAULT_POLICY, type AssistantPolicy } from "./policy.ts";
+import { DEFAULT_POLICY, fixedPolicy, type AssistantPolicy, type PolicySource } from "./policy.ts";
 
 let offline: OfflineIntentClassifier | undefined;
 
 /** The assistant's dependencies: the LLM paths when a chat model is given, the offline ones otherwise. */
-export function createAssistant(options: { knowledge: KnowledgeBase; logger: Logger; model?: ChatModel; policy?: AssistantPolicy; calibrations?: DecisionModels; notHelped?: AssistantDeps["notHelped"] }): AssistantDeps {
+/** `settings` gives each workspace its own policy; without it, `policy` (or the defaults) serves every workspace. */
+export function createAssistant(options: {
+  knowledge: KnowledgeBase;
+  logger: Logger;
+  model?: ChatModel;
+  policy?: AssistantPolicy;
+  settings?: PolicySource;
+  calibrations?: DecisionModels;
+  notHelped?: AssistantDeps["notHelped"];
+}): AssistantDeps {
   offline ??= new OfflineIntentClassifier();
   return {
     knowledge: options.knowledge,
@@ -21,7 +30,7 @@ export function createAssistant(options: { knowledge: KnowledgeBase; logger: Log
     offline,
     ...(options.notHelped ? { notHelped: options.notHelped } : {}),
     ...(options.model ? { model: options.model } : {}),
-    policy: options.policy ?? DEFAULT_POLICY,
+    settings: options.settings ?? fixedPolicy(options.policy ?? DEFAULT_POLICY),
     logger: options.logger,
     stats: newAnswerStats(),
   };

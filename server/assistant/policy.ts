@@ -61,6 +61,14 @@ export type AssistantPolicy = z.infer<typeof AssistantPolicy>;
 
 export const DEFAULT_POLICY: AssistantPolicy = AssistantPolicy.parse({});
 
+/** Where a workspace's policy comes from (server/settings: the policy file with the workspace's own overrides). */
+export interface PolicySource {
+  policyFor(workspaceId: string): Promise<AssistantPolicy>;
+}
+
+/** One policy for every workspace: the app without a database, the eval, tests. */
+export const fixedPolicy = (policy: AssistantPolicy): PolicySource => ({ policyFor: async () => policy });
+
 export function loadPolicy(file: string | undefined): AssistantPolicy {
   if (!file) return DEFAULT_POLICY;
   const parsed = AssistantPolicy.safeParse(JSON.parse(readFileSync(file, "utf8")));

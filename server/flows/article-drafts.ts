@@ -9,7 +9,7 @@ import { scorerOf } from "../answer-decision/model.ts";
 import type { DecisionModels } from "../assistant/assistant.ts";
 import type { ChatModel } from "../assistant/chat-model.ts";
 import { jsonIn } from "../assistant/classifier.ts";
-import type { AssistantPolicy } from "../assistant/policy.ts";
+import type { AssistantPolicy, PolicySource } from "../assistant/policy.ts";
 import type { BotIdentity } from "../intercom/bot-identity.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import { sameQuestion } from "../learning/learned-questions.ts";
@@ -101,7 +101,7 @@ export interface ArticleDraftsDeps {
   calibrations: DecisionModels;
   clientFor(workspaceId: string): IntercomClient | undefined;
   bot: BotIdentity;
-  policy: AssistantPolicy;
+  settings: PolicySource;
   logger: Logger;
   model?: ChatModel;
 }
@@ -121,7 +121,7 @@ export class ArticleDrafts {
     const covered = await this.coveringArticle(workspaceId, gap.examples);
     if (covered) return { status: "covered", article: covered };
 
-    const draft = await writeDraft(gap, this.deps);
+    const draft = await writeDraft(gap, { ...this.deps, policy: await this.deps.settings.policyFor(workspaceId) });
     const sameTitle = (await this.list(workspaceId)).find((existing) => sameQuestion(existing.title, draft.title));
     if (sameTitle) return { status: "already_drafted", draft: sameTitle };
     const coveredByTitle = await this.coveringArticle(workspaceId, [draft.title]);

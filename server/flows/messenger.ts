@@ -77,17 +77,17 @@ const historyOf = (state: CardState): HistoryLine[] =>
     { role: "assistant", text: turn.a },
   ]);
 
-export function initialize(request: MessengerInitializeRequest, deps: MessengerDeps): CanvasResponse {
+export async function initialize(request: MessengerInitializeRequest, deps: MessengerDeps): Promise<CanvasResponse> {
   const state = emptyState(readCardOptions(request.card_creation_options));
   // On the Messenger home the card is live: its content is fetched fresh each time it is seen.
   if (request.context.location === "home" && deps.links) return { canvas: { content_url: deps.links.contentUrl, stored_data: state } };
-  return welcome(state, endUserOf(request), deps.assistant.policy.help_center_name);
+  return welcome(state, endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name);
 }
 
 /** The escalation card: the transition message; the card's job is done. */
 async function handOver(request: MessengerSubmitRequest, state: CardState, decision: Extract<Decision, { action: "escalate" }>, deps: MessengerDeps): Promise<CanvasResponse> {
   const contact = endUserOf(request);
-  const text = message("handoff", { reason: decision.reason, firstName: firstNameOf(contact?.name), helpCenterName: deps.assistant.policy.help_center_name });
+  const text = message("handoff", { reason: decision.reason, firstName: firstNameOf(contact?.name), helpCenterName: (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name });
   deps.assistant.logger.info({ workspaceId: request.workspace_id, reason: decision.reason, detail: decision.detail, intent: decision.intent }, "escalating to a person");
   const escalation = decisionEvent(decision, state.turns[state.turns.length - 1]?.q ?? "", state.asked);
   if (escalation) log(deps, request, escalation.kind, escalation.data);
@@ -200,7 +200,7 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
   const state = readState(request.current_canvas?.stored_data);
   const contact = endUserOf(request);
   const firstName = firstNameOf(contact?.name);
-  const helpCenterName = deps.assistant.policy.help_center_name;
+  const helpCenterName = (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name;
   switch (request.component_id) {
     case ComponentIds.ask: {
       const raw = request.input_values[ComponentIds.question];
@@ -264,7 +264,7 @@ async function signal(request: MessengerSubmitRequest, state: CardState, helped:
   const question = last.q === article?.title ? state.turns[state.turns.length - 2]?.q : last.q;
   if (!article || !question || question === article.title) return;
   deps.learned
-    .customerSignal({ workspaceId: request.workspace_id, articleKey: article.articleKey, question, conversationKey: conversationKey(request), helped, mode: deps.assistant.policy.learning })
+    .customerSignal({ workspaceId: request.workspace_id, articleKey: article.articleKey, question, conversationKey: conversationKey(request), helped, mode: (await deps.assistant.settings.policyFor(request.workspace_id)).learning })
     .catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a customer's signal for learning"));
 }
 
@@ -277,12 +277,12 @@ export async function content(request: LiveCanvasRequest, deps: MessengerDeps): 
     return [];
   });
   const popular = linkable(top);
-  const card = welcome(state, endUserOf(request), deps.assistant.policy.help_center_name, { popular }).canvas;
+  const card = welcome(state, endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name, { popular }).canvas;
   return { content: card.content! };
 }
 
 /** Submit Sheet: the user closed a sheet opened from the card; show the card again where they were. */
-export function sheetClosed(request: SheetRequest, deps: MessengerDeps): CanvasResponse {
-  return welcome(readState(request.current_canvas?.stored_data), endUserOf(request), deps.assistant.policy.help_center_name);
+export async function sheetClosed(request: SheetRequest, deps: MessengerDeps): Promise<CanvasResponse> {
+  return welcome(readState(request.current_canvas?.stored_data), endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name);
 }
 

@@ -9,7 +9,7 @@ import Handlebars from "handlebars";
 import type { IntercomClient } from "intercom-client";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { AssistantPolicy } from "../assistant/policy.ts";
+import type { PolicySource } from "../assistant/policy.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import { GiveUp, RetryLater, type JobHandler } from "../storage/queue.ts";
@@ -178,7 +178,8 @@ async function routeConversation(client: IntercomClient, conversationId: string,
 export interface HandoffDeps {
   clientFor(workspaceId: string): IntercomClient | undefined;
   bot: BotIdentity;
-  policy: AssistantPolicy;
+  /** Each workspace's policy: its routing rules and default team. */
+  settings: PolicySource;
   db: Database;
   logger: Logger;
 }
@@ -221,7 +222,7 @@ export function handoffHandler(deps: HandoffDeps): JobHandler {
       };
       let routed = progress.routed;
       if (!routed) {
-        const route = routeHandoff(deps.policy.routing, {
+        const route = routeHandoff((await deps.settings.policyFor(job.workspace_id)).routing, {
           intent: payload.intent,
           reason: payload.reason,
           priority: payload.priority,

@@ -12,6 +12,7 @@
 // Anything else is acknowledged and ignored.
 import type { IntercomClient } from "intercom-client";
 import { respond, type AssistantDeps, type Decision, type Source } from "../assistant/assistant.ts";
+import type { AssistantPolicy } from "../assistant/policy.ts";
 import { customerProfile } from "../assistant/context.ts";
 import { message } from "../messages.ts";
 import { HANDOFF_JOB, classifyIntercomError } from "../handoff/handoff.ts";
@@ -143,6 +144,7 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
     }
     const conversation = parsed.data;
     const client = deps.clientFor(workspaceId);
+    const policy = await deps.assistant.settings.policyFor(workspaceId);
     const note = (kind: EventKind, data: Record<string, unknown> = {}) =>
       deps.events?.record({ workspaceId, conversationKey: conversation.id, kind, data, dedupeKey: `${notification.id}:${kind}` });
 
@@ -158,7 +160,7 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
               const body = latestPart(conversation)?.body ?? "";
               if (!deps.learned) return void (await note("admin_reply"));
               const reply = { workspaceId, conversationId: conversation.id, body, customerQuestions: await questionsBefore(deps, workspaceId, conversation) };
-              const lesson = await learnFromTeammateReply(reply, { knowledge: deps.assistant.knowledge, learned: deps.learned, db: deps.db, mode: deps.assistant.policy.learning });
+              const lesson = await learnFromTeammateReply(reply, { knowledge: deps.assistant.knowledge, learned: deps.learned, db: deps.db, mode: policy.learning });
               // A reply that links no article is an answer the Help Center lacks: kept for the content gaps and drafts.
               await note("admin_reply", lesson.linkedArticles.length ? { linked_articles: lesson.linkedArticles } : { reply: htmlToText(body).slice(0, REPLY_KEPT_CHARS) });
             }
@@ -180,7 +182,7 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
         case "conversation_part.tag.created": {
           if (!client) return;
           const tags = (conversation.tags?.tags ?? []).map((tag) => tag.name);
-          const tagRules = deps.assistant.policy.routing.rules.filter((rule) => rule.when.tag);
+          const tagRules = policy.routing.rules.filter((rule) => rule.when.tag);
           const team = ruleTeam(tagRules, { intent: "", reason: "", priority: "", segments: [], tags });
           if (!team || team === conversation.team_assignee_id) return;
           const adminId = await deps.bot.adminId(workspaceId, client);
@@ -191,7 +193,7 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
         case "conversation.user.replied":
           deps.freshness.traffic(workspaceId);
           await note("customer_message");
-          await answerCustomer(deps, workspaceId, conversation, client, job.progress, saveProgress, note);
+          await answerCustomer(deps, workspaceId, policy, conversation, client, job.progress, saveProgress, note);
           return;
         default:
           return;
@@ -205,6 +207,7 @@ export function webhookHandler(deps: WebhookDeps): JobHandler {
 async function answerCustomer(
   deps: WebhookDeps,
   workspaceId: string,
+  policy: AssistantPolicy,
   conversation: WebhookConversation,
   client: IntercomClient | undefined,
   progress: Record<string, unknown>,
@@ -229,12 +232,12 @@ async function answerCustomer(
       previousSentiments: [],
       turnNumber: turn,
       customer,
-      timeBudgetMs: deps.assistant.policy.reply_time_budget_ms,
+      timeBudgetMs: policy.reply_time_budget_ms,
     },
     deps.assistant,
   );
   const adminId = await deps.bot.adminId(workspaceId, client);
-  const autoReply = deps.assistant.policy.reply_mode === "auto_reply";
+  const autoReply = policy.reply_mode === "auto_reply";
   // Only what the customer saw counts as the assistant's: suggestions to an agent are not replies.
   const event = autoReply ? decisionEvent(decision, incoming.text, turn) : undefined;
   if (event) await note(event.kind, event.data);
@@ -248,7 +251,7 @@ async function answerCustomer(
       dedupeKey: `${conversation.id}:webhook:${incoming.history.length}:${decision.reason}`,
       payload: {
         ...handoffPayload({ workspaceId, conversationId: conversation.id, contact, decision, history: incoming.history, lastQuestion: incoming.text, turn: 0 }),
-        transition: markdownToHtml(message("handoff", { reason: decision.reason, firstName: customer.firstName, helpCenterName: deps.assistant.policy.help_center_name })),
+        transition: markdownToHtml(message("handoff", { reason: decision.reason, firstName: customer.firstName, helpCenterName: policy.help_center_name })),
       },
     });
     await saveProgress({ done: true });
