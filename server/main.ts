@@ -24,6 +24,7 @@ import { HelpCenterFreshness } from "./knowledge/freshness.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
 import { LearnedQuestions } from "./learning/learned-questions.ts";
 import { ArticleDrafts } from "./flows/article-drafts.ts";
+import { ConsoleSessions } from "./console/sessions.ts";
 import { sourceRouter } from "./knowledge/sources.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { Calibrations, databaseCalibrationStore } from "./answer-decision/calibrations.ts";
@@ -95,7 +96,8 @@ async function main() {
     logger.info({ workspaces: loaded }, "loaded OAuth installations");
     if (unreadable.length) logger.error({ workspaces: unreadable }, "stored tokens that TOKEN_ENCRYPTION_KEY does not open; those workspaces must reinstall");
   }
-  const connections = new IntercomConnections({ apiBaseUrl: config.intercom.apiBaseUrl, own: await ownWorkspace(config, logger), installed, logger });
+  const own = await ownWorkspace(config, logger);
+  const connections = new IntercomConnections({ apiBaseUrl: config.intercom.apiBaseUrl, own, installed, logger });
 
   const queue = new JobQueue(database);
   const metrics = new AppMetrics({ queue });
@@ -162,6 +164,17 @@ async function main() {
     directoryFor,
     onEscalation: enqueueHandoff(queue),
     learned,
+    console: {
+      sessions: new ConsoleSessions(database, clientSecret),
+      settings,
+      directoryFor,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      ...(installed && config.intercom.clientId && config.publicUrl
+        ? { oauth: { clientId: config.intercom.clientId, clientSecret, publicUrl: config.publicUrl, apiBaseUrl: config.intercom.apiBaseUrl, authorizeUrl: config.intercom.oauthUrl, tokens: installed } }
+        : {}),
+      // A private app's one workspace; with no Intercom at all, the local preview's.
+      ...(config.adminToken && (own || !installed) ? { operator: { token: config.adminToken, workspaceId: own?.workspaceId ?? PREVIEW_WORKSPACE_ID } } : {}),
+    },
     drafts: new ArticleDrafts({ db: database, knowledge, calibrations, clientFor, bot, settings, logger, ...(model ? { model } : {}) }),
     queue,
     events,

@@ -269,7 +269,7 @@ describe("Messenger configure, connected to the workspace", () => {
   });
 
   it("still opens the form, without a team picker, when the teams cannot be listed", async () => {
-    const connected = await startTestApp({ directoryFor: () => ({ conversationHistory: async () => [], contact: async () => undefined, teams: async () => Promise.reject(new Error("Intercom is down")) }) });
+    const connected = await startTestApp({ directoryFor: () => ({ conversationHistory: async () => [], contact: async () => undefined, teams: async () => Promise.reject(new Error("Intercom is down")), segments: async () => [], tags: async () => [] }) });
     try {
       const form = await (await connected.canvas("/canvas/messenger/configure", fixture("messenger-configure"))).json();
       expect(byId(form, "team")).toBeUndefined();

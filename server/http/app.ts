@@ -31,6 +31,7 @@ import { WEBHOOK_JOB } from "../webhooks/process.ts";
 import { mountAdmin } from "./admin.ts";
 import { mountOAuth, type OAuthDeps } from "./oauth.ts";
 import { mountReport } from "./report.ts";
+import { mountConsole, type ConsoleDeps } from "./console.ts";
 import type { LearnedQuestions } from "../learning/learned-questions.ts";
 import type { ArticleDrafts } from "../flows/article-drafts.ts";
 import type { AppMetrics } from "../metrics/prometheus.ts";
@@ -67,6 +68,8 @@ export interface AppDeps {
   learned?: LearnedQuestions;
   /** Turns the report's content gaps into draft articles in Intercom. */
   drafts?: ArticleDrafts;
+  /** The admin console (/console): sign-in, each workspace's settings and figures. */
+  console?: Omit<ConsoleDeps, "assistant" | "logger">;
   /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
   publicUrl?: string;
 }
@@ -154,6 +157,7 @@ export function createApp(deps: AppDeps): Express {
 
   mountSheets(app, { secret: clientSecret, knowledge, logger });
   if (deps.oauth) mountOAuth(app, deps.oauth);
+  if (deps.console) mountConsole(app, { ...deps.console, assistant, logger });
   if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger, knowledge, ...(deps.learned ? { learned: deps.learned } : {}), ...(deps.drafts ? { drafts: deps.drafts } : {}) });
   mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });

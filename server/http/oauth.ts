@@ -24,38 +24,58 @@ export interface OAuthDeps {
   now?: () => number;
 }
 
-const sign = (secret: string, payload: string) => createHmac("sha256", secret).update(`oauth-state\0${payload}`).digest("base64url");
+/** What a state was issued for: installing the app, or signing an admin into the console. */
+export type StatePurpose = "install" | "console";
 
-export function issueState(secret: string, now: number): string {
+const sign = (secret: string, payload: string, purpose: StatePurpose) => createHmac("sha256", secret).update(`oauth-state\0${purpose}\0${payload}`).digest("base64url");
+
+export function issueState(secret: string, now: number, purpose: StatePurpose = "install"): string {
   const payload = `${now}.${randomBytes(12).toString("base64url")}`;
-  return `${payload}.${sign(secret, payload)}`;
+  return `${payload}.${sign(secret, payload, purpose)}`;
 }
 
-export function stateIsValid(secret: string, state: string, now: number): boolean {
+export function stateIsValid(secret: string, state: string, now: number, purpose: StatePurpose = "install"): boolean {
   const at = state.lastIndexOf(".");
   if (at < 0) return false;
   const payload = state.slice(0, at);
   const given = Buffer.from(state.slice(at + 1));
-  const expected = Buffer.from(sign(secret, payload));
+  const expected = Buffer.from(sign(secret, payload, purpose));
   const issued = Number(payload.split(".")[0]);
   return given.length === expected.length && timingSafeEqual(given, expected) && now - issued >= 0 && now - issued < STATE_TTL_MS;
 }
 
 const TokenResponse = z.looseObject({ token: z.string().optional(), access_token: z.string().optional() }).refine((body) => body.token || body.access_token, "no token in the response");
 
+/** Trades the code Intercom's authorize page returned for the workspace's access token. */
+export async function exchangeCode(deps: Pick<OAuthDeps, "apiBaseUrl" | "clientId" | "clientSecret">, code: string): Promise<string> {
+  const exchanged = await fetch(`${deps.apiBaseUrl}/auth/eagle/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ code, client_id: deps.clientId, client_secret: deps.clientSecret }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = TokenResponse.parse(await exchanged.json());
+  if (!exchanged.ok) throw new Error(`token exchange answered ${exchanged.status}`);
+  return (body.access_token ?? body.token)!;
+}
+
+/** Intercom's authorize page for this app, coming back to `redirectPath` with a state for `purpose`. */
+export function authorizeUrl(deps: Pick<OAuthDeps, "authorizeUrl" | "clientId" | "clientSecret" | "publicUrl">, redirectPath: string, purpose: StatePurpose, now: number): string {
+  const url = new URL(deps.authorizeUrl);
+  url.searchParams.set("client_id", deps.clientId);
+  url.searchParams.set("state", issueState(deps.clientSecret, now, purpose));
+  url.searchParams.set("redirect_uri", `${deps.publicUrl}${redirectPath}`);
+  return url.toString();
+}
+
 const page = (title: string, text: string) =>
   `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font:16px system-ui;margin:48px;max-width:560px"><h1>${title}</h1><p>${text}</p></body>`;
 
 export function mountOAuth(app: Express, deps: OAuthDeps) {
   const now = deps.now ?? Date.now;
-  const redirectUri = `${deps.publicUrl}/oauth/callback`;
 
   app.get("/oauth/install", (_req, res) => {
-    const url = new URL(deps.authorizeUrl);
-    url.searchParams.set("client_id", deps.clientId);
-    url.searchParams.set("state", issueState(deps.clientSecret, now()));
-    url.searchParams.set("redirect_uri", redirectUri);
-    res.redirect(302, url.toString());
+    res.redirect(302, authorizeUrl(deps, "/oauth/callback", "install", now()));
   });
 
   app.get("/oauth/callback", async (req, res) => {
@@ -67,15 +87,7 @@ export function mountOAuth(app: Express, deps: OAuthDeps) {
       return;
     }
     try {
-      const exchanged = await fetch(`${deps.apiBaseUrl}/auth/eagle/token`, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ code, client_id: deps.clientId, client_secret: deps.clientSecret }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const body = TokenResponse.parse(await exchanged.json());
-      if (!exchanged.ok) throw new Error(`token exchange answered ${exchanged.status}`);
-      const token = (body.access_token ?? body.token)!;
+      const token = await exchangeCode(deps, code);
       const workspaceId = await workspaceOfToken(createIntercomClient({ token, baseUrl: deps.apiBaseUrl }));
       await deps.tokens.save(workspaceId, token);
       deps.logger.info({ workspaceId }, "app installed through OAuth");

@@ -12,6 +12,9 @@ export interface CustomerDirectory {
   contact(contactId: string, signal?: AbortSignal): Promise<Contact | undefined>;
   /** The workspace's teams (GET /teams), by name. */
   teams(signal?: AbortSignal): Promise<Team[]>;
+  /** The names of the workspace's segments (GET /segments) and tags (GET /tags), sorted. */
+  segments(signal?: AbortSignal): Promise<string[]>;
+  tags(signal?: AbortSignal): Promise<string[]>;
 }
 
 export const Team = z.object({ id: z.coerce.string(), name: z.string() });
@@ -25,6 +28,8 @@ const ConversationShape = z.looseObject({
   conversation_parts: z.looseObject({ conversation_parts: z.array(Part).default([]) }).nullish(),
 });
 const Named = z.looseObject({ data: z.array(z.looseObject({ name: z.string().nullish() })).default([]) });
+const SegmentList = z.looseObject({ segments: z.array(z.looseObject({ name: z.string().nullish() })).default([]) });
+const sortedNames = (items: Array<{ name?: string | null }>) => [...new Set(items.flatMap((item) => (item.name ? [item.name] : [])))].sort((a, b) => a.localeCompare(b));
 
 const roleOf = (type: string | null | undefined): HistoryLine["role"] =>
   type === "admin" || type === "team" ? "agent" : type === "bot" ? "assistant" : "customer";
@@ -63,6 +68,12 @@ export function intercomDirectory(client: IntercomClient): CustomerDirectory {
     async teams(signal) {
       const list = TeamList.parse(await client.teams.list(options(signal)));
       return list.teams.map(({ id, name }) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+    },
+    async segments(signal) {
+      return sortedNames(SegmentList.parse(await client.segments.list({}, options(signal))).segments);
+    },
+    async tags(signal) {
+      return sortedNames(Named.parse(await client.tags.list(options(signal))).data);
     },
   };
 }

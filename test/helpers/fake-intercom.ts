@@ -27,6 +27,8 @@ export interface FakeIntercom {
   writeDelayMs: number;
   /** The workspace's teams (GET /teams). */
   teams: Array<{ id: string; name: string }>;
+  /** The workspace's segments, by name (GET /segments). */
+  segments: string[];
   /** Tags by name (POST /tags creates one or returns the existing one). */
   tags: Map<string, string>;
   /** Requests ("METHOD /path" matching) answered 403, as for an install without that scope. */
@@ -58,6 +60,7 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     failNextSearches: [],
     writeDelayMs: 0,
     teams: [],
+    segments: [],
     tags: new Map(),
     refused: [],
   };
@@ -79,6 +82,8 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     if (req.headers.authorization !== "Bearer fake-access-token") return send(401, { type: "error.list", errors: [{ code: "unauthorized", message: "Access Token Invalid" }] });
     const query = Object.fromEntries(url.searchParams);
     if (state.refused.some((pattern) => pattern.test(`${req.method} ${url.pathname}`))) return send(403, { type: "error.list", errors: [{ code: "api_plan_restricted", message: "Missing scope" }] });
+    if (req.method === "GET" && url.pathname === "/segments") return send(200, { type: "segment.list", segments: state.segments.map((name, i) => ({ type: "segment", id: `seg${i}`, name, person_type: "user" })) });
+    if (req.method === "GET" && url.pathname === "/tags") return send(200, { type: "list", data: [...state.tags].map(([name, id]) => ({ type: "tag", id, name })) });
     if (req.method === "GET" && url.pathname === "/teams") return send(200, { type: "team.list", teams: state.teams.map((team) => ({ type: "team", ...team, admin_ids: [] })) });
     const team = /^\/teams\/([^/]+)$/.exec(url.pathname);
     const known = team && state.teams.find((candidate) => candidate.id === team[1]);

@@ -1,0 +1,219 @@
+// The admin console at /console: an admin signs in with Intercom (OAuth with the app's client id;
+// the admin and the workspace come from GET /me) or, for a private app, with the operator's
+// ADMIN_TOKEN; then sees and changes their own workspace only. The session is a signed, HttpOnly,
+// SameSite=Lax cookie (Secure behind an https PUBLIC_URL) that expires; every form carries the
+// session's CSRF token; sign-in attempts are rate-limited per address. No route takes a workspace
+// id: the session names the workspace, so another workspace's data is never reachable.
+import { timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parse as parseCookies, serialize as serializeCookie } from "cookie";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
+import { rateLimit } from "express-rate-limit";
+import Handlebars from "handlebars";
+import { ZodError } from "zod";
+import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
+import { customerProfile } from "../assistant/context.ts";
+import { INTENT_NAMES } from "../assistant/intents.ts";
+import { RULE_CONDITIONS, changesFromForm, formOf } from "../console/settings-form.ts";
+import { SESSION_COOKIE, type ConsoleSession, type ConsoleSessions } from "../console/sessions.ts";
+import { createIntercomClient } from "../intercom/client.ts";
+import type { CustomerDirectory } from "../intercom/directory.ts";
+import type { WorkspaceTokens } from "../intercom/token-store.ts";
+import type { Logger } from "../logger.ts";
+import type { WorkspaceSettings } from "../settings/workspace-settings.ts";
+import { describeIssue } from "./describe-issue.ts";
+import { authorizeUrl, exchangeCode, stateIsValid } from "./oauth.ts";
+
+const views = Handlebars.create();
+const template = (name: string) => readFileSync(new URL(`../../templates/console/${name}.hbs`, import.meta.url), "utf8");
+views.registerPartial("head", template("head"));
+views.registerPartial("nav", template("nav"));
+views.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+const PAGES = { signin: views.compile(template("signin.html")), settings: views.compile(template("settings.html")) };
+
+/** Sign-in attempts per address and minute. */
+const SIGN_IN_LIMIT = 20;
+/** The dropdowns must not hold the page: without Intercom's lists in time, the fields are typed. */
+const LISTS_BUDGET_MS = 2000;
+
+export interface ConsoleDeps {
+  sessions: ConsoleSessions;
+  settings: WorkspaceSettings;
+  assistant: AssistantDeps;
+  logger: Logger;
+  /** https: the cookie is Secure. */
+  publicUrl?: string;
+  /** Sign in with Intercom: the public app's OAuth client. */
+  oauth?: { clientId: string; clientSecret: string; publicUrl: string; apiBaseUrl: string; authorizeUrl: string; tokens: WorkspaceTokens };
+  /** A private app's one workspace, signed into with the operator's ADMIN_TOKEN. */
+  operator?: { token: string; workspaceId: string };
+  /** The workspace's teams, segments and tags for the routing dropdowns. */
+  directoryFor(workspaceId: string): CustomerDirectory | undefined;
+  now?: () => number;
+}
+
+const REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable"];
+
+/** What the assistant would do with a message, in a sentence an admin reads. */
+export function describeDecision(decision: Decision): string {
+  const titles = (sources: Array<{ title: string; confidence: number }>) => sources.map((source) => `“${source.title}” (${Math.round(source.confidence * 100)}%)`).join(", ");
+  switch (decision.action) {
+    case "answer":
+      return `Answer from ${titles(decision.sources.slice(0, 1))}${decision.sources.length > 1 ? `, also citing ${titles(decision.sources.slice(1))}` : ""}:\n${decision.text}`;
+    case "offer_choice":
+      return `Offer a choice of articles: ${titles(decision.options)}, with "Talk to a human".`;
+    case "clarify":
+      return `Ask for more detail${decision.options.length ? `, suggesting ${titles(decision.options)}` : ""}.`;
+    case "escalate":
+      return `Hand over to a person: ${decision.reason.replace(/_/g, " ")} (${decision.detail}), priority ${decision.priority}.`;
+    case "acknowledge_feedback":
+      return `Thank the customer for their ${decision.positive ? "kind words" : "feedback"}.`;
+  }
+}
+
+export function mountConsole(app: Express, deps: ConsoleDeps) {
+  const now = deps.now ?? Date.now;
+  const secure = deps.publicUrl?.startsWith("https://") ?? false;
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: "64kb" });
+  const limited = rateLimit({
+    windowMs: 60_000,
+    limit: SIGN_IN_LIMIT,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    handler: (req, res) => {
+      deps.logger.warn({ ip: req.ip }, "console sign-in rate-limited");
+      res.status(429).type("html").send(PAGES.signin({ intercom: Boolean(deps.oauth), operator: Boolean(deps.operator), error: "Too many sign-in attempts: wait a minute and try again." }));
+    },
+  });
+
+  const sessionOf = (req: Request) => deps.sessions.find(parseCookies(req.get("cookie") ?? "")[SESSION_COOKIE]);
+  const setCookie = (res: Response, value: string, expires: Date) =>
+    res.append("Set-Cookie", serializeCookie(SESSION_COOKIE, value, { httpOnly: true, secure, sameSite: "lax", path: "/console", expires }));
+  const signInPage = (res: Response, status: number, error?: string) =>
+    res.status(status).type("html").send(PAGES.signin({ intercom: Boolean(deps.oauth), operator: Boolean(deps.operator), ...(error ? { error } : {}) }));
+
+  /** Pages need a session; forms also need its CSRF token. */
+  const signedIn: RequestHandler = async (req, res, next) => {
+    const session = await sessionOf(req).catch((error) => {
+      deps.logger.error({ err: error }, "could not read a console session");
+      return undefined;
+    });
+    if (!session) return void signInPage(res, 401, req.method === "GET" ? undefined : "Your session has ended: sign in again.");
+    if (req.method !== "GET" && !deps.sessions.csrfIsValid(session, (req.body as Record<string, unknown> | undefined)?._csrf)) {
+      deps.logger.warn({ workspaceId: session.workspaceId, path: req.path }, "console form without a valid CSRF token");
+      return void res.status(403).type("text").send("This form has expired or did not come from the console: reload the page and try again.");
+    }
+    res.locals.session = session;
+    next();
+  };
+
+  router.get("/", async (req, res) => {
+    if (await sessionOf(req)) return res.redirect(303, "/console/settings");
+    signInPage(res, 200);
+  });
+
+  router.get("/signin", limited, (_req, res) => {
+    if (!deps.oauth) return void signInPage(res, 404, "Sign in with Intercom is not set up for this app.");
+    res.redirect(302, authorizeUrl(deps.oauth, "/console/callback", "console", now()));
+  });
+
+  router.get("/callback", limited, async (req, res) => {
+    const oauth = deps.oauth;
+    const code = typeof req.query.code === "string" ? req.query.code : "";
+    const state = typeof req.query.state === "string" ? req.query.state : "";
+    if (!oauth) return void signInPage(res, 404, "Sign in with Intercom is not set up for this app.");
+    if (!code || !stateIsValid(oauth.clientSecret, state, now(), "console")) {
+      deps.logger.warn({ hasCode: Boolean(code) }, "rejected console sign-in: missing code or invalid state");
+      return void signInPage(res, 400, "That sign-in link has expired: sign in again.");
+    }
+    try {
+      const token = await exchangeCode(oauth, code);
+      const me = await createIntercomClient({ token, baseUrl: oauth.apiBaseUrl }).admins.identify();
+      const workspaceId = me?.app?.id_code;
+      if (!me?.id || !workspaceId) throw new Error("GET /me named no admin or workspace");
+      // Signing in through the app's OAuth installs it; a workspace that has it keeps its installation.
+      if (!oauth.tokens.get(workspaceId)) await oauth.tokens.save(workspaceId, token);
+      const { cookie, expiresAt } = await deps.sessions.start({ workspaceId, adminId: String(me.id), adminName: me.name || me.email || `admin ${me.id}`, via: "intercom" });
+      setCookie(res, cookie, expiresAt);
+      deps.logger.info({ workspaceId, adminId: me.id }, "admin signed into the console");
+      res.redirect(303, "/console/settings");
+    } catch (error) {
+      deps.logger.error({ err: error }, "console sign-in failed");
+      signInPage(res, 502, "Intercom did not confirm the sign-in. Try again in a minute.");
+    }
+  });
+
+  router.post("/signin/token", limited, form, async (req, res) => {
+    const operator = deps.operator;
+    const given = Buffer.from(typeof req.body?.token === "string" ? req.body.token : "");
+    const expected = Buffer.from(operator?.token ?? "");
+    if (!operator || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      deps.logger.warn({ ip: req.ip }, "rejected console sign-in with a token");
+      return void signInPage(res, 401, operator ? "That is not the admin token." : "Signing in with the admin token is only for a private app.");
+    }
+    const { cookie, expiresAt } = await deps.sessions.start({ workspaceId: operator.workspaceId, adminId: "operator", adminName: "the operator (admin token)", via: "admin_token" });
+    setCookie(res, cookie, expiresAt);
+    res.redirect(303, "/console/settings");
+  });
+
+  router.post("/signout", form, signedIn, async (_req, res) => {
+    await deps.sessions.end(res.locals.session as ConsoleSession);
+    setCookie(res, "", new Date(0));
+    res.redirect(303, "/console");
+  });
+
+  const lists = async (workspaceId: string) => {
+    const directory = deps.directoryFor(workspaceId);
+    if (!directory) return { teams: [], ruleValues: [] };
+    const signal = AbortSignal.timeout(LISTS_BUDGET_MS);
+    const quietly = <T>(work: Promise<T[]>, what: string) =>
+      work.catch((error) => {
+        deps.logger.warn({ err: error, workspaceId }, `could not list the workspace's ${what}; the console shows no choice of them`);
+        return [] as T[];
+      });
+    const [teams, segments, tags] = await Promise.all([quietly(directory.teams(signal), "teams"), quietly(directory.segments(signal), "segments"), quietly(directory.tags(signal), "tags")]);
+    return { teams, ruleValues: [...REASONS, ...INTENT_NAMES, "low", "normal", "high", "urgent", ...segments, ...tags] };
+  };
+
+  const settingsPage = async (res: Response, session: ConsoleSession, extra: { status?: number; notice?: string; error?: string; tried?: { question: string; result: string } } = {}) => {
+    const [policy, audit, choices] = await Promise.all([deps.settings.policyFor(session.workspaceId), deps.settings.auditOf(session.workspaceId, 50), lists(session.workspaceId)]);
+    const show = (value: unknown) => (Array.isArray(value) && value.length > 3 ? `${JSON.stringify(value.slice(0, 3)).slice(0, -1)}, … ${value.length} in all]` : JSON.stringify(value));
+    res.status(extra.status ?? 200).type("html").send(
+      PAGES.settings({
+        session,
+        form: formOf(policy),
+        ...choices,
+        conditions: RULE_CONDITIONS.map((value) => ({ value, label: value === "reason" ? "hand-over reason" : value })),
+        audit: audit.map((change) => ({ ...change, when: change.changedAt.toISOString().slice(0, 16).replace("T", " "), oldValue: show(change.oldValue), newValue: show(change.newValue) })),
+        ...extra,
+      }),
+    );
+  };
+
+  router.get("/settings", signedIn, async (req, res) => {
+    await settingsPage(res, res.locals.session as ConsoleSession, req.query.saved === "1" ? { notice: "Saved. The assistant uses the new settings within seconds." } : {});
+  });
+
+  router.post("/settings", form, signedIn, async (req, res) => {
+    const session = res.locals.session as ConsoleSession;
+    try {
+      const change = changesFromForm(req.body as Record<string, unknown>, deps.settings.defaults);
+      await deps.settings.update(session.workspaceId, change, `${session.adminName} (${session.adminId})`);
+      res.redirect(303, "/console/settings?saved=1");
+    } catch (error) {
+      if (!(error instanceof ZodError)) throw error;
+      await settingsPage(res, session, { status: 400, error: `Not saved: ${describeIssue(error)}` });
+    }
+  });
+
+  router.post("/settings/try", form, signedIn, async (req, res) => {
+    const session = res.locals.session as ConsoleSession;
+    const question = String(req.body?.question ?? "").trim().slice(0, 500);
+    if (!question) return void (await settingsPage(res, session, { status: 400, error: "Type a message to try." }));
+    const decision = await respond({ workspaceId: session.workspaceId, message: question, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) }, deps.assistant);
+    await settingsPage(res, session, { tried: { question, result: describeDecision(decision) } });
+  });
+
+  app.use("/console", router);
+}
