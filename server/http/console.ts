@@ -31,7 +31,7 @@ views.registerPartial("nav", template("nav"));
 views.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 const PAGES = { signin: views.compile(template("signin.html")), settings: views.compile(template("settings.html")) };
 
-/** Sign-in attempts per address and minute. */
+/** Failed sign-in attempts per address and minute. */
 const SIGN_IN_LIMIT = 20;
 /** The dropdowns must not hold the page: without Intercom's lists in time, the fields are typed. */
 const LISTS_BUDGET_MS = 2000;
@@ -81,6 +81,8 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     limit: SIGN_IN_LIMIT,
     standardHeaders: "draft-8",
     legacyHeaders: false,
+    // Failed attempts count: guessing a token or replaying codes, not admins signing in.
+    skipSuccessfulRequests: true,
     handler: (req, res) => {
       deps.logger.warn({ ip: req.ip }, "console sign-in rate-limited");
       res.status(429).type("html").send(PAGES.signin({ intercom: Boolean(deps.oauth), operator: Boolean(deps.operator), error: "Too many sign-in attempts: wait a minute and try again." }));
