@@ -8,7 +8,7 @@ export const ConfigureIds = { greeting: "greeting", collections: "collections", 
 export const ASSIGNMENT_RULES_OPTION = "assignment_rules";
 /** A dropdown holds at most 10 options; one is the assignment rules. */
 const MAX_TEAMS = 9;
-export const InboxIds = { query: "query", search: "search", syncNow: "sync_now" } as const;
+export const InboxIds = { query: "query", search: "search", syncNow: "sync_now", console: "console" } as const;
 
 export function configureCard(view: {
   collections: Array<{ id: string; name: string }>;
@@ -71,6 +71,8 @@ export interface InboxView {
   history?: Array<[string, string]>;
   /** Which answer-decision model the workspace uses, and how well it fits. */
   calibration?: string;
+  /** The admin console's address, where the workspace's admins change the assistant's settings. */
+  consoleUrl?: string;
 }
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
@@ -110,6 +112,7 @@ export function inboxCard(view: InboxView): CanvasResponse {
     button({ id: InboxIds.search, label: "Search", action: submit(), style: "primary" }),
     button({ id: InboxIds.syncNow, label: "Sync the Help Center now", action: submit(), style: "link" }),
   );
+  if (view.consoleUrl) components.push(button({ id: InboxIds.console, label: "Open the assistant console", action: openUrl(view.consoleUrl), style: "link" }));
   if (view.calibration) components.push(text(view.calibration, { style: "muted" }));
   return canvas(components);
 }

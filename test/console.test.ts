@@ -12,6 +12,9 @@ import { createIntercomClient } from "../server/intercom/client.ts";
 import { TokenSealer, WorkspaceTokens } from "../server/intercom/token-store.ts";
 import { createLogger } from "../server/logger.ts";
 import { WorkspaceSettings } from "../server/settings/workspace-settings.ts";
+import { LearnedQuestions } from "../server/learning/learned-questions.ts";
+import { EventLog } from "../server/metrics/events.ts";
+import { fixture } from "./helpers/app.ts";
 import type { Database } from "../server/storage/database.ts";
 import { startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
 import { openTestDatabase } from "./helpers/databases.ts";
@@ -28,6 +31,7 @@ let tokens: WorkspaceTokens;
 let settings: WorkspaceSettings;
 let app: TestApp;
 let privateApp: TestApp;
+let learned: LearnedQuestions;
 
 beforeAll(async () => {
   intercom = await startFakeIntercom({ workspaceId: "wsalpha1" });
@@ -40,9 +44,13 @@ beforeAll(async () => {
   const assistant = createAssistant({ knowledge, logger, settings });
   const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
   const common = { sessions: new ConsoleSessions(db, CLIENT_SECRET), settings, directoryFor: () => intercomDirectory(client) };
+  learned = new LearnedQuestions({ db, index: knowledge, logger });
   app = await startTestApp({
     knowledge,
     assistant,
+    db,
+    learned,
+    publicUrl: "https://assistant.example.com",
     console: {
       ...common,
       publicUrl: "https://assistant.example.com",
@@ -209,5 +217,45 @@ describe("settings", () => {
     expect((await settings.policyFor("wsbeta22")).company_name).toBe("Beta Co");
     expect((await settings.policyFor("wsalpha1")).company_name).toBe(DEFAULT_POLICY.company_name);
     expect(await (await get("/console/settings", alpha.cookie)).text()).not.toContain("Beta Co");
+  });
+});
+
+describe("report", () => {
+  it("shows the workspace's own report, learned questions and content gaps, whatever the URL or form names", async () => {
+    const log = new EventLog(db);
+    await log.record({ workspaceId: "wsalpha1", conversationKey: "a1", kind: "escalation", data: { reason: "low_confidence", question: "Do you support payroll in Peru?" } });
+    await log.record({ workspaceId: "wsbeta22", conversationKey: "b1", kind: "escalation", data: { reason: "low_confidence", question: "Can I pay with seashells?" } });
+    await log.flush();
+    await db.query(
+      `INSERT INTO learned_questions (workspace_id, article_key, question, question_key, source, status) VALUES
+       ('wsbeta22', '8800104', 'bill my retainer clients automatically', 'automat bill client retain', 'teammate', 'pending')`,
+    );
+    const [beta] = await db.query<{ id: string }>("SELECT id::text FROM learned_questions WHERE workspace_id = 'wsbeta22'");
+
+    expect((await get("/console/report")).status).toBe(401);
+    const { cookie } = await signIn();
+    for (const path of ["/console/report", "/console/report?workspace=wsbeta22"]) {
+      const page = await (await get(path, cookie)).text();
+      expect(page).toContain("Workspace <b>wsalpha1</b>");
+      expect(page).toContain("payroll in Peru");
+      expect(page).not.toContain("seashells");
+      expect(page).not.toContain("bill my retainer clients automatically");
+      expect(page).toContain('<script src="/console/report/chart.js"></script>');
+    }
+    const csv = await (await get("/console/report/content-gaps.csv?workspace=wsbeta22", cookie)).text();
+    expect(csv).toContain("payroll");
+    expect(csv).not.toContain("seashells");
+
+    // Another workspace's learned question: not found, even with this session's own CSRF token.
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await get("/console/report", cookie)).text())![1]!;
+    expect((await post(`/console/report/learned/${beta!.id}/approve`, { _csrf: csrf, workspace: "wsbeta22" }, cookie)).status).toBe(404);
+    expect((await post(`/console/report/learned/${beta!.id}/approve`, { workspace: "wsbeta22" }, cookie)).status).toBe(403);
+    expect((await learned.list("wsbeta22"))[0]).toMatchObject({ status: "pending" });
+  });
+
+  it("is linked from the Inbox app", async () => {
+    const card = await (await app.canvas("/canvas/inbox/initialize", fixture("inbox-initialize"))).json();
+    const link = (card.canvas.content.components as Array<{ id?: string; label?: string; action?: { type: string; url?: string } }>).find((component) => component.id === "console");
+    expect(link).toMatchObject({ label: "Open the assistant console", action: { type: "url", url: "https://assistant.example.com/console" } });
   });
 });

@@ -15,6 +15,8 @@ type Request = InboxInitializeRequest | InboxSubmitRequest;
 export interface InboxExtras {
   /** The metrics of a conversation, when the app records them. */
   figuresFor?: (workspaceId: string, conversationId: string) => Promise<ConversationFigures | undefined>;
+  /** The admin console's address (behind the public URL). */
+  consoleUrl?: string;
 }
 
 /** The conversation's metrics as rows for the agent: turns, confidence, and why it was handed over. */
@@ -32,9 +34,10 @@ async function historyOf(request: Request, extras: InboxExtras): Promise<Array<[
   return rows;
 }
 
-const basics = (request: Request): InboxView => ({
+const basics = (request: Request, extras: InboxExtras): InboxView => ({
   contactName: request.contact?.name ?? undefined,
   conversationId: request.conversation?.id,
+  ...(extras.consoleUrl ? { consoleUrl: extras.consoleUrl } : {}),
 });
 
 /** The customer's latest message in the conversation Intercom sent with the request. */
@@ -95,12 +98,12 @@ async function assess(request: Request, text: string, deps: AssistantDeps, extra
     historyOf(request, extras),
     deps.calibrations.modelFor(request.workspace_id),
   ]);
-  return inboxCard({ ...basics(request), ...(query ? { query } : { customerMessage: text }), ...describe(decision), ...(history ? { history } : {}), calibration: calibrationLine(model) });
+  return inboxCard({ ...basics(request, extras), ...(query ? { query } : { customerMessage: text }), ...describe(decision), ...(history ? { history } : {}), calibration: calibrationLine(model) });
 }
 
 export async function initialize(request: InboxInitializeRequest, deps: AssistantDeps, extras: InboxExtras = {}): Promise<CanvasResponse> {
   const text = lastCustomerMessage(request);
-  if (!text) return inboxCard({ ...basics(request), verdict: "No customer message yet. Search the Help Center below." });
+  if (!text) return inboxCard({ ...basics(request, extras), verdict: "No customer message yet. Search the Help Center below." });
   return assess(request, text, deps, extras);
 }
 
@@ -108,7 +111,7 @@ export async function submit(request: InboxSubmitRequest, deps: AssistantDeps, e
   if (request.component_id === InboxIds.syncNow) {
     // The sync runs on; the card answers at once.
     deps.knowledge.sync(request.workspace_id).catch((error) => deps.logger.error({ err: error, workspaceId: request.workspace_id }, "help center sync failed"));
-    return inboxCard({ ...basics(request), verdict: "Syncing the Help Center now: new and changed articles are searchable in a minute or so." });
+    return inboxCard({ ...basics(request, extras), verdict: "Syncing the Help Center now: new and changed articles are searchable in a minute or so." });
   }
   const raw = request.input_values[InboxIds.query];
   const query = (typeof raw === "string" ? raw : "").trim().slice(0, 1000);

@@ -69,7 +69,7 @@ export interface AppDeps {
   /** Turns the report's content gaps into draft articles in Intercom. */
   drafts?: ArticleDrafts;
   /** The admin console (/console): sign-in, each workspace's settings and figures. */
-  console?: Omit<ConsoleDeps, "assistant" | "logger">;
+  console?: Omit<ConsoleDeps, "assistant" | "logger" | "report">;
   /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
   publicUrl?: string;
 }
@@ -123,14 +123,18 @@ export function createApp(deps: AppDeps): Express {
   signed("/canvas/messenger/content", verifyCanvasSignature, LiveCanvasRequest, (body) => messengerFlow.content(body, messenger));
   signed("/canvas/messenger/sheet", verifyCanvasSignature, SheetRequest, (body) => messengerFlow.sheetClosed(body, messenger), apologise);
   const database = deps.db;
-  const inbox: inboxFlow.InboxExtras = database
-    ? {
-        figuresFor: async (workspaceId, conversationId) => {
-          const events = await eventsOfConversation(database, workspaceId, conversationId);
-          return events.length ? conversationFigures(conversationId, events) : undefined;
-        },
-      }
-    : {};
+  const inbox: inboxFlow.InboxExtras = {
+    ...(database
+      ? {
+          figuresFor: async (workspaceId: string, conversationId: string) => {
+            const events = await eventsOfConversation(database, workspaceId, conversationId);
+            return events.length ? conversationFigures(conversationId, events) : undefined;
+          },
+        }
+      : {}),
+    // Intercom opens links from the Inbox app in a new tab: the console must be reachable at the public address.
+    ...(deps.console && publicUrl ? { consoleUrl: `${publicUrl}/console` } : {}),
+  };
   signed("/canvas/inbox/initialize", verifyCanvasSignature, InboxInitializeRequest, (body) => inboxFlow.initialize(body, assistant, inbox));
   signed("/canvas/inbox/submit", verifyCanvasSignature, InboxSubmitRequest, (body) => inboxFlow.submit(body, assistant, inbox));
 
@@ -157,7 +161,10 @@ export function createApp(deps: AppDeps): Express {
 
   mountSheets(app, { secret: clientSecret, knowledge, logger });
   if (deps.oauth) mountOAuth(app, deps.oauth);
-  if (deps.console) mountConsole(app, { ...deps.console, assistant, logger });
+  if (deps.console) {
+    const report = deps.db ? { db: deps.db, logger, knowledge, ...(deps.learned ? { learned: deps.learned } : {}), ...(deps.drafts ? { drafts: deps.drafts } : {}) } : undefined;
+    mountConsole(app, { ...deps.console, assistant, logger, ...(report ? { report } : {}) });
+  }
   if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger, knowledge, ...(deps.learned ? { learned: deps.learned } : {}), ...(deps.drafts ? { drafts: deps.drafts } : {}) });
   mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });

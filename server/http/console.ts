@@ -23,6 +23,7 @@ import type { Logger } from "../logger.ts";
 import type { WorkspaceSettings } from "../settings/workspace-settings.ts";
 import { describeIssue } from "./describe-issue.ts";
 import { authorizeUrl, exchangeCode, stateIsValid } from "./oauth.ts";
+import { reportRouter, type ReportAccess, type ReportDeps } from "./report.ts";
 
 const views = Handlebars.create();
 const template = (name: string) => readFileSync(new URL(`../../templates/console/${name}.hbs`, import.meta.url), "utf8");
@@ -30,6 +31,7 @@ views.registerPartial("head", template("head"));
 views.registerPartial("nav", template("nav"));
 views.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 const PAGES = { signin: views.compile(template("signin.html")), settings: views.compile(template("settings.html")) };
+const NAV = views.compile("{{> nav}}");
 
 /** Failed sign-in attempts per address and minute. */
 const SIGN_IN_LIMIT = 20;
@@ -49,6 +51,8 @@ export interface ConsoleDeps {
   operator?: { token: string; workspaceId: string };
   /** The workspace's teams, segments and tags for the routing dropdowns. */
   directoryFor(workspaceId: string): CustomerDirectory | undefined;
+  /** The report, learned questions and content gaps, scoped to the session's workspace. */
+  report?: ReportDeps;
   now?: () => number;
 }
 
@@ -216,6 +220,21 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     const decision = await respond({ workspaceId: session.workspaceId, message: question, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) }, deps.assistant);
     await settingsPage(res, session, { tried: { question, result: describeDecision(decision) } });
   });
+
+  if (deps.report) {
+    const session = (res: Response) => res.locals.session as ConsoleSession;
+    const access: ReportAccess = {
+      base: "/console/report",
+      // The session's workspace, whatever a form or URL says.
+      workspaceOf: async (_fields, res) => session(res).workspaceId,
+      formFields: (_workspace, res) => [{ name: "_csrf", value: session(res).csrf }],
+      queryFields: () => ({}),
+      // signedIn checked the CSRF token of every form before the report saw it.
+      formAllowed: () => true,
+      header: (res) => NAV({ session: session(res), page: "report" }),
+    };
+    router.use("/report", form, signedIn, reportRouter(deps.report, access));
+  }
 
   app.use("/console", router);
 }

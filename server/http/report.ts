@@ -6,7 +6,7 @@ import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import express, { type Express, type RequestHandler } from "express";
+import express, { type Express, type Request, type RequestHandler, type Response, type Router } from "express";
 import Handlebars from "handlebars";
 import { WorkspaceId } from "../../canvas/requests.ts";
 import type { Logger } from "../logger.ts";
@@ -57,23 +57,44 @@ const DRAFT_NOTICES: Record<DraftOutcome["status"] | "failed", string> = {
   failed: "Intercom did not accept the draft; nothing was created. Try again in a moment.",
 };
 
-export function mountReport(app: Express, deps: { db: Database; token: string | undefined; logger: Logger; knowledge: KnowledgeBase; learned?: LearnedQuestions; drafts?: ArticleDrafts }) {
-  const router = express.Router();
-  const guard: RequestHandler = (req, res, next) => {
-    if (authorised(deps.token, req.get("authorization"))) return next();
-    deps.logger.warn({ path: req.originalUrl.split("?")[0] }, "rejected report request");
-    res.status(401).set("WWW-Authenticate", 'Basic realm="Help Center Assistant report"').json({ error: deps.token ? "admin token required" : "the report is off: set ADMIN_TOKEN" });
-  };
-  router.use(guard);
+export interface ReportDeps {
+  db: Database;
+  logger: Logger;
+  knowledge: KnowledgeBase;
+  learned?: LearnedQuestions;
+  drafts?: ArticleDrafts;
+}
 
-  const load = async (query: Record<string, unknown>): Promise<{ report: Report; workspace: string } | { error: string }> => {
-    const period = periodOf({ from: query.from, to: query.to });
+/**
+ * Who sees which workspace's report, and what its forms carry. The operator's ADMIN_TOKEN may name
+ * any workspace (`?workspace=`); a console session sees its own and nothing else.
+ */
+export interface ReportAccess {
+  /** Where the routes are mounted: links and redirects start here. */
+  base: string;
+  /** The workspace a request is about (from the request's fields, or the session). */
+  workspaceOf(fields: Record<string, unknown>, res: Response): Promise<string | { error: string }>;
+  /** Hidden fields every form of the page posts (the workspace, or the session's CSRF token). */
+  formFields(workspace: string, res: Response): Array<{ name: string; value: string }>;
+  /** Fields the period form and the CSV links keep. */
+  queryFields(workspace: string): Record<string, string>;
+  /** Whether a posted form may act (it came from this page). */
+  formAllowed(req: Request, res: Response): boolean;
+  /** HTML shown above the report (the console's navigation). */
+  header?(res: Response): string;
+}
+
+/** The report's routes (page, CSVs, learned questions, drafts) for one kind of access. */
+export function reportRouter(deps: ReportDeps, access: ReportAccess): Router {
+  const router = express.Router();
+  const load = async (fields: Record<string, unknown>, res: Response): Promise<{ report: Report; workspace: string } | { error: string }> => {
+    const period = periodOf({ from: fields.from, to: fields.to });
     if ("error" in period) return period;
-    let workspace = typeof query.workspace === "string" && query.workspace ? query.workspace : undefined;
-    if (!workspace) workspace = (await deps.db.query<{ workspace_id: string }>(BUSIEST_WORKSPACE_SQL))[0]?.workspace_id ?? "preview";
-    if (!WorkspaceId.safeParse(workspace).success) return { error: "workspace: must be a workspace id" };
+    const workspace = await access.workspaceOf(fields, res);
+    if (typeof workspace !== "string") return workspace;
     return { workspace, report: buildReport(await eventsBetween(deps.db, workspace, period.from, period.to), period) };
   };
+  const pageUrl = (workspace: string, extra: Record<string, string> = {}) => `${access.base}?${new URLSearchParams({ ...access.queryFields(workspace), ...extra })}`;
 
   const learnedOf = async (workspace: string) => {
     if (!deps.learned) return [];
@@ -90,16 +111,20 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
   };
 
   router.get("/", async (req, res) => {
-    const loaded = await load(req.query);
+    const loaded = await load(req.query, res);
     if ("error" in loaded) return void res.status(400).json({ error: loaded.error });
     const { report, workspace } = loaded;
-    const query = new URLSearchParams({ workspace, from: report.from.slice(0, 10), to: report.to.slice(0, 10) }).toString();
+    const query = new URLSearchParams({ ...access.queryFields(workspace), from: report.from.slice(0, 10), to: report.to.slice(0, 10) }).toString();
     const [learned, drafts] = await Promise.all([learnedOf(workspace), deps.drafts?.list(workspace) ?? []]);
     const draftOf = new Map(drafts.map((draft) => [draft.topic, draft]));
     const notice = typeof req.query.draft === "string" && req.query.draft in DRAFT_NOTICES ? DRAFT_NOTICES[req.query.draft as keyof typeof DRAFT_NOTICES] : undefined;
     res.type("html").send(
       PAGE({
         workspace,
+        base: access.base,
+        header: access.header?.(res),
+        queryFields: Object.entries(access.queryFields(workspace)).map(([name, value]) => ({ name, value })),
+        formFields: access.formFields(workspace, res),
         learned,
         learning: Boolean(deps.learned),
         drafting: Boolean(deps.drafts),
@@ -147,7 +172,7 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
   });
 
   router.get("/:table.csv", async (req, res) => {
-    const loaded = await load(req.query);
+    const loaded = await load(req.query, res);
     if ("error" in loaded) return void res.status(400).json({ error: loaded.error });
     const { report } = loaded;
     const table = req.params.table;
@@ -162,21 +187,21 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
   // Remove (and never learn again) or approve a learned question; the page's own forms post here.
   router.post("/learned/:id/:action", express.urlencoded({ extended: false, limit: "4kb" }), async (req, res) => {
     const { id, action } = req.params as { id: string; action: string };
-    const workspace = typeof req.body?.workspace === "string" ? req.body.workspace : "";
-    if (!sameOrigin(req)) return void res.status(403).json({ error: "this form may only be posted from the report page" });
-    if (!deps.learned || !/^\d{1,18}$/.test(id) || !WorkspaceId.safeParse(workspace).success || (action !== "remove" && action !== "approve")) return void res.status(400).json({ error: "unknown learned question or action" });
+    if (!access.formAllowed(req, res)) return void res.status(403).json({ error: "this form may only be posted from the report page" });
+    const workspace = await access.workspaceOf((req.body ?? {}) as Record<string, unknown>, res);
+    if (!deps.learned || !/^\d{1,18}$/.test(id) || typeof workspace !== "string" || (action !== "remove" && action !== "approve")) return void res.status(400).json({ error: "unknown learned question or action" });
     const done = action === "remove" ? await deps.learned.remove(workspace, id) : await deps.learned.approve(workspace, id);
     if (!done) return void res.status(404).json({ error: "no such learned question in this workspace" });
     deps.logger.info({ workspaceId: workspace, id, action }, "learned question changed from the report");
-    res.redirect(303, `/report?${new URLSearchParams({ workspace })}#learned`);
+    res.redirect(303, `${pageUrl(workspace)}#learned`);
   });
 
   // Creates a draft article in Intercom for a content-gap topic of the period shown.
   router.post("/drafts", express.urlencoded({ extended: false, limit: "4kb" }), async (req, res) => {
-    if (!sameOrigin(req)) return void res.status(403).json({ error: "this form may only be posted from the report page" });
+    if (!access.formAllowed(req, res)) return void res.status(403).json({ error: "this form may only be posted from the report page" });
     const fields = (req.body ?? {}) as Record<string, unknown>;
     if (!deps.drafts || typeof fields.topic !== "string") return void res.status(400).json({ error: "unknown content gap" });
-    const loaded = await load(fields);
+    const loaded = await load(fields, res);
     if ("error" in loaded) return void res.status(400).json({ error: loaded.error });
     const gap = loaded.report.contentGaps.find((candidate) => candidate.topic === fields.topic);
     if (!gap) return void res.status(404).json({ error: "no such content gap in this workspace and period" });
@@ -187,8 +212,29 @@ export function mountReport(app: Express, deps: { db: Database; token: string | 
       deps.logger.error({ err: error, workspaceId: loaded.workspace, topic: gap.topic }, "draft article could not be created");
       status = "failed";
     }
-    res.redirect(303, `/report?${new URLSearchParams({ workspace: loaded.workspace, from: loaded.report.from.slice(0, 10), to: loaded.report.to.slice(0, 10), draft: status })}#gaps`);
+    res.redirect(303, `${pageUrl(loaded.workspace, { from: loaded.report.from.slice(0, 10), to: loaded.report.to.slice(0, 10), draft: status })}#gaps`);
   });
 
-  app.use("/report", router);
+  return router;
+}
+
+/** The operator's report at /report, behind ADMIN_TOKEN: any workspace, named by `?workspace=`. */
+export function mountReport(app: Express, deps: ReportDeps & { token: string | undefined }) {
+  const guard: RequestHandler = (req, res, next) => {
+    if (authorised(deps.token, req.get("authorization"))) return next();
+    deps.logger.warn({ path: req.originalUrl.split("?")[0] }, "rejected report request");
+    res.status(401).set("WWW-Authenticate", 'Basic realm="Help Center Assistant report"').json({ error: deps.token ? "admin token required" : "the report is off: set ADMIN_TOKEN" });
+  };
+  const access: ReportAccess = {
+    base: "/report",
+    async workspaceOf(fields) {
+      const named = typeof fields.workspace === "string" && fields.workspace ? fields.workspace : undefined;
+      const workspace = named ?? (await deps.db.query<{ workspace_id: string }>(BUSIEST_WORKSPACE_SQL))[0]?.workspace_id ?? "preview";
+      return WorkspaceId.safeParse(workspace).success ? workspace : { error: "workspace: must be a workspace id" };
+    },
+    formFields: (workspace) => [{ name: "workspace", value: workspace }],
+    queryFields: (workspace) => ({ workspace }),
+    formAllowed: sameOrigin,
+  };
+  app.use("/report", guard, reportRouter(deps, access));
 }
