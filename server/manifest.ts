@@ -21,7 +21,7 @@ export const AppManifest = z.strictObject({
     }),
   }),
   webhooks: z.strictObject({ endpoint: Path, topics: z.array(Topic).min(1) }),
-  oauth: z.strictObject({ scopes: z.array(z.string().min(1)).min(1), redirect_path: Path, install_path: Path }),
+  oauth: z.strictObject({ scopes: z.array(z.string().min(1)).min(1), redirect_path: Path, console_redirect_path: Path, install_path: Path }),
   health: z.strictObject({ liveness: Path, readiness: Path }),
   environment: z.array(z.strictObject({ name: z.string().regex(/^[A-Z][A-Z0-9_]*$/), required: z.boolean(), description: z.string().min(1) })),
 });
@@ -45,5 +45,6 @@ export function manifestUrls(manifest: AppManifest, publicUrl: string): Array<[s
     ["Inbox submit URL", base + inbox.submit],
     ["Webhook endpoint URL", base + manifest.webhooks.endpoint],
     ["OAuth redirect URL (public app)", base + manifest.oauth.redirect_path],
+    ["OAuth redirect URL for the console's sign-in", base + manifest.oauth.console_redirect_path],
   ];
 }

@@ -205,7 +205,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     const session = res.locals.session as ConsoleSession;
     try {
       const change = changesFromForm(req.body as Record<string, unknown>, deps.settings.defaults);
-      await deps.settings.update(session.workspaceId, change, `${session.adminName} (${session.adminId})`);
+      await deps.settings.update(session.workspaceId, change, session.via === "admin_token" ? session.adminName : `${session.adminName} (${session.adminId})`);
       res.redirect(303, "/console/settings?saved=1");
     } catch (error) {
       if (!(error instanceof ZodError)) throw error;
