@@ -6,9 +6,10 @@ import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 import { BotIdentity } from "../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { createLogger } from "../server/logger.ts";
-import { EventLog, eventsBetween } from "../server/metrics/events.ts";
+import { EventLog } from "../server/metrics/events.ts";
 import { AppMetrics } from "../server/metrics/prometheus.ts";
-import { buildReport, type Report } from "../server/metrics/report.ts";
+import type { Report } from "../server/metrics/report.ts";
+import { reportOf } from "../server/metrics/report-query.ts";
 import type { Database } from "../server/storage/database.ts";
 import { JobQueue, Worker } from "../server/storage/queue.ts";
 import { WEBHOOK_JOB, webhookHandler } from "../server/webhooks/process.ts";
@@ -99,7 +100,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     await events.flush();
 
     const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) };
-    report = buildReport(await eventsBetween(db, "ecahpwf5", period.from, period.to), period);
+    report = await reportOf(db, "ecahpwf5", period);
   });
   afterAll(async () => {
     await app.close();

@@ -3,9 +3,8 @@
 // or the embedded one in DATA_DIR: stop the app first, PGlite has one owner at a time).
 import { parseArgs } from "node:util";
 import { configFromEnvironment } from "./environment.ts";
-import { eventsBetween } from "../metrics/events.ts";
 import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
-import { buildReport } from "../metrics/report.ts";
+import { reportOf } from "../metrics/report-query.ts";
 import { openDatabase } from "../storage/database.ts";
 import { learnedQuestionsOf } from "../learning/learned-questions.ts";
 import { createdDraftsOf } from "../flows/article-drafts.ts";
@@ -24,7 +23,7 @@ try {
   if (!workspace) {
     console.log("No conversations recorded yet.");
   } else {
-    const report = buildReport(await eventsBetween(db, workspace, period.from, period.to), period);
+    const report = await reportOf(db, workspace, period);
     const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
     const lines: Array<[string, string]> = [
       ["Conversations", String(report.conversations)],

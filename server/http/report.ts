@@ -11,9 +11,9 @@ import Handlebars from "handlebars";
 import { WorkspaceId } from "../../canvas/requests.ts";
 import type { Logger } from "../logger.ts";
 import { toCsv } from "../metrics/csv.ts";
-import { eventsBetween } from "../metrics/events.ts";
 import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
-import { buildReport, type Report } from "../metrics/report.ts";
+import type { Report } from "../metrics/report.ts";
+import { reportOf } from "../metrics/report-query.ts";
 import type { Database } from "../storage/database.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { LearnedQuestions } from "../learning/learned-questions.ts";
@@ -92,7 +92,7 @@ export function reportRouter(deps: ReportDeps, access: ReportAccess): Router {
     if ("error" in period) return period;
     const workspace = await access.workspaceOf(fields, res);
     if (typeof workspace !== "string") return workspace;
-    return { workspace, report: buildReport(await eventsBetween(deps.db, workspace, period.from, period.to), period) };
+    return { workspace, report: await reportOf(deps.db, workspace, period) };
   };
   const pageUrl = (workspace: string, extra: Record<string, string> = {}) => `${access.base}?${new URLSearchParams({ ...access.queryFields(workspace), ...extra })}`;
 

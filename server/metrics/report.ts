@@ -1,4 +1,5 @@
-// The figures support leads judge the assistant by, computed from the event log over any period.
+// The report's shape and definitions, one conversation's figures (the Inbox app), and the
+// content-gap grouping. The period's figures are computed in the database (report-query.ts).
 // Definitions (also in the README):
 // - conversations: those with any event in the period.
 // - involved: the assistant answered, asked back or handed over at least once.
@@ -66,14 +67,7 @@ export interface Report {
   articles: Array<{ articleId: string; title: string; url?: string; cited: number; helped: number; handedOverAfter: number }>;
 }
 
-const median = (values: number[]): number | null => {
-  if (!values.length) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const mean = (values: number[]): number | null => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
-const share = (part: number, whole: number) => (whole ? part / whole : 0);
 const seconds = (a: Date, b: Date) => Math.max(0, Math.round((b.getTime() - a.getTime()) / 1000));
 
 export function conversationFigures(key: string, events: StoredEvent[]): ConversationFigures {
@@ -166,85 +160,4 @@ export function gapQuestions(events: StoredEvent[]): GapQuestion[] {
     if (!unanswered && !answeredByTeammate) return [];
     return [{ question: event.data.question, conversation: event.conversation_key, ...(reply ? { reply } : {}) }];
   });
-}
-
-export function buildReport(events: StoredEvent[], period: { from: Date; to: Date }): Report {
-  const byConversation = new Map<string, StoredEvent[]>();
-  for (const event of events) {
-    const list = byConversation.get(event.conversation_key) ?? [];
-    list.push(event);
-    byConversation.set(event.conversation_key, list);
-  }
-  const figures = [...byConversation].map(([key, list]) => ({ figures: conversationFigures(key, list), events: list }));
-  const involved = figures.filter(({ events: list }) => list.some((event) => event.kind === "bot_answer" || event.kind === "bot_clarify" || event.kind === "bot_choice" || event.kind === "escalation"));
-  const handedOver = (f: ConversationFigures) => f.escalated || f.humanMessages > 0;
-  const answered = involved.filter(({ events: list }) => list.some((event) => event.kind === "bot_answer" && ((event.data.articles as unknown[] | undefined)?.length ?? 0) > 0));
-  const deflected = involved.filter(({ figures: f }) => !handedOver(f));
-  const resolved = involved.filter(({ figures: f }) => f.autoResolved);
-
-  const reasons = new Map<string, number>();
-  for (const { figures: f } of involved) if (f.escalation) reasons.set(f.escalation.reason, (reasons.get(f.escalation.reason) ?? 0) + 1);
-
-  const botOnlyRatings = involved.filter(({ figures: f }) => !handedOver(f) && f.rating !== undefined).map(({ figures: f }) => f.rating!);
-  const handedRatings = figures.filter(({ figures: f }) => handedOver(f) && f.rating !== undefined).map(({ figures: f }) => f.rating!);
-
-  const days = new Map<string, { conversations: number; involved: number; deflected: number; escalated: number }>();
-  for (const { figures: f, events: list } of figures) {
-    const day = list[0]!.at.toISOString().slice(0, 10);
-    const entry = days.get(day) ?? { conversations: 0, involved: 0, deflected: 0, escalated: 0 };
-    entry.conversations++;
-    if (involved.some((item) => item.figures.key === f.key)) {
-      entry.involved++;
-      if (!handedOver(f)) entry.deflected++;
-    }
-    if (f.escalated) entry.escalated++;
-    days.set(day, entry);
-  }
-
-  const articles = new Map<string, Report["articles"][number]>();
-  for (const { events: list } of figures) {
-    const cited = new Set<string>();
-    for (const event of list) {
-      if (event.kind === "bot_answer") {
-        for (const article of (event.data.articles as Array<{ id: string; title: string; url?: string }> | undefined) ?? []) {
-          const entry = articles.get(article.id) ?? { articleId: article.id, title: article.title, ...(article.url ? { url: article.url } : {}), cited: 0, helped: 0, handedOverAfter: 0 };
-          entry.cited++;
-          articles.set(article.id, entry);
-          cited.add(article.id);
-        }
-      } else if (event.kind === "feedback" && event.data.helpful === true) {
-        for (const id of (event.data.articles as string[] | undefined) ?? []) if (articles.has(id)) articles.get(id)!.helped++;
-      } else if (event.kind === "escalation") {
-        for (const id of cited) articles.get(id)!.handedOverAfter++;
-        cited.clear();
-      }
-    }
-  }
-
-  return {
-    from: period.from.toISOString(),
-    to: period.to.toISOString(),
-    conversations: figures.length,
-    involved: involved.length,
-    rates: {
-      involvement: share(involved.length, figures.length),
-      answer: share(answered.length, involved.length),
-      deflection: share(deflected.length, involved.length),
-      resolution: share(resolved.length, involved.length),
-    },
-    choices: (() => {
-      const shown = events.filter((event) => event.kind === "bot_choice").length;
-      const picked = events.filter((event) => event.kind === "choice_picked").length;
-      return { shown, picked, pickRate: share(picked, shown) };
-    })(),
-    escalationsByReason: Object.fromEntries([...reasons].map(([reason, count]) => [reason, { count, rate: share(count, involved.length) }])),
-    csat: { botOnly: mean(botOnlyRatings), handedOver: mean(handedRatings), botOnlyCount: botOnlyRatings.length, handedOverCount: handedRatings.length },
-    medians: {
-      firstResponseSeconds: median(figures.flatMap(({ figures: f }) => (f.firstResponseSeconds === undefined ? [] : [f.firstResponseSeconds]))),
-      resolutionSeconds: median(figures.flatMap(({ figures: f }) => (f.resolutionSeconds === undefined ? [] : [f.resolutionSeconds]))),
-    },
-    daily: [...days].sort(([a], [b]) => a.localeCompare(b)).map(([day, entry]) => ({ day, ...entry })),
-    contentGaps: contentGaps(gapQuestions(events)),
-    articles: [...articles.values()].sort((a, b) => b.cited - a.cited),
-  };
 }

@@ -34,6 +34,9 @@ import { startFakeOpenAI } from "../helpers/fake-openai.ts";
 import { spawnApp, waitFor } from "../helpers/process.ts";
 import { demoSource } from "../../server/knowledge/sources.ts";
 import { startHostedModel } from "./hosted-model.ts";
+import { generateEventLog } from "./report-events.ts";
+import { reportOf } from "../../server/metrics/report-query.ts";
+import { openDatabase } from "../../server/storage/database.ts";
 
 const SECRET = "bench-client-secret-0123456789";
 /** The workspace of the 10,000-article Help Center, which the HTTP benchmark asks about. */
@@ -262,6 +265,36 @@ try {
     }
     table(`A hosted model, simulated (one model call per card; ${QUESTIONS.length} questions and ${paraphrases.length} paraphrases about the demo Help Center, 4 cards at a time)`, ["model", "path (budget)", "messages", "answers the model wrote", "p50", "p95"], rows);
   }
+
+  // The report over a month of a busy workspace: 1,000,000 generated events (125,000
+  // conversations) over 30 days, computed in the database; on PGlite always, and on Postgres when
+  // BENCH_DATABASE_URL (or TEST_DATABASE_URL) names one.
+  const reportRows: Array<Array<string | number>> = [];
+  const reportDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-report-"));
+  const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  for (const [name, open] of [
+    ["PGlite (embedded)", () => openDatabase({ dataDir: reportDir })],
+    ...(postgresUrl ? [["Postgres", () => openDatabase({ url: postgresUrl, dataDir: reportDir })] as const] : []),
+  ] as const) {
+    const db = await open();
+    try {
+      const [, generateMs] = await timed(() => generateEventLog(db, "bench-report", 1_000_000));
+      const period = { from: new Date(Date.now() - 30 * 86_400_000 - 60_000), to: new Date(Date.now() + 60_000) };
+      const times: number[] = [];
+      let conversations = 0;
+      for (let run = 0; run < 3; run++) {
+        const [report, took] = await timed(() => reportOf(db, "bench-report", period));
+        conversations = report.conversations;
+        times.push(took);
+      }
+      reportRows.push([name, `1,000,000 (${conversations.toLocaleString("en")} conversations)`, `${(generateMs / 1000).toFixed(1)} s`, `${(Math.min(...times) / 1000).toFixed(2)} s`, `${(Math.max(...times) / 1000).toFixed(2)} s`]);
+      await db.query("DELETE FROM events WHERE workspace_id = 'bench-report'");
+    } finally {
+      await db.close();
+    }
+  }
+  table("The report over 30 days of a busy workspace (figures, articles and content gaps; 3 runs)", ["database", "events", "generated in", "fastest", "slowest"], reportRows);
+  await rm(reportDir, { recursive: true, force: true });
 
   // Start-up of the real app, and its memory once ready: the first start creates the embedded
   // database and Chroma's files; a restart finds them.
