@@ -4,6 +4,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { createAssistant } from "../server/assistant/create-assistant.ts";
+import { respond } from "../server/assistant/assistant.ts";
+import { OpenAIChatModel } from "../server/assistant/chat-model.ts";
+import { customerProfile } from "../server/assistant/context.ts";
+import { startFakeOpenAI } from "./helpers/fake-openai.ts";
 import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 import { enqueueHandoff } from "../server/handoff/escalations.ts";
 import { HANDOFF_JOB, handoffHandler } from "../server/handoff/handoff.ts";
@@ -85,19 +89,40 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(seenAfter).toBeLessThanOrEqual(SETTINGS_CACHE_MS + 500);
   });
 
+  it("has the model write in each workspace's own tone", async () => {
+    const openai = await startFakeOpenAI();
+    openai.chat = () => ({ content: JSON.stringify({ intent: "faq_question", needs_human: false, answerable: true, cited: ["8800104"], answer: "Go to Invoices > Recurring." }) });
+    try {
+      const assistant = createAssistant({ knowledge: testKnowledge(), logger, settings, model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }) });
+      await settings.update(ALPHA, { set: { tone: "cheerful and full of exclamation marks" } }, "admin 1");
+      for (const workspaceId of [ALPHA, BETA]) {
+        await respond({ workspaceId, message: "How do I set up recurring invoices?", history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) }, assistant);
+      }
+      const systems = openai.requests.filter((request) => request.path === "/v1/chat/completions").map((request) => (request.body.messages as Array<{ role: string; content: string }>)[0]!.content);
+      expect(systems).toHaveLength(2);
+      expect(systems[0]).toContain("Tone: cheerful and full of exclamation marks.");
+      expect(systems[1]).toContain(`Tone: ${FILE_POLICY.tone}.`);
+    } finally {
+      await openai.close();
+    }
+  });
+
   describe("two workspaces with different settings", () => {
     let intercom: FakeIntercom;
     let app: TestApp;
     let queue: JobQueue;
     let worker: Worker;
+    // The app's own accessor: changes made through it are seen at once (another one's after its cache time).
+    let shared: WorkspaceSettings;
 
     beforeAll(async () => {
       intercom = await startFakeIntercom({ workspaceId: ALPHA });
       intercom.teams.push({ id: "team-alpha", name: "Alpha support" }, { id: "team-beta", name: "Beta support" });
       const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
       queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 3, backoffMs: () => 0 });
-      const assistant = createAssistant({ knowledge: testKnowledge(), logger, settings });
-      worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), settings, db, logger }) }, logger);
+      shared = new WorkspaceSettings({ db, defaults: FILE_POLICY, logger });
+      const assistant = createAssistant({ knowledge: testKnowledge(), logger, settings: shared });
+      worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), settings: shared, db, logger }) }, logger);
       app = await startTestApp({ assistant, onEscalation: enqueueHandoff(queue) });
     });
     afterAll(async () => {
@@ -111,9 +136,9 @@ describe.each(BACKENDS)("on %s", (backend) => {
       return (json.canvas.content.components as Array<{ text?: string }>).map((component) => component.text ?? "").join("\n");
     };
 
-    it("gives each its own wording, triggers and hand-off team", async () => {
-      await settings.update(ALPHA, { set: { help_center_name: "Alpha Docs", escalation_triggers: ["pineapple protocol"], routing: { rules: [], default_team_id: "team-alpha" } } }, "admin 1");
-      await settings.update(BETA, { set: { help_center_name: "Beta Knowledge Base", routing: { rules: [], default_team_id: "team-beta" } } }, "admin 2");
+    it("gives each its own wording, triggers, hand-off team and note", async () => {
+      await shared.update(ALPHA, { set: { help_center_name: "Alpha Docs", escalation_triggers: ["pineapple protocol"], routing: { rules: [], default_team_id: "team-alpha" } } }, "admin 1");
+      await shared.update(BETA, { set: { help_center_name: "Beta Knowledge Base", routing: { rules: [], default_team_id: "team-beta" } } }, "admin 2");
 
       expect(await cardFor(ALPHA)).toContain("Alpha Docs");
       expect(await cardFor(BETA)).toContain("Beta Knowledge Base");
@@ -129,6 +154,11 @@ describe.each(BACKENDS)("on %s", (backend) => {
       await worker.drain();
       const assigned = intercom.requests.filter((request) => request.method === "POST" && /\/parts$/.test(request.path) && (request.body as { message_type?: string }).message_type === "assignment");
       expect(assigned.map((request) => (request.body as { assignee_id: string }).assignee_id)).toEqual(["team-beta", "team-alpha"]);
+      // Each workspace's handoff note says where its conversation went.
+      const notes = intercom.requests.filter((request) => request.method === "POST" && (request.body as { message_type?: string }).message_type === "note").map((request) => String((request.body as { body: string }).body));
+      expect(notes).toHaveLength(2);
+      expect(notes[0]).toContain("Assigned to team Beta support");
+      expect(notes[1]).toContain("Assigned to team Alpha support");
     });
   });
 });
