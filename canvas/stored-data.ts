@@ -28,6 +28,8 @@ export const CardState = z.object({
   greeting: z.string().max(200).optional(),
   /** The card's team for hand-offs (card options `team_id`). */
   team: z.string().max(64).optional(),
+  /** The language the card speaks (the last question's, or the Messenger's locale's). */
+  lang: z.string().max(8).optional(),
   /** Topics offered by the last clarification, so a pick can be read back by its index. */
   topics: z.array(z.string().max(200)).max(10).default([]),
   /** Articles offered by the last choice (key, title, probability), so a pick can be read back by its index. */

@@ -15,7 +15,8 @@ import type { PopularArticles } from "../assistant/article-stats.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
 import { decisionEvent } from "../metrics/decision-events.ts";
 import type { EventSink, MetricsEvent } from "../metrics/events.ts";
-import { message } from "../messages.ts";
+import { cardWords, isLanguage, languageOfLocale, translator, type Language, type Translator } from "../i18n/catalog.ts";
+import { chooseLanguage } from "../i18n/language.ts";
 
 export interface Escalation {
   workspaceId: string;
@@ -28,6 +29,8 @@ export interface Escalation {
   turn: number;
   /** The team the admin chose for this card's hand-offs (Configure), when no routing rule claims one. */
   cardTeamId?: string;
+  /** The language the customer was spoken to in. */
+  language: Language;
 }
 
 export interface MessengerDeps {
@@ -52,9 +55,14 @@ export interface MessengerDeps {
 /** Longest question we pass on; the rest of a pasted wall of text adds nothing. */
 const MAX_QUESTION_CHARS = 1000;
 
-function welcome(state: CardState, contact: Contact | undefined, helpCenterName: string, options: { error?: string; popular?: ArticleLink[] } = {}): CanvasResponse {
-  const greeting = state.greeting ?? message("greeting", { firstName: firstNameOf(contact?.name) });
-  return questionCard({ greeting, intro: message("intro", { helpCenterName }), ...options }, state);
+/** The card's language: the one it has spoken so far, or the Messenger's locale's. */
+function translatorFor(request: { context: { locale?: string } }, state: CardState): Translator {
+  return translator(state.lang && isLanguage(state.lang) ? state.lang : languageOfLocale(request.context.locale));
+}
+
+function welcome(state: CardState, contact: Contact | undefined, helpCenterName: string, t: Translator, options: { error?: string; popular?: ArticleLink[] } = {}): CanvasResponse {
+  const greeting = state.greeting ?? t("greeting", { name: firstNameOf(contact?.name) });
+  return questionCard({ greeting, intro: t("intro", { helpCenterName }), ...options }, state, cardWords(t));
 }
 
 const linkable = (articles: Array<{ title: string; url: string | undefined }>): ArticleLink[] =>
@@ -81,13 +89,14 @@ export async function initialize(request: MessengerInitializeRequest, deps: Mess
   const state = emptyState(readCardOptions(request.card_creation_options));
   // On the Messenger home the card is live: its content is fetched fresh each time it is seen.
   if (request.context.location === "home" && deps.links) return { canvas: { content_url: deps.links.contentUrl, stored_data: state } };
-  return welcome(state, endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name);
+  return welcome(state, endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name, translatorFor(request, state));
 }
 
 /** The escalation card: the transition message; the card's job is done. */
 async function handOver(request: MessengerSubmitRequest, state: CardState, decision: Extract<Decision, { action: "escalate" }>, deps: MessengerDeps): Promise<CanvasResponse> {
   const contact = endUserOf(request);
-  const text = message("handoff", { reason: decision.reason, firstName: firstNameOf(contact?.name), helpCenterName: (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name });
+  const t = translatorFor(request, state);
+  const text = t("handoff", { reason: decision.reason, name: firstNameOf(contact?.name), helpCenterName: (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name });
   deps.assistant.logger.info({ workspaceId: request.workspace_id, reason: decision.reason, detail: decision.detail, intent: decision.intent }, "escalating to a person");
   const escalation = decisionEvent(decision, state.turns[state.turns.length - 1]?.q ?? "", state.asked);
   if (escalation) log(deps, request, escalation.kind, escalation.data);
@@ -100,36 +109,39 @@ async function handOver(request: MessengerSubmitRequest, state: CardState, decis
     lastQuestion: state.turns[state.turns.length - 1]?.q,
     turn: state.asked,
     ...(state.team ? { cardTeamId: state.team } : {}),
+    language: t.language,
   });
-  return { ...messageCard(text, state, { offerQuestion: false }), event: { type: "completed" } };
+  return { ...messageCard(text, state, cardWords(t), { offerQuestion: false }), event: { type: "completed" } };
 }
 
 function render(decision: Exclude<Decision, { action: "escalate" }>, question: string, state: CardState, request: MessengerSubmitRequest, deps: MessengerDeps): CanvasResponse {
   const turn = { q: question, s: Math.max(-1, Math.min(1, decision.sentiment)) };
-  const firstName = firstNameOf(endUserOf(request)?.name);
+  const name = firstNameOf(endUserOf(request)?.name);
+  const t = translatorFor(request, state);
+  const words = cardWords(t);
   switch (decision.action) {
     case "answer": {
-      const text = decision.answeredBy === "extractive" ? message("answer-extractive", { firstName, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
+      const text = decision.answeredBy === "extractive" ? t("answer_extractive", { name, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
       deps.articles.cited(request.workspace_id, decision.sources);
       countLearned(request, decision.sources, deps);
       const used = decision.sources[0];
       const readInSheet = used && deps.links ? deps.links.sheetUrl(request.workspace_id, used.passageId) : undefined;
-      return answerCard({ answer: text, articles: linkable(decision.sources), readInSheet }, withTurn(state, { ...turn, a: text, articles: decision.sources.map((source) => source.articleId) }));
+      return answerCard({ answer: text, articles: linkable(decision.sources), readInSheet }, withTurn(state, { ...turn, a: text, articles: decision.sources.map((source) => source.articleId) }), words);
     }
     case "clarify": {
       const topics = decision.options.map((option) => option.title);
-      const text = message("clarify", { firstName, hasOptions: topics.length > 0 });
-      return clarifyCard(text, topics, withTurn(state, { ...turn, a: text }, topics));
+      const text = t("clarify", { name, hasOptions: topics.length > 0 ? "yes" : "no" });
+      return clarifyCard(text, topics, withTurn(state, { ...turn, a: text }, topics), words);
     }
     case "offer_choice": {
-      const text = message("choice", { firstName });
+      const text = t("choice", { name, count: decision.options.length });
       countLearned(request, decision.options, deps);
       const choices = decision.options.map((option) => ({ k: articleKeyOfPassage(option.passageId) ?? "", t: option.title, p: Math.min(1, Math.max(0, option.confidence)) }));
-      return choiceCard(text, decision.options.map((option) => option.title), withTurn(state, { ...turn, a: text }, [], choices));
+      return choiceCard(text, decision.options.map((option) => option.title), withTurn(state, { ...turn, a: text }, [], choices), words);
     }
     case "acknowledge_feedback": {
-      const text = message("feedback", { positive: decision.positive, firstName });
-      return messageCard(text, withTurn(state, { ...turn, a: text }), { offerQuestion: true, offerHuman: !decision.positive });
+      const text = t(decision.positive ? "feedback_positive" : "feedback_negative", { name });
+      return messageCard(text, withTurn(state, { ...turn, a: text }), words, { offerQuestion: true, offerHuman: !decision.positive });
     }
   }
 }
@@ -160,7 +172,9 @@ async function gatherContext(request: MessengerSubmitRequest, state: CardState, 
 
 /** `article:<key>:<n>` → `<key>`. */
 
-async function ask(request: MessengerSubmitRequest, question: string, state: CardState, deps: MessengerDeps, picked: { topic?: boolean; article?: { articleKey: string; confidence: number } } = {}): Promise<CanvasResponse> {
+async function ask(request: MessengerSubmitRequest, question: string, asked: CardState, deps: MessengerDeps, picked: { topic?: boolean; article?: { articleKey: string; confidence: number } } = {}): Promise<CanvasResponse> {
+  // A typed question may change the card's language; a picked title keeps it.
+  const state = picked.topic || picked.article ? asked : { ...asked, lang: chooseLanguage({ locale: request.context.locale, message: question }) };
   const { history, contact } = await gatherContext(request, state, deps);
   const decision = await respond(
     {
@@ -199,13 +213,14 @@ function pickedTopic(request: MessengerSubmitRequest, state: CardState): string 
 export async function submit(request: MessengerSubmitRequest, deps: MessengerDeps): Promise<CanvasResponse> {
   const state = readState(request.current_canvas?.stored_data);
   const contact = endUserOf(request);
-  const firstName = firstNameOf(contact?.name);
+  const name = firstNameOf(contact?.name);
   const helpCenterName = (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name;
+  const t = translatorFor(request, state);
   switch (request.component_id) {
     case ComponentIds.ask: {
       const raw = request.input_values[ComponentIds.question];
       const question = (typeof raw === "string" ? raw : "").trim().slice(0, MAX_QUESTION_CHARS);
-      if (!question) return welcome(state, contact, helpCenterName, { error: message("empty-question") });
+      if (!question) return welcome(state, contact, helpCenterName, t, { error: t("empty_question") });
       return ask(request, question, state, deps);
     }
     case ComponentIds.talkToHuman:
@@ -224,7 +239,7 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
         if (article) deps.articles.helped(request.workspace_id, { articleId: helped, title: article.title, url: article.url });
       }
       await signal(request, state, true, deps);
-      return messageCard(message("thanks", { firstName }), state, { offerQuestion: true });
+      return messageCard(t("thanks", { name }), state, cardWords(t), { offerQuestion: true });
     }
     default: {
       const topic = pickedTopic(request, state);
@@ -235,7 +250,7 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
         return ask(request, choice.t, state, deps, { article: { articleKey: choice.k, confidence: choice.p } });
       }
       // A component from an older version of the card: start again rather than fail.
-      return welcome(state, contact, helpCenterName);
+      return welcome(state, contact, helpCenterName, t);
     }
   }
 }
@@ -277,12 +292,13 @@ export async function content(request: LiveCanvasRequest, deps: MessengerDeps): 
     return [];
   });
   const popular = linkable(top);
-  const card = welcome(state, endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name, { popular }).canvas;
+  const card = welcome(state, endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name, translatorFor(request, state), { popular }).canvas;
   return { content: card.content! };
 }
 
 /** Submit Sheet: the user closed a sheet opened from the card; show the card again where they were. */
 export async function sheetClosed(request: SheetRequest, deps: MessengerDeps): Promise<CanvasResponse> {
-  return welcome(readState(request.current_canvas?.stored_data), endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name);
+  const state = readState(request.current_canvas?.stored_data);
+  return welcome(state, endUserOf(request), (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name, translatorFor(request, state));
 }
 

@@ -29,6 +29,7 @@ export function handoffPayload(escalation: Escalation): HandoffPayload {
     },
     attributes: customer.attributes,
     ...(escalation.cardTeamId ? { cardTeamId: escalation.cardTeamId } : {}),
+    language: escalation.language,
   };
 }
 

@@ -34,6 +34,8 @@ export const HandoffPayload = z.object({
   transition: z.string().optional(),
   /** The team chosen for the Messenger card the hand-off came from. */
   cardTeamId: z.string().optional(),
+  /** The customer's language (a catalog language code), named in the note when it is not the team's. */
+  language: z.string().max(8).optional(),
 });
 export type HandoffPayload = z.infer<typeof HandoffPayload>;
 
@@ -46,6 +48,8 @@ const Progress = z.object({
   noted: z.boolean().optional(),
   replied: z.boolean().optional(),
 });
+
+import { isLanguage, translate } from "../i18n/catalog.ts";
 
 const NOTE = Handlebars.compile(readFileSync(new URL("../../templates/handoff-note.hbs", import.meta.url), "utf8"));
 
@@ -68,6 +72,8 @@ export function handoffNote(payload: HandoffPayload, routed?: string): string {
     ...payload,
     routed,
     reasonLabel: REASONS[payload.reason] ?? payload.reason,
+    // The note stays in the team's language (English); it names the customer's when it differs.
+    customerLanguage: payload.language && payload.language !== "en" && isLanguage(payload.language) ? translate("en", `language_${payload.language}`) : undefined,
     sources: payload.sources.map((source) => ({ ...source, percent: `${Math.round(source.confidence * 100)}%` })),
     attributes: Object.keys(payload.attributes).length ? payload.attributes : undefined,
   }).trim();

@@ -21,7 +21,7 @@ import { WebhookNotification } from "../intercom/webhook.ts";
 import type { AssistantDeps } from "../assistant/assistant.ts";
 import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
-import { message } from "../messages.ts";
+import { cardWords, isLanguage, languageOfLocale, translator } from "../i18n/catalog.ts";
 import { ArticleStats } from "../assistant/article-stats.ts";
 import { eventsOfConversation, type EventSink } from "../metrics/events.ts";
 import { EventPopularArticles } from "../metrics/popular-articles.ts";
@@ -114,8 +114,11 @@ export function createApp(deps: AppDeps): Express {
   ) => app.post(path, rawBody, signedEndpoint({ schema, verify, secret: clientSecret, logger, handle, fallback }));
 
   // An error while answering still shows the user a card with a way to a person.
-  const apologise = (body: { workspace_id: string; current_canvas?: { stored_data?: unknown } | null }) =>
-    questionCard({ greeting: message("greeting"), intro: message("error") }, readState(body.current_canvas?.stored_data));
+  const apologise = (body: { workspace_id: string; context?: { locale?: string }; current_canvas?: { stored_data?: unknown } | null }) => {
+    const state = readState(body.current_canvas?.stored_data);
+    const t = translator(state.lang && isLanguage(state.lang) ? state.lang : languageOfLocale(body.context?.locale));
+    return questionCard({ greeting: t("greeting"), intro: t("error") }, state, cardWords(t));
+  };
 
   signed("/canvas/messenger/initialize", verifyCanvasSignature, MessengerInitializeRequest, (body) => messengerFlow.initialize(body, messenger), apologise);
   signed("/canvas/messenger/submit", verifyCanvasSignature, MessengerSubmitRequest, (body) => messengerFlow.submit(body, messenger), apologise);

@@ -14,7 +14,8 @@ import type { IntercomClient } from "intercom-client";
 import { respond, type AssistantDeps, type Decision, type Source } from "../assistant/assistant.ts";
 import type { AssistantPolicy } from "../assistant/policy.ts";
 import { customerProfile } from "../assistant/context.ts";
-import { message } from "../messages.ts";
+import { translator, type Translator } from "../i18n/catalog.ts";
+import { chooseLanguage } from "../i18n/language.ts";
 import { HANDOFF_JOB, classifyIntercomError } from "../handoff/handoff.ts";
 import { handoffPayload } from "../handoff/escalations.ts";
 import type { BotIdentity } from "../intercom/bot-identity.ts";
@@ -80,20 +81,26 @@ function suggestionNote(decision: Decision): string {
 /** The articles as a markdown list of links (those without a url are left out). */
 const articleLinks = (sources: Source[]) => sources.flatMap((source) => (source.url ? [`- [${source.title}](${source.url})`] : [])).join("\n");
 
-function customerReply(decision: Exclude<Decision, { action: "escalate" }>, firstName: string | undefined): string | undefined {
+function customerReply(decision: Exclude<Decision, { action: "escalate" }>, name: string | undefined, t: Translator): string | undefined {
   switch (decision.action) {
     case "answer": {
       const links = articleLinks(decision.sources);
-      const text = decision.answeredBy === "extractive" ? message("answer-extractive", { firstName, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
-      return links ? `${text}\n\n**Helpful articles**\n${links}` : text;
+      const text = decision.answeredBy === "extractive" ? t("answer_extractive", { name, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
+      return links ? `${text}\n\n**${t("helpful_articles")}**\n${links}` : text;
     }
     case "clarify":
-      return message("clarify", { firstName, hasOptions: false });
+      return t("clarify", { name, hasOptions: "no" });
     case "offer_choice":
-      return `${message("choice", { firstName })}\n\n${articleLinks(decision.options)}`;
+      return `${t("choice", { name, count: decision.options.length })}\n\n${articleLinks(decision.options)}`;
     case "acknowledge_feedback":
-      return decision.positive ? message("feedback", { positive: true, firstName }) : undefined;
+      return decision.positive ? t("feedback_positive", { name }) : undefined;
   }
+}
+
+/** The language Intercom knows for a contact: the one set for them, or their browser's. */
+function contactLocale(contact: Record<string, unknown> | undefined): string | undefined {
+  const set = contact?.language_override ?? contact?.browser_language;
+  return typeof set === "string" ? set : undefined;
 }
 
 async function humanHasTakenOver(db: Database, workspaceId: string, conversationId: string): Promise<boolean> {
@@ -223,6 +230,8 @@ async function answerCustomer(
   const known = contactRef ? await deps.directoryFor(workspaceId)?.contact(contactRef.id).catch(() => undefined) : undefined;
   const contact = known ?? (contactRef ? { id: contactRef.id } : undefined);
   const customer = customerProfile(contact);
+  // The customer's language: their message's when it is clear, else the language Intercom knows for them.
+  const t = translator(chooseLanguage({ message: incoming.text, locale: contactLocale(contact) }));
   const turn = incoming.history.filter((line) => line.role === "customer").length + 1;
   const decision = await respond(
     {
@@ -250,14 +259,14 @@ async function answerCustomer(
       kind: HANDOFF_JOB,
       dedupeKey: `${conversation.id}:webhook:${incoming.history.length}:${decision.reason}`,
       payload: {
-        ...handoffPayload({ workspaceId, conversationId: conversation.id, contact, decision, history: incoming.history, lastQuestion: incoming.text, turn: 0 }),
-        transition: markdownToHtml(message("handoff", { reason: decision.reason, firstName: customer.firstName, helpCenterName: policy.help_center_name })),
+        ...handoffPayload({ workspaceId, conversationId: conversation.id, contact, decision, history: incoming.history, lastQuestion: incoming.text, turn: 0, language: t.language }),
+        transition: markdownToHtml(t("handoff", { reason: decision.reason, name: customer.firstName, helpCenterName: policy.help_center_name })),
       },
     });
     await saveProgress({ done: true });
     return;
   }
-  const reply = !autoReply ? suggestionNote(decision) : decision.action === "escalate" ? undefined : customerReply(decision, customer.firstName);
+  const reply = !autoReply ? suggestionNote(decision) : decision.action === "escalate" ? undefined : customerReply(decision, customer.firstName, t);
   if (!reply) return;
   await client.conversations.reply({
     conversation_id: conversation.id,

@@ -1,0 +1,101 @@
+// The customer's language: a message catalog with every key in every language and the same
+// placeholders, the language chosen from the Messenger's locale or the message itself, and a
+// French card end to end through the signed endpoints.
+import { IntlMessageFormat } from "intl-messageformat";
+import { describe, expect, it } from "vitest";
+import { LANGUAGES, rawMessage, translate, type MessageKey } from "../server/i18n/catalog.ts";
+import en from "../server/i18n/catalogs/en.json" with { type: "json" };
+import { chooseLanguage, detectLanguage } from "../server/i18n/language.ts";
+import { handoffNote, HandoffPayload } from "../server/handoff/handoff.ts";
+import { fixture, startTestApp } from "./helpers/app.ts";
+
+const KEYS = Object.keys(en) as MessageKey[];
+type Element = { type: number; value?: unknown; options?: Record<string, { value: Element[] }>; children?: Element[] };
+/** The arguments a message uses (`{name}`, `{count, plural, …}`, `{reason, select, …}`), read from its parsed form. */
+function argumentsOf(message: string): Set<string> {
+  const names = new Set<string>();
+  const walk = (elements: Element[]) => {
+    for (const element of elements) {
+      // 0 is literal text and 7 the plural's "#": not arguments.
+      if (element.type !== 0 && element.type !== 7 && typeof element.value === "string") names.add(element.value);
+      for (const option of Object.values(element.options ?? {})) walk(option.value);
+      if (element.children) walk(element.children);
+    }
+  };
+  walk(new IntlMessageFormat(message, "en").getAst() as Element[]);
+  return names;
+}
+const SAMPLE = { name: "Maria", helpCenterName: "Tallybook Help", title: "Reset your password", answer: "Click Forgot password.", language: "English", count: 2, hasOptions: "yes", reason: "low_confidence" };
+
+describe("message catalog", () => {
+  it.each(LANGUAGES)("%s has every key, with English's placeholders, and formats each message", async (language) => {
+    const own = (await import(`../server/i18n/catalogs/${language}.json`, { with: { type: "json" } })).default as Record<string, string>;
+    expect(Object.keys(own).sort()).toEqual([...KEYS].sort());
+    for (const key of KEYS) {
+      expect(argumentsOf(rawMessage(language, key)), `${language}.${key}`).toEqual(argumentsOf(en[key]));
+      const text = translate(language, key, SAMPLE);
+      expect(text, `${language}.${key}`).not.toMatch(/[{}]/);
+      if (argumentsOf(en[key]).has("name") && key !== "handoff") expect(text, `${language}.${key}`).toContain("Maria");
+      if (language !== "en" && !key.startsWith("language_") && key !== "ask") expect(text, `${language}.${key} is translated`).not.toBe(translate("en", key, SAMPLE));
+    }
+  });
+
+  it("reads naturally without the customer's name, in the plural and for every hand-over reason", () => {
+    expect(translate("fr", "greeting")).toBe("Bonjour 👋 Comment pouvons-nous vous aider ?");
+    expect(translate("fr", "greeting", { name: "Maria" })).toBe("Bonjour Maria 👋 Comment pouvons-nous vous aider ?");
+    expect(translate("de", "choice", { count: 1 })).toContain("einen Artikel");
+    expect(translate("de", "choice", { count: 3 })).toContain("einige Artikel");
+    const reasons = ["urgent_problem", "low_confidence", "too_many_turns", "service_unavailable", "frustration", "explicit_request"];
+    expect(new Set(reasons.map((reason) => translate("es", "handoff", { reason, helpCenterName: "Centro de ayuda" }))).size).toBe(reasons.length);
+  });
+});
+
+describe("which language", () => {
+  it("follows the Messenger's locale, falling back to English outside the catalog", () => {
+    expect(chooseLanguage({ locale: "fr-CA" })).toBe("fr");
+    expect(chooseLanguage({ locale: "pt_BR" })).toBe("pt");
+    expect(chooseLanguage({ locale: "ja" })).toBe("en");
+    expect(chooseLanguage({})).toBe("en");
+  });
+
+  it("switches to the language a message is clearly written in, and only then", () => {
+    expect(chooseLanguage({ locale: "en", message: "Comment réinitialiser mon mot de passe ?" })).toBe("fr");
+    expect(chooseLanguage({ locale: "en", message: "Wie setze ich mein Passwort zurück?" })).toBe("de");
+    expect(chooseLanguage({ locale: "fr", message: "how do I set up recurring invoices for a client" })).toBe("en");
+    // Too short or too mixed to tell: the locale stands.
+    expect(detectLanguage("reset my password")).toBeUndefined();
+    expect(chooseLanguage({ locale: "fr", message: "facture" })).toBe("fr");
+  });
+});
+
+describe("a French card", () => {
+  it("greets, answers and hands over in French, and tells the team which language the customer writes in", async () => {
+    const escalations: Array<{ language: string }> = [];
+    const app = await startTestApp({ onEscalation: async (escalation) => void escalations.push(escalation) });
+    try {
+      const texts = (card: { canvas: { content: { components: Array<Record<string, any>> } } }) => card.canvas.content.components.map((c) => c.text ?? c.label ?? c.placeholder ?? "").join("\n");
+      const initialize = fixture("messenger-initialize");
+      initialize.context = { ...initialize.context, locale: "fr" };
+      const welcome = await (await app.canvas("/canvas/messenger/initialize", initialize)).json();
+      expect(texts(welcome)).toContain("Comment pouvons-nous vous aider ?");
+      expect(texts(welcome)).toContain("Parler à une personne");
+
+      const submit = fixture("messenger-submit");
+      const asked = await (await app.canvas("/canvas/messenger/submit", { ...submit, context: { ...submit.context, locale: "fr" }, input_values: { question: "Comment réinitialiser mon mot de passe ?" } })).json();
+      const answered = texts(asked);
+      expect(answered).toMatch(/Parler à une personne/);
+      expect(answered).not.toMatch(/Talk to a human|Ask a follow-up/);
+      expect(asked.canvas.stored_data.lang).toBe("fr");
+
+      // A click on the French card keeps French, whatever the next request's locale says.
+      const handedOver = await (await app.canvas("/canvas/messenger/submit", { ...submit, context: { ...submit.context, locale: "en" }, component_id: "talk_to_human", input_values: {}, current_canvas: asked.canvas })).json();
+      expect(texts(handedOver)).toContain("Je transmets cette conversation à l’équipe".replace("’", "'"));
+      expect(escalations.at(-1)).toMatchObject({ language: "fr" });
+      const note = handoffNote(HandoffPayload.parse({ reason: "explicit_request", detail: "clicked", priority: "high", intent: "human_request", lastQuestion: "Comment réinitialiser mon mot de passe ?", language: "fr" }));
+      expect(note).toContain("The customer writes in French");
+      expect(note).toContain("Comment réinitialiser mon mot de passe ?");
+    } finally {
+      await app.close();
+    }
+  });
+});
