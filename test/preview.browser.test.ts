@@ -90,6 +90,19 @@ describe.skipIf(!runBrowserTests())("Messenger preview", () => {
     await expect.poll(() => card().locator(".text.header").first().textContent()).toBe("Welcome to Tallybook support");
   });
 
+  it("speaks the Messenger's language: a French card end to end", async () => {
+    await page.getByLabel("Messenger language").selectOption("fr");
+    await expect.poll(() => card().textContent()).toContain("Comment pouvons-nous vous aider ?");
+    await page.getByPlaceholder("Posez une question…").fill("Comment réinitialiser mon mot de passe ?");
+    await page.getByRole("button", { name: "Envoyer", exact: true }).click();
+    await card().getByRole("button", { name: "Parler à une personne" }).waitFor();
+    await expect.poll(() => card().textContent()).not.toContain("Talk to a human");
+    await card().getByRole("button", { name: "Parler à une personne" }).click();
+    await expect.poll(() => card().textContent()).toContain("Je transmets cette conversation");
+    await page.getByLabel("Messenger language").selectOption("en");
+    await expect.poll(() => card().textContent()).toContain("How can we help?");
+  });
+
   it("renders every Canvas Kit component type and sends their values on submit", async () => {
     const gallery = canvas(
       [

@@ -18,8 +18,11 @@ const state: { mode: Mode; canvas: Canvas | null; cardOptions: Json; busy: boole
   busy: false,
 };
 
+const localePicker = document.getElementById("locale") as HTMLSelectElement | null;
+
+/** The Messenger's context, with the locale picked beside the preview (as the customer's Messenger would set it). */
 function context(): Json {
-  return { location: "home", locale: "en", messenger_action_colour: "#1f5eff", messenger_background_colour: "#0f1b3d" };
+  return { location: "home", locale: localePicker?.value ?? "en", messenger_action_colour: "#1f5eff", messenger_background_colour: "#0f1b3d" };
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]) {
@@ -287,5 +290,6 @@ async function start(mode: Mode) {
 }
 
 document.getElementById("restart")!.addEventListener("click", () => void start("messenger"));
+localePicker?.addEventListener("change", () => void start("messenger"));
 document.getElementById("configure")!.addEventListener("click", () => void start("configure"));
 void start("messenger");
