@@ -7,6 +7,7 @@ import { LANGUAGES, rawMessage, translate, type MessageKey } from "../server/i18
 import en from "../server/i18n/catalogs/en.json" with { type: "json" };
 import { chooseLanguage, detectLanguage } from "../server/i18n/language.ts";
 import { handoffNote, HandoffPayload } from "../server/handoff/handoff.ts";
+import { matchTrigger } from "../server/assistant/escalation-triggers.ts";
 import { fixture, startTestApp } from "./helpers/app.ts";
 
 const KEYS = Object.keys(en) as MessageKey[];
@@ -65,6 +66,32 @@ describe("which language", () => {
     // Too short or too mixed to tell: the locale stands.
     expect(detectLanguage("reset my password")).toBeUndefined();
     expect(chooseLanguage({ locale: "fr", message: "facture" })).toBe("fr");
+  });
+});
+
+describe("hand-overs in any language", () => {
+  const requests: Record<string, Array<[string, "human_request" | "urgent_problem"]>> = {
+    fr: [["Je veux parler à un humain", "human_request"], ["Je veux résilier mon abonnement", "human_request"], ["Remboursez-moi s'il vous plaît", "human_request"], ["Mon compte a été piraté", "urgent_problem"]],
+    de: [["Ich möchte mit einem Menschen sprechen", "human_request"], ["Ich will mein Abo kündigen", "human_request"], ["Ich möchte mein Geld zurück", "human_request"], ["Mein Konto wurde gehackt", "urgent_problem"]],
+    es: [["Quiero hablar con una persona", "human_request"], ["Quiero cancelar mi suscripción", "human_request"], ["Quiero un reembolso", "human_request"], ["Me hackearon la cuenta", "urgent_problem"]],
+    pt: [["Quero falar com um atendente", "human_request"], ["Quero cancelar a minha assinatura", "human_request"], ["Quero um reembolso", "human_request"], ["A minha conta foi hackeada", "urgent_problem"]],
+    it: [["Vorrei parlare con un operatore", "human_request"], ["Voglio disdire l'abbonamento", "human_request"], ["Voglio un rimborso", "human_request"], ["Non riconosco questo addebito", "urgent_problem"]],
+    nl: [["Ik wil met een medewerker praten", "human_request"], ["Ik wil mijn abonnement opzeggen", "human_request"], ["Ik wil mijn geld terug", "human_request"], ["Mijn account is gehackt", "urgent_problem"]],
+  };
+  it.each(Object.entries(requests))("%s: asking for a person, a refund, closing the account or reporting fraud hands over", (_language, cases) => {
+    for (const [message, kind] of cases) expect(matchTrigger(message), message).toMatchObject({ kind });
+  });
+
+  it("leaves questions about invoices, credit notes and team members alone, in every language", () => {
+    for (const message of ["Comment annuler une facture ?", "Wie storniere ich eine Rechnung?", "¿Cómo cancelo una factura?", "Como cancelar uma fatura?", "Come annullare una fattura?", "Hoe annuleer ik een factuur?", "Comment ajouter un membre à mon compte ?", "Wie erstelle ich eine Gutschrift?"]) {
+      expect(matchTrigger(message), message).toBeUndefined();
+    }
+  });
+
+  it("matches an admin's trigger phrases whatever the case and accents", () => {
+    expect(matchTrigger("RESILIATION immédiate svp", ["Résiliation"])).toMatchObject({ trigger: "Résiliation" });
+    expect(matchTrigger("bitte kundigung", ["Kündigung"])).toMatchObject({ trigger: "Kündigung" });
+    expect(matchTrigger("une résiliationnelle idée", ["résiliation"])).toBeUndefined();
   });
 });
 

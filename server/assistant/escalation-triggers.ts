@@ -1,6 +1,7 @@
 // Phrases that mean "get me a person" whatever else the message says. Admin-configured trigger
-// phrases (the policy's `escalation_triggers`) are matched case-insensitively as whole words; the
-// patterns below catch the common ways people say the same things.
+// phrases (the policy's `escalation_triggers`) are matched as whole words, ignoring case and
+// accents; the patterns below catch the common ways people say the same things, in English and in
+// each catalog language (asking for a person, a refund, closing the account, fraud).
 
 export interface TriggerMatch {
   trigger: string;
@@ -26,14 +27,67 @@ const PATTERNS: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(stop this|leading (to )?nothing|going nowhere|that'?s it\?|nothing else\?|you cant|you can'?t|can'?t do what i want|don'?t think you can)\b/i, "urgent_problem"],
 ];
 
+/**
+ * The same requests in the other catalog languages, matched on the message without accents and in
+ * lower case ("résilier" as "resilier", "zurück" as "zuruck"). Cancelling or refunding needs its
+ * object: "annuler une facture" is a question, "résilier mon abonnement" is a request.
+ */
+const OTHER_LANGUAGES: Array<[RegExp, TriggerMatch["kind"]]> = [
+  // French
+  [/\b(parler|discuter|joindre|contacter|passer)\b.{0,30}\b(humain|personne|quelqu'?un|conseill[eè]re?|agent|operat(eur|rice)|service client)\b/, "human_request"],
+  [/\b(vraie?|veritable) (personne|humain|conseill[eè]re?)\b|\bun (etre )?humain\b/, "human_request"],
+  [/\b(remboursez[- ]moi|me rembourser|(etre|soit) rembourse|demande de remboursement|recuperer mon argent|je veux (un|mon|etre) rembourse)/, "human_request"],
+  [/\b(annuler|resilier|fermer|supprimer|cloturer)\b.{0,20}\b(compte|abonnement)\b/, "human_request"],
+  [/\b(pirate|fraude|frauduleu(x|se)|je ne reconnais pas|non autorise|pas fait ce (paiement|virement|retrait))/, "urgent_problem"],
+  // German
+  [/\b(sprechen|reden|verbinden|kontaktieren|verbunden)\b.{0,30}\b(mensch(en)?|person|mitarbeiter(in)?|berater(in)?|agent|jemande?m?|kundendienst|support)\b|\bmit (einem|einer) (echten |richtigen )?(menschen|person|mitarbeiter(in)?)\b/, "human_request"],
+  [/\b(geld zuruck|ruckerstattung|erstatten sie|mein geld wieder)\b/, "human_request"],
+  [/\b(kundigen|loschen|schliessen|beenden|stornieren)\b.{0,20}\b(konto|abo|abonnement|account|vertrag)\b|\b(konto|abo|abonnement|account|vertrag)\b.{0,20}\b(kundigen|loschen|schliessen|beenden|stornieren)\b/, "human_request"],
+  [/\b(gehackt|betrug|nicht autorisiert|nicht erkannt|nicht getatigt|unbekannte (abbuchung|zahlung|belastung))\b/, "urgent_problem"],
+  // Spanish
+  [/\b(hablar|comunicarme|contactar|pasarme|hablarlo)\b.{0,30}\b(humano|persona|alguien|agente|asesor|operador|soporte)\b|\b(persona|humano) real\b/, "human_request"],
+  [/\b(quiero (un |mi )?reembolso|solicitar (un )?reembolso|reembolsame|reembolsenme|devuelvan (mi|el) dinero|devolverme (mi|el) dinero)\b/, "human_request"],
+  [/\b(cancelar|cerrar|eliminar|borrar|dar de baja)\b.{0,20}\b(cuenta|suscripcion)\b/, "human_request"],
+  [/\b(hackeada|hackeado|hackearon|fraude|no reconozco|no autorice|no autorizad[oa])\b/, "urgent_problem"],
+  // Portuguese
+  [/\b(falar|conversar|contactar|contatar)\b.{0,30}\b(humano|pessoa|alguem|atendente|agente|assistente|suporte)\b|\bpessoa real\b/, "human_request"],
+  [/\b(quero (um |o )?reembolso|pedir (um )?reembolso|reembolsem|devolvam o (meu )?dinheiro|quero o meu dinheiro de volta)\b/, "human_request"],
+  [/\b(cancelar|encerrar|fechar|apagar|eliminar)\b.{0,20}\b(conta|assinatura|subscricao)\b/, "human_request"],
+  [/\b(hackeada|hackeado|fraude|nao reconheco|nao autorizei|nao autorizad[oa])\b/, "urgent_problem"],
+  // Italian
+  [/\b(parlare|contattare|passarmi)\b.{0,30}\b(umano|persona|qualcuno|operatore|operatrice|agente|assistenza)\b|\b(persona reale|operatore umano)\b/, "human_request"],
+  [/\b(voglio (un |il )?rimborso|chiedere (un )?rimborso|rimborsatemi|i miei soldi indietro|rivoglio i miei soldi)\b/, "human_request"],
+  [/\b(cancellare|chiudere|eliminare|disdire)\b.{0,20}\b(account|conto|abbonamento|profilo)\b/, "human_request"],
+  [/\b(hackerato|frode|truffa|non riconosco|non autorizzat[oa])\b/, "urgent_problem"],
+  // Dutch
+  [/\b(spreken|praten|doorverbinden|contact)\b.{0,30}\b(mens|persoon|iemand|medewerker|agent|klantenservice)\b|\b(met|naar) (een )?(echte )?(mens|medewerker|persoon)\b/, "human_request"],
+  [/\b(terugbetaling|geld terug|terugstorting)\b/, "human_request"],
+  [/\b(opzeggen|annuleren|verwijderen|sluiten|beeindigen)\b.{0,20}\b(account|abonnement)\b|\b(account|abonnement)\b.{0,20}\b(opzeggen|annuleren|verwijderen|sluiten|beeindigen)\b/, "human_request"],
+  [/\b(gehackt|fraude|niet herken|niet gedaan|onbevoegd)\b/, "urgent_problem"],
+];
+
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** Lower case, without accents, with typographic apostrophes made plain: how phrases are compared. */
+export const foldText = (text: string) =>
+  text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[’‘]/g, "'")
+    .toLowerCase();
+
 export function matchTrigger(message: string, configured: string[] = []): TriggerMatch | undefined {
+  const folded = foldText(message);
   for (const phrase of configured) {
-    if (phrase.trim() && new RegExp(`(^|\\W)${escape(phrase.trim())}(\\W|$)`, "i").test(message)) return { trigger: phrase, kind: "human_request" };
+    const wanted = foldText(phrase.trim());
+    if (wanted && new RegExp(`(^|[^\\p{L}\\p{N}])${escape(wanted)}([^\\p{L}\\p{N}]|$)`, "u").test(folded)) return { trigger: phrase, kind: "human_request" };
   }
   for (const [pattern, kind] of PATTERNS) {
     const match = pattern.exec(message);
+    if (match) return { trigger: match[0].trim(), kind };
+  }
+  for (const [pattern, kind] of OTHER_LANGUAGES) {
+    const match = pattern.exec(folded);
     if (match) return { trigger: match[0].trim(), kind };
   }
   return undefined;
