@@ -8,7 +8,8 @@ import en from "../server/i18n/catalogs/en.json" with { type: "json" };
 import { chooseLanguage, detectLanguage } from "../server/i18n/language.ts";
 import { handoffNote, HandoffPayload } from "../server/handoff/handoff.ts";
 import { matchTrigger } from "../server/assistant/escalation-triggers.ts";
-import { fixture, startTestApp } from "./helpers/app.ts";
+import { analysisLanguageOf, terms } from "../server/knowledge/text-analysis.ts";
+import { fixture, startTestApp, testKnowledge } from "./helpers/app.ts";
 
 const KEYS = Object.keys(en) as MessageKey[];
 type Element = { type: number; value?: unknown; options?: Record<string, { value: Element[] }>; children?: Element[] };
@@ -66,6 +67,24 @@ describe("which language", () => {
     // Too short or too mixed to tell: the locale stands.
     expect(detectLanguage("reset my password")).toBeUndefined();
     expect(chooseLanguage({ locale: "fr", message: "facture" })).toBe("fr");
+  });
+});
+
+describe("per-language analysis", () => {
+  it("stems each language with its own stemmer and drops its own stop words", () => {
+    expect(terms("Comment réinitialiser les mots de passe de l'équipe ?", "fr")).toEqual(["comment", "réinitialis", "mot", "pass", "équip"]);
+    expect(terms("Wie kündige ich meine Abonnements?", "de")).toEqual(["kundig", "abonnement"]);
+    expect(terms("Come posso scaricare le fatture dell'account?", "it")).toEqual(["poss", "scaric", "fattur", "account"]);
+    // English stays as it was: Porter, English stop words.
+    expect(terms("How do I reset the passwords of my team?")).toEqual(["reset", "password", "team"]);
+  });
+
+  it("finds a French translation from a French question's inflections", async () => {
+    const knowledge = testKnowledge();
+    const french = await knowledge.search("i18n-analysis", "mots de passe réinitialisés", { locale: "fr", topK: 1 });
+    expect(french[0]).toMatchObject({ title: "Réinitialiser votre mot de passe" });
+    expect(analysisLanguageOf("fr-CA")).toBe("fr");
+    expect(analysisLanguageOf("ja")).toBe("en");
   });
 });
 

@@ -185,7 +185,7 @@ async function ask(request: MessengerSubmitRequest, question: string, asked: Car
       turnNumber: state.asked + 1,
       customer: customerProfile(contact),
       collectionIds: state.collections,
-      locale: request.context.locale,
+      locale: state.lang ?? request.context.locale,
       pickedTopic: picked.topic,
       pickedArticle: picked.article,
     },

@@ -11,6 +11,7 @@ import { retrieve } from "./retriever.ts";
 import type { HelpCenterSource } from "./sources.ts";
 import { syncSnapshot, type SyncProgress, type SyncSummary } from "./sync.ts";
 import { BUILT_IN_THESAURUS, Thesaurus } from "./thesaurus.ts";
+import { analysisLanguageOf } from "./text-analysis.ts";
 import type { StoredChunk } from "./chroma-store.ts";
 
 export interface HelpCenterKnowledgeDeps {
@@ -177,6 +178,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
         expansion: expansions[i],
         vector: vectors[i],
         scorer: options.scorer,
+        language: analysisLanguageOf(options.locale),
       });
       out.push(
         results.map(({ chunk, confidence, features, learnedQuestion }) => ({

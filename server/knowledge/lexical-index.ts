@@ -14,7 +14,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import type { ArticleVersion, ChunkFilter, StoredChunk } from "./chroma-store.ts";
 import type { CorpusStats, Embedder } from "./embedder.ts";
 import { searchableText } from "./html-text.ts";
-import { terms, words } from "./text-analysis.ts";
+import { analysisLanguageOf, terms, words, type AnalyzedLanguage } from "./text-analysis.ts";
 import { embeddingText } from "./passage-text.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
 
@@ -83,7 +83,7 @@ export class LexicalIndex {
   private readonly numbers = new Map<string, number>();
   private readonly vocabulary = new SearchableMap<Postings>();
   private readonly featureFrequency = new Map<number, number>();
-  private readonly analyze: (text: string) => string[];
+  private readonly analyze: (text: string, language: AnalyzedLanguage) => string[];
   private readonly byArticle = new Map<string, StoredChunk[]>();
   private readonly localeSet = new Set<string>();
   private learnedCount = 0;
@@ -98,7 +98,7 @@ export class LexicalIndex {
     embedder: Embedder,
     private readonly options: LexicalOptions = DEFAULT_LEXICAL,
   ) {
-    this.analyze = options.analyzer === "stemmed" ? terms : words;
+    this.analyze = options.analyzer === "stemmed" ? terms : (text) => words(text);
     const fieldLengths = FIELDS.map(() => new Float64Array(chunks.length));
     const occurrences: Occurrences = new Map();
     const collections = new Map<string, string>();
@@ -109,7 +109,9 @@ export class LexicalIndex {
       this.numbers.set(chunk.id, doc);
       const { title, description, heading_path: headings, article_key, locale, collection_id, collection_name } = chunk.metadata;
       const fields = { title, description, headings, text: searchableText(chunk.text) };
-      FIELDS.forEach((field, f) => (fieldLengths[f]![doc] = this.countTerms(fields[field], doc, f, occurrences)));
+      // Each passage in its own language: a French translation is stemmed as French.
+      const language = analysisLanguageOf(locale);
+      FIELDS.forEach((field, f) => (fieldLengths[f]![doc] = this.countTerms(fields[field], language, doc, f, occurrences)));
       const features = embedder.features?.(embeddingText(chunk.metadata, chunk.text));
       for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
       // A learned question is searched like a passage but is not one of its article's passages.
@@ -129,9 +131,9 @@ export class LexicalIndex {
   }
 
   /** Records how often each term occurs in one field of one passage; returns the field's length (distinct terms, as MiniSearch counts it). */
-  private countTerms(text: string, doc: number, field: number, occurrences: Occurrences): number {
+  private countTerms(text: string, language: AnalyzedLanguage, doc: number, field: number, occurrences: Occurrences): number {
     const counts = new Map<string, number>();
-    for (const term of this.analyze(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    for (const term of this.analyze(text, language)) counts.set(term, (counts.get(term) ?? 0) + 1);
     for (const [term, frequency] of counts) {
       let perField = occurrences.get(term);
       if (!perField) occurrences.set(term, (perField = FIELDS.map(() => ({ docs: [], frequencies: [] }))));
@@ -228,8 +230,9 @@ export class LexicalIndex {
     return out;
   }
 
-  search(query: string, filter: ChunkFilter = {}, limit = 50, expansion: QueryExpansion["lexical"] = []): LexicalHit[] {
-    const queryTerms = [...new Set(this.analyze(query))].slice(0, MAX_QUERY_TERMS);
+  /** `language`: the question's (its reader's locale), which its words are analysed in; English by default. */
+  search(query: string, filter: ChunkFilter = {}, limit = 50, expansion: QueryExpansion["lexical"] = [], language: AnalyzedLanguage = "en"): LexicalHit[] {
+    const queryTerms = [...new Set(this.analyze(query, language))].slice(0, MAX_QUERY_TERMS);
     if (queryTerms.length === 0 || limit <= 0) return [];
     const { scores, matched, exact } = this;
     const touched: number[] = [];

@@ -7,6 +7,7 @@ import { fusedScorer, type ConfidenceFeatures, type Scorer } from "./confidence.
 import type { Embedder } from "./embedder.ts";
 import type { LexicalIndex } from "./lexical-index.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
+import type { AnalyzedLanguage } from "./text-analysis.ts";
 
 export interface RetrievedArticle {
   chunk: StoredChunk;
@@ -53,6 +54,8 @@ export async function retrieve(options: {
   scorer?: Scorer;
   /** "confidence" (the default) or the raw fused "score", to measure a single ranker on its own. */
   order?: "confidence" | "score";
+  /** The question's language, which its words are analysed in (English by default). */
+  language?: AnalyzedLanguage;
 }): Promise<RetrievedArticle[]> {
   const { index, weights = HYBRID, filter = {}, scorer = fusedScorer } = options;
   if (index.size === 0 || !options.query.trim()) return [];
@@ -63,7 +66,7 @@ export async function retrieve(options: {
     return entry;
   };
 
-  for (const hit of index.search(options.query, filter, CANDIDATES, options.expansion?.lexical)) Object.assign(candidate(hit.chunk), { lexical: hit.score, coverage: hit.coverage });
+  for (const hit of index.search(options.query, filter, CANDIDATES, options.expansion?.lexical, options.language)) Object.assign(candidate(hit.chunk), { lexical: hit.score, coverage: hit.coverage });
   if (weights.dense > 0) {
     const vector = options.vector ?? (await options.embedder.embedQuery(options.expansion?.denseText ?? options.query, index.stats));
     const accepts = index.matcher(filter);

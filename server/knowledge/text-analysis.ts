@@ -1,21 +1,51 @@
-// How text is cut into terms for lexical matching: lower-cased words, English stop words removed,
-// Porter-stemmed so "refunds", "refunded" and "refunding" meet.
-import { stemmer } from "stemmer";
-import { eng } from "stopword";
+// How text is cut into terms for lexical matching: lower-cased words, the language's stop words
+// removed, stemmed so "refunds", "refunded" and "refunding" (or "factures" and "facturation")
+// meet. English uses the Porter stemmer; French, German, Spanish, Portuguese, Italian and Dutch
+// use their Snowball stemmers (@orama/stemmers) and the `stopword` lists. A passage is analysed in
+// its own locale's language, a question in its reader's.
+import { stemmer as dutch } from "@orama/stemmers/dutch";
+import { stemmer as french } from "@orama/stemmers/french";
+import { stemmer as german } from "@orama/stemmers/german";
+import { stemmer as italian } from "@orama/stemmers/italian";
+import { stemmer as portuguese } from "@orama/stemmers/portuguese";
+import { stemmer as spanish } from "@orama/stemmers/spanish";
+import { stemmer as porter } from "stemmer";
+import { deu, eng, fra, ita, nld, por, spa } from "stopword";
 
-const STOP_WORDS = new Set<string>(eng);
+export const ANALYZED_LANGUAGES = ["en", "fr", "de", "es", "pt", "it", "nl"] as const;
+export type AnalyzedLanguage = (typeof ANALYZED_LANGUAGES)[number];
+
+const ANALYSIS: Record<AnalyzedLanguage, { stem: (word: string) => string; stopWords: Set<string> }> = {
+  en: { stem: porter, stopWords: new Set(eng) },
+  fr: { stem: french, stopWords: new Set(fra) },
+  de: { stem: german, stopWords: new Set(deu) },
+  es: { stem: spanish, stopWords: new Set(spa) },
+  pt: { stem: portuguese, stopWords: new Set(por) },
+  it: { stem: italian, stopWords: new Set(ita) },
+  nl: { stem: dutch, stopWords: new Set(nld) },
+};
+
+/** The analysed language of a locale ("fr-CA" → "fr"); any other is analysed as English. */
+export function analysisLanguageOf(locale: string | null | undefined): AnalyzedLanguage {
+  const base = (locale ?? "").toLowerCase().split(/[-_@]/)[0] ?? "";
+  return (ANALYZED_LANGUAGES as readonly string[]).includes(base) ? (base as AnalyzedLanguage) : "en";
+}
 
 export const words = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
 
-/** The stemmed content words of a text, in order. */
-export function terms(text: string): string[] {
+/** French and Italian elide the article or pronoun before a word ("l'équipe", "dell'account"): the word is what follows. */
+const ELIDED = /^(?:[\p{L}]{1,2}|qu|jusqu|lorsqu|puisqu|dell|all|dall|nell|sull)['’]/u;
+
+/** The stemmed content words of a text, in order, analysed as `language` (English by default). */
+export function terms(text: string, language: AnalyzedLanguage = "en"): string[] {
+  const { stem, stopWords } = ANALYSIS[language];
   const out: string[] = [];
   for (const word of words(text)) {
-    const bare = word.replace(/['’].*$/, "");
-    if (bare.length < 2 || STOP_WORDS.has(word) || STOP_WORDS.has(bare)) continue;
-    out.push(stemmer(bare));
+    const bare = (language === "fr" || language === "it") && ELIDED.test(word) ? word.replace(ELIDED, "") : word.replace(/['’].*$/, "");
+    if (bare.length < 2 || stopWords.has(word) || stopWords.has(bare)) continue;
+    out.push(stem(bare));
   }
   return out;
 }
 
-export const isStopWord = (word: string) => STOP_WORDS.has(word.toLowerCase());
+export const isStopWord = (word: string, language: AnalyzedLanguage = "en") => ANALYSIS[language].stopWords.has(word.toLowerCase());
