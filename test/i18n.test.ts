@@ -137,6 +137,10 @@ describe("a French card", () => {
       const handedOver = await (await app.canvas("/canvas/messenger/submit", { ...submit, context: { ...submit.context, locale: "en" }, component_id: "talk_to_human", input_values: {}, current_canvas: asked.canvas })).json();
       expect(texts(handedOver)).toContain("Je transmets cette conversation à l’équipe".replace("’", "'"));
       expect(escalations.at(-1)).toMatchObject({ language: "fr" });
+      // An article the Help Center has only in English is cited with a note saying so, in French.
+      const english = await (await app.canvas("/canvas/messenger/submit", { ...submit, context: { ...submit.context, locale: "fr" }, input_values: { question: "Webhooks de Tallybook" } })).json();
+      expect(english.canvas.stored_data.lang).toBe("fr");
+      expect(texts(english)).toContain("Cet article est en anglais.");
       const note = handoffNote(HandoffPayload.parse({ reason: "explicit_request", detail: "clicked", priority: "high", intent: "human_request", lastQuestion: "Comment réinitialiser mon mot de passe ?", language: "fr" }));
       expect(note).toContain("The customer writes in French");
       expect(note).toContain("Comment réinitialiser mon mot de passe ?");

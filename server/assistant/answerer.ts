@@ -74,7 +74,7 @@ const tokensFor = (words: number) => Math.ceil(words * 1.6) + 60;
  */
 export async function judgeAndAnswer(
   model: ChatModel,
-  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; signal: AbortSignal },
+  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; signal: AbortSignal; language?: string },
 ): Promise<{ judgement: Judgement; draft: AnswerDraft } | FallbackReason> {
   const rules = prompts.respondRules({
     companyName: input.policy.company_name,
@@ -88,6 +88,7 @@ export async function judgeAndAnswer(
     summary: input.summary,
     documents: input.passages.map((passage) => ({ id: passage.articleId, title: passage.title, url: passage.url ?? "", text: passage.text })),
     message: input.question,
+    language: input.language ?? "English",
   });
   let outcome: FallbackReason = "invalid";
   for (let attempt = 1; attempt <= 2 && !input.signal.aborted; attempt++) {
@@ -130,7 +131,7 @@ export const newAnswerStats = (): AnswerStats => ({ llm: 0, extractive: 0, fallb
  * answer and no judgement (logged and counted), and the caller decides without the model.
  */
 export async function writeAnswer(
-  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; deadline: AbortSignal },
+  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; deadline: AbortSignal; language?: string },
   deps: { model?: ChatModel; logger: Logger; stats: AnswerStats },
 ): Promise<{ draft: AnswerDraft; judgement?: Judgement }> {
   if (deps.model) {

@@ -17,6 +17,7 @@ import { bandOf } from "../answer-decision/bands.ts";
 import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
 import { relevantPassageOrder } from "./extractive.ts";
 import { sameQuestion } from "../learning/learned-questions.ts";
+import { languageOfLocale, translate } from "../i18n/catalog.ts";
 
 export type EscalationReason =
   | "explicit_request"
@@ -38,6 +39,8 @@ export interface Source {
   text: string;
   /** A question the team answered with this article before (server/learning) that matched this one. */
   learnedQuestion?: string;
+  /** The language the article is written in (its locale), when known. */
+  locale?: string;
 }
 
 interface Common {
@@ -103,6 +106,7 @@ export interface AssistantDeps {
 export const SEARCH_BUDGET_MS = 2500;
 
 const toSource = (passage: Passage): Source => ({
+  ...(passage.locale ? { locale: passage.locale } : {}),
   passageId: passage.id,
   articleId: passage.articleId,
   title: passage.title,
@@ -188,7 +192,10 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
 
   const maxWords = input.timeBudgetMs === undefined ? CARD_ANSWER_WORDS : REPLY_ANSWER_WORDS;
   const write = (passages: Passage[]) =>
-    writeAnswer({ question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline }, { model: deps.model, logger: deps.logger, stats: deps.stats });
+    writeAnswer(
+      { question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline, language: translate("en", `language_${languageOfLocale(input.locale)}`) },
+      { model: deps.model, logger: deps.logger, stats: deps.stats },
+    );
   const answerFrom = (draft: AnswerDraft, cited: Passage[], confidence: number): Decision => {
     // The writer found the articles do not answer it: offer them rather than state an answer.
     if (!draft.answerable) return { ...common, action: "offer_choice", options: cited.map(toSource), confidence };

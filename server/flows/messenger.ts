@@ -121,7 +121,9 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
   const words = cardWords(t);
   switch (decision.action) {
     case "answer": {
-      const text = decision.answeredBy === "extractive" ? t("answer_extractive", { name, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
+      const answer = decision.answeredBy === "extractive" ? t("answer_extractive", { name, title: decision.sources[0]?.title, answer: decision.text }) : decision.text;
+      const note = inAnotherLanguage(decision.sources[0], t);
+      const text = note ? `${answer}\n\n_${note}_` : answer;
       deps.articles.cited(request.workspace_id, decision.sources);
       countLearned(request, decision.sources, deps);
       const used = decision.sources[0];
@@ -134,7 +136,8 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
       return clarifyCard(text, topics, withTurn(state, { ...turn, a: text }, topics), words);
     }
     case "offer_choice": {
-      const text = t("choice", { name, count: decision.options.length });
+      const note = inAnotherLanguage(decision.options[0], t);
+      const text = [t("choice", { name, count: decision.options.length }), ...(note ? [`_${note}_`] : [])].join("\n\n");
       countLearned(request, decision.options, deps);
       const choices = decision.options.map((option) => ({ k: articleKeyOfPassage(option.passageId) ?? "", t: option.title, p: Math.min(1, Math.max(0, option.confidence)) }));
       return choiceCard(text, decision.options.map((option) => option.title), withTurn(state, { ...turn, a: text }, [], choices), words);
@@ -144,6 +147,13 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
       return messageCard(text, withTurn(state, { ...turn, a: text }), words, { offerQuestion: true, offerHuman: !decision.positive });
     }
   }
+}
+
+/** "This article is in English.", in the card's language, when the article is not in it. */
+function inAnotherLanguage(source: Source | undefined, t: Translator): string | undefined {
+  if (!source?.locale) return undefined;
+  const language = languageOfLocale(source.locale);
+  return language === t.language ? undefined : t("answer_other_language", { language: t(`language_${language}`) });
 }
 
 /** How long the card waits for Intercom's conversation and contact before going on without them. */

@@ -7,7 +7,7 @@ import type { Embedder } from "./embedder.ts";
 import type { ArticleView, HelpCenterCollection, HelpCenterVersion, KnowledgeBase, LearnedQuestionIndex, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
 import { LexicalIndex } from "./lexical-index.ts";
 import { embeddingText } from "./passage-text.ts";
-import { retrieve } from "./retriever.ts";
+import { retrieve, type RetrievedArticle } from "./retriever.ts";
 import type { HelpCenterSource } from "./sources.ts";
 import { syncSnapshot, type SyncProgress, type SyncSummary } from "./sync.ts";
 import { BUILT_IN_THESAURUS, Thesaurus } from "./thesaurus.ts";
@@ -37,6 +37,28 @@ function localeFor(index: LexicalIndex, requested: string | undefined): string |
   if (language && available.has(language)) return language;
   if (available.has(DEFAULT_LOCALE)) return DEFAULT_LOCALE;
   return undefined;
+}
+
+/**
+ * One result per article, in the reader's language when the article has it: every language is
+ * searched (an article the Help Center has only in English still answers a French question), and
+ * an article found through any of its translations is shown in the preferred one, as likely as
+ * its best match.
+ */
+function inPreferredLanguage(index: LexicalIndex, results: RetrievedArticle[], preferred: string | undefined): RetrievedArticle[] {
+  const groups = new Map<string, RetrievedArticle[]>();
+  for (const result of results) {
+    const id = result.chunk.metadata.article_id;
+    groups.set(id, [...(groups.get(id) ?? []), result]);
+  }
+  return [...groups.values()].map((group) => {
+    const best = group[0]!;
+    if (!preferred || best.chunk.metadata.locale === preferred) return best;
+    const found = group.find((result) => result.chunk.metadata.locale === preferred);
+    if (found) return { ...found, confidence: best.confidence, features: best.features, score: best.score };
+    const translation = index.translationOf(best.chunk.metadata.article_id, preferred);
+    return translation ? { ...best, chunk: translation } : best;
+  });
 }
 
 function viewOf(chunks: StoredChunk[]): ArticleView | undefined {
@@ -165,6 +187,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
     const expansions = queries.map(({ query }) => thesaurus.expand(query));
     const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.stats) : [];
     const locale = localeFor(index, options.locale);
+    const languages = [...new Set([analysisLanguageOf(options.locale), analysisLanguageOf(locale)])];
     const out: Passage[][] = [];
     for (const [i, { query, excludeArticleKeys }] of queries.entries()) {
       const results = await retrieve({
@@ -173,25 +196,29 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
         index,
         store: this.deps.store,
         embedder: this.deps.embedder,
-        filter: { collectionIds: options.collectionIds, locale, excludeArticleKeys },
-        topK: options.topK ?? 3,
+        filter: { collectionIds: options.collectionIds, excludeArticleKeys },
+        // Translations of one article are grouped below: room for them.
+        topK: (options.topK ?? 3) * 2,
         expansion: expansions[i],
         vector: vectors[i],
         scorer: options.scorer,
-        language: analysisLanguageOf(options.locale),
+        languages,
       });
       out.push(
-        results.map(({ chunk, confidence, features, learnedQuestion }) => ({
-          id: chunk.id,
-          articleId: chunk.metadata.article_id,
-          title: chunk.metadata.title,
-          url: chunk.metadata.url || undefined,
-          collectionId: chunk.metadata.collection_id || undefined,
-          text: chunk.text,
-          confidence,
-          features,
-          ...(learnedQuestion ? { learnedQuestion } : {}),
-        })),
+        inPreferredLanguage(index, results, locale)
+          .slice(0, options.topK ?? 3)
+          .map(({ chunk, confidence, features, learnedQuestion }) => ({
+            id: chunk.id,
+            articleId: chunk.metadata.article_id,
+            title: chunk.metadata.title,
+            url: chunk.metadata.url || undefined,
+            collectionId: chunk.metadata.collection_id || undefined,
+            text: chunk.text,
+            confidence,
+            features,
+            locale: chunk.metadata.locale,
+            ...(learnedQuestion ? { learnedQuestion } : {}),
+          })),
       );
     }
     return out;

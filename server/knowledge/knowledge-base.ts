@@ -18,6 +18,8 @@ export interface Passage {
   features: ConfidenceFeatures;
   /** The article's learned question (server/learning) that matches the query best, when one matched at all. */
   learnedQuestion?: string;
+  /** The passage's language (its article's locale). */
+  locale?: string;
 }
 
 export interface HelpCenterCollection {

@@ -167,6 +167,15 @@ export class LexicalIndex {
     return this.byArticle.get(articleKey) ?? [];
   }
 
+  /** An article's first passage in a locale (the article itself, or its translation), if it has one. */
+  translationOf(articleId: string, locale: string): StoredChunk | undefined {
+    for (const key of [articleId, `${articleId}@${locale}`]) {
+      const first = this.byArticle.get(key)?.[0];
+      if (first?.metadata.locale === locale) return first;
+    }
+    return undefined;
+  }
+
   /** Whether the index holds exactly these articles at these versions (with all their passages). */
   holds(versions: ReadonlyMap<string, ArticleVersion>): boolean {
     if (versions.size !== this.byArticle.size) return false;
@@ -230,9 +239,12 @@ export class LexicalIndex {
     return out;
   }
 
-  /** `language`: the question's (its reader's locale), which its words are analysed in; English by default. */
-  search(query: string, filter: ChunkFilter = {}, limit = 50, expansion: QueryExpansion["lexical"] = [], language: AnalyzedLanguage = "en"): LexicalHit[] {
-    const queryTerms = [...new Set(this.analyze(query, language))].slice(0, MAX_QUERY_TERMS);
+  /**
+   * `languages`: those the question's words are analysed in (its reader's, and the passages' when
+   * they differ, so names and shared words like "Stripe" or "PayPal" still meet); English by default.
+   */
+  search(query: string, filter: ChunkFilter = {}, limit = 50, expansion: QueryExpansion["lexical"] = [], languages: AnalyzedLanguage[] = ["en"]): LexicalHit[] {
+    const queryTerms = [...new Set(languages.flatMap((language) => this.analyze(query, language)))].slice(0, MAX_QUERY_TERMS);
     if (queryTerms.length === 0 || limit <= 0) return [];
     const { scores, matched, exact } = this;
     const touched: number[] = [];

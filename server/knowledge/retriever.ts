@@ -54,8 +54,8 @@ export async function retrieve(options: {
   scorer?: Scorer;
   /** "confidence" (the default) or the raw fused "score", to measure a single ranker on its own. */
   order?: "confidence" | "score";
-  /** The question's language, which its words are analysed in (English by default). */
-  language?: AnalyzedLanguage;
+  /** The languages the question's words are analysed in (English by default). */
+  languages?: AnalyzedLanguage[];
 }): Promise<RetrievedArticle[]> {
   const { index, weights = HYBRID, filter = {}, scorer = fusedScorer } = options;
   if (index.size === 0 || !options.query.trim()) return [];
@@ -66,7 +66,7 @@ export async function retrieve(options: {
     return entry;
   };
 
-  for (const hit of index.search(options.query, filter, CANDIDATES, options.expansion?.lexical, options.language)) Object.assign(candidate(hit.chunk), { lexical: hit.score, coverage: hit.coverage });
+  for (const hit of index.search(options.query, filter, CANDIDATES, options.expansion?.lexical, options.languages)) Object.assign(candidate(hit.chunk), { lexical: hit.score, coverage: hit.coverage });
   if (weights.dense > 0) {
     const vector = options.vector ?? (await options.embedder.embedQuery(options.expansion?.denseText ?? options.query, index.stats));
     const accepts = index.matcher(filter);
