@@ -33,6 +33,17 @@ describe("article sheet", () => {
     expect(html).toContain("Send automatically");
   });
 
+  it("speaks the card's language", async () => {
+    const submit = fixture("messenger-submit");
+    const json = await (await app.canvas("/canvas/messenger/submit", { ...submit, context: { ...submit.context, locale: "fr" }, input_values: { question: "Comment réinitialiser mon mot de passe ?" } })).json();
+    const sheetButton = (json.canvas.content.components as Json[]).find((c) => c.action?.type === "sheet");
+    expect(sheetButton).toMatchObject({ label: "Montrez-moi où c'est écrit" });
+    const html = await (await fetch(local(sheetButton!.action.url))).text();
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain("La réponse vient d’ici");
+    expect(html).toContain(">Terminé</button>");
+  });
+
   it("refuses a sheet link whose signature was altered", async () => {
     const json = await answer("How do I set up recurring invoices for a retainer client?");
     const url = new URL(local((json.canvas.content.components as Json[]).find((c) => c.action?.type === "sheet")!.action.url));

@@ -48,7 +48,7 @@ export interface MessengerDeps {
   /** With a public URL: where sheets and the live canvas are served from. */
   links?: {
     contentUrl: string;
-    sheetUrl(workspaceId: string, passageId: string): string;
+    sheetUrl(workspaceId: string, passageId: string, language: Language): string;
   };
 }
 
@@ -127,7 +127,7 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
       deps.articles.cited(request.workspace_id, decision.sources);
       countLearned(request, decision.sources, deps);
       const used = decision.sources[0];
-      const readInSheet = used && deps.links ? deps.links.sheetUrl(request.workspace_id, used.passageId) : undefined;
+      const readInSheet = used && deps.links ? deps.links.sheetUrl(request.workspace_id, used.passageId, t.language) : undefined;
       return answerCard({ answer: text, articles: linkable(decision.sources), readInSheet }, withTurn(state, { ...turn, a: text, articles: decision.sources.map((source) => source.articleId) }), words);
     }
     case "clarify": {

@@ -21,7 +21,7 @@ import { WebhookNotification } from "../intercom/webhook.ts";
 import type { AssistantDeps } from "../assistant/assistant.ts";
 import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
-import { cardWords, isLanguage, languageOfLocale, translator } from "../i18n/catalog.ts";
+import { cardWords, isLanguage, languageOfLocale, translator, type Language } from "../i18n/catalog.ts";
 import { ArticleStats } from "../assistant/article-stats.ts";
 import { eventsOfConversation, type EventSink } from "../metrics/events.ts";
 import { EventPopularArticles } from "../metrics/popular-articles.ts";
@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
       ? {
           links: {
             contentUrl: `${publicUrl}/canvas/messenger/content`,
-            sheetUrl: (workspaceId: string, passageId: string) => sheetUrl(publicUrl, clientSecret, workspaceId, passageId),
+            sheetUrl: (workspaceId: string, passageId: string, language: Language) => sheetUrl(publicUrl, clientSecret, workspaceId, passageId, language),
           },
         }
       : {}),

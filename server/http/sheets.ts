@@ -8,18 +8,18 @@ import { readFileSync } from "node:fs";
 import { articleKeyOfPassage, type KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { markdownToHtml } from "../markdown.ts";
+import { languageOfLocale, translator, type Language } from "../i18n/catalog.ts";
 
 const PAGE = Handlebars.compile(readFileSync(new URL("../../templates/sheet-article.html.hbs", import.meta.url), "utf8"));
 
 const signatureOf = (secret: string, workspaceId: string, passageId: string) =>
   createHmac("sha256", secret).update(`sheet\0${workspaceId}\0${passageId}`).digest("hex").slice(0, 32);
 
-export function sheetUrl(publicUrl: string, secret: string, workspaceId: string, passageId: string): string {
-  const query = new URLSearchParams({ w: workspaceId, p: passageId, s: signatureOf(secret, workspaceId, passageId) });
+/** `language`: the card's, which the sheet's own words are in (it names no data, so it is not signed). */
+export function sheetUrl(publicUrl: string, secret: string, workspaceId: string, passageId: string, language: Language = "en"): string {
+  const query = new URLSearchParams({ w: workspaceId, p: passageId, s: signatureOf(secret, workspaceId, passageId), l: language });
   return `${publicUrl}/sheets/article?${query}`;
 }
-
-/** Passage text (markdown-ish, from html-to-text) as HTML; angle brackets are escaped first, so no markup from an article survives. */
 
 /** Passages overlap a little so retrieval never loses a sentence at a cut; a reader should not see it twice. */
 function withoutOverlap(passages: Array<{ id: string; headingPath: string; text: string }>) {
@@ -36,6 +36,7 @@ function withoutOverlap(passages: Array<{ id: string; headingPath: string; text:
 
 export function mountSheets(app: Express, options: { secret: string; knowledge: KnowledgeBase; logger: Logger }) {
   const handler: express.RequestHandler = async (req, res) => {
+    const t = translator(languageOfLocale(String(req.query.l ?? "")));
     const w = String(req.query.w ?? "");
     const p = String(req.query.p ?? "");
     const given = Buffer.from(String(req.query.s ?? ""));
@@ -43,17 +44,19 @@ export function mountSheets(app: Express, options: { secret: string; knowledge: 
     const key = articleKeyOfPassage(p);
     if (!key || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       options.logger.warn({ path: req.path }, "rejected sheet request with a bad signature");
-      res.status(403).type("text/plain").send("This link is not valid.");
+      res.status(403).type("text/plain").send(t("sheet_invalid"));
       return;
     }
     const article = await options.knowledge.article(w, key);
     if (!article) {
-      res.status(404).type("text/plain").send("This article is no longer in the Help Center.");
+      res.status(404).type("text/plain").send(t("sheet_gone"));
       return;
     }
     res.setHeader("Content-Security-Policy", "frame-ancestors 'self' https://intercom-sheets.com https://*.intercom-sheets.com https://*.intercom.io https://*.intercom.com");
     res.type("html").send(
       PAGE({
+        lang: t.language,
+        words: { usedHere: t("sheet_used_here"), open: t("sheet_open"), done: t("sheet_done") },
         title: article.title,
         url: article.url,
         passages: withoutOverlap(article.passages).map((passage, i, all) => ({
