@@ -75,21 +75,40 @@ export interface InboxView {
   consoleUrl?: string;
 }
 
+/** The Inbox app's own words, in the teammate's language. */
+export interface InboxWords {
+  title: string;
+  customer: string;
+  conversation: string;
+  lastMessage: string;
+  search: string;
+  intent: string;
+  thisConversation: string;
+  suggestedReply: (confidence: string) => string;
+  match: (confidence: string) => string;
+  taught: (question: string) => string;
+  searchLabel: string;
+  searchPlaceholder: string;
+  searchButton: string;
+  sync: string;
+  console: string;
+}
+
 const percent = (value: number) => `${Math.round(value * 100)}%`;
 
-export function inboxCard(view: InboxView): CanvasResponse {
+export function inboxCard(view: InboxView, words: InboxWords): CanvasResponse {
   const facts: Array<[string, string]> = [];
-  if (view.contactName) facts.push(["Customer", view.contactName]);
-  if (view.conversationId) facts.push(["Conversation", view.conversationId]);
-  if (view.customerMessage) facts.push(["Last message", view.customerMessage.slice(0, 300)]);
-  if (view.query) facts.push(["Search", view.query.slice(0, 300)]);
-  if (view.intent) facts.push(["Intent", view.intent]);
-  const components: Component[] = [text("Help Center assistant", { style: "header" })];
+  if (view.contactName) facts.push([words.customer, view.contactName]);
+  if (view.conversationId) facts.push([words.conversation, view.conversationId]);
+  if (view.customerMessage) facts.push([words.lastMessage, view.customerMessage.slice(0, 300)]);
+  if (view.query) facts.push([words.search, view.query.slice(0, 300)]);
+  if (view.intent) facts.push([words.intent, view.intent]);
+  const components: Component[] = [text(words.title, { style: "header" })];
   if (facts.length) components.push(dataTable(facts));
-  if (view.history?.length) components.push(text("**This conversation**", { bottom_margin: "none" }), dataTable(view.history));
+  if (view.history?.length) components.push(text(`**${words.thisConversation}**`, { bottom_margin: "none" }), dataTable(view.history));
   if (view.verdict) components.push(text(view.verdict, { style: "muted" }));
   if (view.suggestion) {
-    components.push(text(`**Suggested reply** (confidence ${percent(view.suggestion.confidence)})`, { bottom_margin: "none" }));
+    components.push(text(`**${words.suggestedReply(percent(view.suggestion.confidence))}**`, { bottom_margin: "none" }));
     components.push(text(view.suggestion.text));
   }
   if (view.articles?.length) {
@@ -99,8 +118,8 @@ export function inboxCard(view: InboxView): CanvasResponse {
           listItem({
             id: `article_${index + 1}`,
             title: article.title,
-            subtitle: `Match ${percent(article.confidence)}`,
-            ...(article.learnedQuestion ? { tertiary_text: `Taught by your team: “${article.learnedQuestion.slice(0, 80)}”` } : {}),
+            subtitle: words.match(percent(article.confidence)),
+            ...(article.learnedQuestion ? { tertiary_text: words.taught(article.learnedQuestion.slice(0, 80)) } : {}),
             ...(article.url ? { action: openUrl(article.url) } : {}),
           }),
         ),
@@ -108,11 +127,11 @@ export function inboxCard(view: InboxView): CanvasResponse {
     );
   }
   components.push(
-    input({ id: InboxIds.query, label: "Search the Help Center", placeholder: "e.g. how do refunds work?", ...(view.query ? { value: view.query } : {}) }),
-    button({ id: InboxIds.search, label: "Search", action: submit(), style: "primary" }),
-    button({ id: InboxIds.syncNow, label: "Sync the Help Center now", action: submit(), style: "link" }),
+    input({ id: InboxIds.query, label: words.searchLabel, placeholder: words.searchPlaceholder, ...(view.query ? { value: view.query } : {}) }),
+    button({ id: InboxIds.search, label: words.searchButton, action: submit(), style: "primary" }),
+    button({ id: InboxIds.syncNow, label: words.sync, action: submit(), style: "link" }),
   );
-  if (view.consoleUrl) components.push(button({ id: InboxIds.console, label: "Open the assistant console", action: openUrl(view.consoleUrl), style: "link" }));
+  if (view.consoleUrl) components.push(button({ id: InboxIds.console, label: words.console, action: openUrl(view.consoleUrl), style: "link" }));
   if (view.calibration) components.push(text(view.calibration, { style: "muted" }));
   return canvas(components);
 }

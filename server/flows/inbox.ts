@@ -1,7 +1,8 @@
 // Inbox app for teammates, in the conversation details panel: what the assistant would do with the
 // customer's last message (intent, suggested reply with its sources and confidence, whether the
 // policy would hand over and why), plus a Help Center search.
-import { InboxIds, inboxCard, type InboxView } from "../../canvas/admin-cards.ts";
+import { InboxIds, inboxCard, type InboxView, type InboxWords } from "../../canvas/admin-cards.ts";
+import { languageOfLocale, translator, type Translator } from "../i18n/catalog.ts";
 import type { InboxInitializeRequest, InboxSubmitRequest } from "../../canvas/requests.ts";
 import type { CanvasResponse } from "../../canvas/responses.ts";
 import type { CalibrationModel } from "../answer-decision/model.ts";
@@ -20,17 +21,17 @@ export interface InboxExtras {
 }
 
 /** The conversation's metrics as rows for the agent: turns, confidence, and why it was handed over. */
-async function historyOf(request: Request, extras: InboxExtras): Promise<Array<[string, string]> | undefined> {
+async function historyOf(request: Request, extras: InboxExtras, t: Translator): Promise<Array<[string, string]> | undefined> {
   const id = request.conversation?.id;
   const figures = id ? await extras.figuresFor?.(request.workspace_id, id).catch(() => undefined) : undefined;
   if (!figures) return undefined;
   const rows: Array<[string, string]> = [
-    ["Customer messages", String(figures.customerMessages)],
-    ["Assistant replies", String(figures.botMessages)],
+    [t("inbox_history_customer"), String(figures.customerMessages)],
+    [t("inbox_history_replies"), String(figures.botMessages)],
   ];
-  if (figures.meanConfidence !== undefined) rows.push(["Mean answer confidence", `${Math.round(figures.meanConfidence * 100)}%`]);
-  rows.push(["Handed over", figures.escalation ? `yes: ${figures.escalation.reason.replace(/_/g, " ")}, at message ${figures.escalation.turn}` : "no"]);
-  if (figures.helpfulClicks || figures.moreHelpClicks) rows.push(["Feedback", `${figures.helpfulClicks} helped, ${figures.moreHelpClicks} more help`]);
+  if (figures.meanConfidence !== undefined) rows.push([t("inbox_history_confidence"), `${Math.round(figures.meanConfidence * 100)}%`]);
+  rows.push([t("inbox_history_handed"), figures.escalation ? t("inbox_history_handed_yes", { reason: figures.escalation.reason.replace(/_/g, " "), turn: figures.escalation.turn }) : t("inbox_history_handed_no")]);
+  if (figures.helpfulClicks || figures.moreHelpClicks) rows.push([t("inbox_history_feedback"), t("inbox_history_feedback_value", { helped: figures.helpfulClicks, more: figures.moreHelpClicks })]);
   return rows;
 }
 
@@ -53,57 +54,89 @@ export function lastCustomerMessage(request: Request): string | undefined {
 const articleRows = (sources: Source[]) =>
   sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence, ...(source.learnedQuestion ? { learnedQuestion: source.learnedQuestion } : {}) }));
 
-function describe(decision: Decision): Partial<InboxView> {
+function describe(decision: Decision, t: Translator): Partial<InboxView> {
   const intent = `${decision.intent.replace(/_/g, " ")} (${decision.classifiedBy})`;
   switch (decision.action) {
     case "answer":
       return {
         intent,
-        verdict: "The assistant would answer.",
+        verdict: t("inbox_would_answer"),
         suggestion: { text: decision.text, confidence: decision.confidence },
         articles: articleRows(decision.sources),
       };
     case "escalate":
       return {
         intent,
-        verdict: `The assistant would hand over (${decision.reason.replace(/_/g, " ")}: ${decision.detail}), priority ${decision.priority}.`,
+        verdict: t("inbox_would_hand_over", { reason: decision.reason.replace(/_/g, " "), detail: decision.detail, priority: decision.priority }),
         articles: articleRows(decision.sources),
       };
     case "offer_choice":
       return {
         intent,
-        verdict: "The assistant is not sure enough to answer: it would ask the customer which of these articles fits.",
+        verdict: t("inbox_would_offer"),
         articles: articleRows(decision.options),
       };
     case "clarify":
-      return { intent, verdict: "The assistant would ask for more detail.", articles: articleRows(decision.options) };
+      return { intent, verdict: t("inbox_would_clarify"), articles: articleRows(decision.options) };
     case "acknowledge_feedback":
-      return { intent, verdict: "This is feedback: the assistant would thank the customer." };
+      return { intent, verdict: t("inbox_feedback") };
   }
 }
 
 /** One line for the teammate: the model behind the decisions, where it comes from and how well it fits. */
-function calibrationLine(model: CalibrationModel): string {
-  const origin = model.kind === "fitted" ? `fitted on this Help Center (${model.quality.articles} articles, ${model.fittedAt.slice(0, 10)})` : "the built-in prior (this Help Center is too small, or not fitted yet)";
-  const quality = `answers right ${Math.round(model.quality.answerPrecision * 100)}% of the time and the right article is one click away for ${Math.round(model.quality.oneClick * 100)}% on held-back test questions, Brier ${model.quality.brier.toFixed(3)}`;
-  return `Answer decisions: ${origin}; ${quality}.`;
+function calibrationLine(model: CalibrationModel, t: Translator): string {
+  return t("inbox_calibration", {
+    kind: model.kind,
+    articles: model.quality.articles,
+    date: model.fittedAt.slice(0, 10),
+    precision: `${Math.round(model.quality.answerPrecision * 100)}%`,
+    oneClick: `${Math.round(model.quality.oneClick * 100)}%`,
+    brier: model.quality.brier.toFixed(3),
+  });
+}
+
+/** The Inbox app speaks the teammate's language (the locale Intercom sends with the request). */
+const translatorOf = (request: Request) => translator(languageOfLocale(request.context.locale));
+
+function inboxWords(t: Translator): InboxWords {
+  return {
+    title: t("inbox_title"),
+    customer: t("inbox_customer"),
+    conversation: t("inbox_conversation"),
+    lastMessage: t("inbox_last_message"),
+    search: t("inbox_search_fact"),
+    intent: t("inbox_intent"),
+    thisConversation: t("inbox_this_conversation"),
+    suggestedReply: (confidence) => t("inbox_suggested_reply", { confidence }),
+    match: (confidence) => t("inbox_match", { confidence }),
+    taught: (question) => t("inbox_taught", { question }),
+    searchLabel: t("inbox_search_label"),
+    searchPlaceholder: t("inbox_search_placeholder"),
+    searchButton: t("inbox_search_button"),
+    sync: t("inbox_sync"),
+    console: t("inbox_console"),
+  };
 }
 
 async function assess(request: Request, text: string, deps: AssistantDeps, extras: InboxExtras, query?: string): Promise<CanvasResponse> {
+  const t = translatorOf(request);
   const [decision, history, model] = await Promise.all([
     respond(
       { workspaceId: request.workspace_id, message: text, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(request.contact ?? undefined), locale: request.context.locale },
       deps,
     ),
-    historyOf(request, extras),
+    historyOf(request, extras, t),
     deps.calibrations.modelFor(request.workspace_id),
   ]);
-  return inboxCard({ ...basics(request, extras), ...(query ? { query } : { customerMessage: text }), ...describe(decision), ...(history ? { history } : {}), calibration: calibrationLine(model) });
+  return inboxCard({ ...basics(request, extras), ...(query ? { query } : { customerMessage: text }), ...describe(decision, t), ...(history ? { history } : {}), calibration: calibrationLine(model, t) }, inboxWords(t));
 }
 
 export async function initialize(request: InboxInitializeRequest, deps: AssistantDeps, extras: InboxExtras = {}): Promise<CanvasResponse> {
   const text = lastCustomerMessage(request);
-  if (!text) return inboxCard({ ...basics(request, extras), verdict: "No customer message yet. Search the Help Center below." });
+  if (!text) {
+    const t = translatorOf(request);
+    return inboxCard({ ...basics(request, extras), verdict: t("inbox_no_message") }, inboxWords(t));
+  }
   return assess(request, text, deps, extras);
 }
 
@@ -111,7 +144,8 @@ export async function submit(request: InboxSubmitRequest, deps: AssistantDeps, e
   if (request.component_id === InboxIds.syncNow) {
     // The sync runs on; the card answers at once.
     deps.knowledge.sync(request.workspace_id).catch((error) => deps.logger.error({ err: error, workspaceId: request.workspace_id }, "help center sync failed"));
-    return inboxCard({ ...basics(request, extras), verdict: "Syncing the Help Center now: new and changed articles are searchable in a minute or so." });
+    const t = translatorOf(request);
+    return inboxCard({ ...basics(request, extras), verdict: t("inbox_syncing") }, inboxWords(t));
   }
   const raw = request.input_values[InboxIds.query];
   const query = (typeof raw === "string" ? raw : "").trim().slice(0, 1000);
