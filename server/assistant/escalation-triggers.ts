@@ -34,36 +34,49 @@ const PATTERNS: Array<[RegExp, TriggerMatch["kind"]]> = [
  */
 const OTHER_LANGUAGES: Array<[RegExp, TriggerMatch["kind"]]> = [
   // French
-  [/\b(parler|discuter|joindre|contacter|passer)\b.{0,30}\b(humain|personne|quelqu'?un|conseill[eè]re?|agent|operat(eur|rice)|service client)\b/, "human_request"],
+  [/\b(parler|discuter|joindre|contacter|passer|passez[- ]moi|mettez[- ]moi en (contact|relation)( avec)?|avoir)\b.{0,30}\b(humain|personne|quelqu'?un|conseill[eè]re?|agent|operat(eur|rice)|service client)\b/, "human_request"],
   [/\b(vraie?|veritable) (personne|humain|conseill[eè]re?)\b|\bun (etre )?humain\b/, "human_request"],
-  [/\b(remboursez[- ]moi|me rembourser|(etre|soit) rembourse|demande de remboursement|recuperer mon argent|je veux (un|mon|etre) rembourse)/, "human_request"],
-  [/\b(annuler|resilier|fermer|supprimer|cloturer)\b.{0,20}\b(compte|abonnement)\b/, "human_request"],
-  [/\b(pirate|fraude|frauduleu(x|se)|je ne reconnais pas|non autorise|pas fait ce (paiement|virement|retrait))/, "urgent_problem"],
+  [/\b(remboursez[- ]moi|me rembourser|(etre|soit) rembourse|demande de remboursement|recuperer mon argent|je (veux|voudrais|souhaite|demande) (un |le |mon |etre )?rembourse)/, "human_request"],
+  [/\b(annul|resili|ferm|supprim|clotur)\w*\b.{0,20}\b(compte|abonnement)\b/, "human_request"],
+  [/\b(rappelez[- ]moi|me rappeler|appelez[- ]moi|rendez-vous telephonique|appel telephonique)\b|\b(un|le|du|au) (service )?commercial\b/, "human_request"],
+  [/\b(pirate|fraude|frauduleu(x|se)|je ne reconnais pas|non autorise|pas fait ce (paiement|virement|retrait)|sans (mon )?(accord|autorisation)|quelqu'un a utilise (ma|mon) (carte|compte))/, "urgent_problem"],
+  [/\b(ne m'aide pas|ne m'aidez pas|ne sert a rien|servez a rien|c'est inutile|c'est urgent|probleme urgent)\b/, "urgent_problem"],
   // German
-  [/\b(sprechen|reden|verbinden|kontaktieren|verbunden)\b.{0,30}\b(mensch(en)?|person|mitarbeiter(in)?|berater(in)?|agent|jemande?m?|kundendienst|support)\b|\bmit (einem|einer) (echten |richtigen )?(menschen|person|mitarbeiter(in)?)\b/, "human_request"],
+  // "Einen Mitarbeiter einladen" is inviting a colleague: a Mitarbeiter is asked for only to talk to.
+  [/\b(sprechen|reden|verbinden|kontaktieren|verbunden)\b.{0,30}\b(mensch(en)?|person|mitarbeiter(in)?|berater(in)?|agent|jemande?m?|kundendienst|support)\b|\b(mensch(en)?|mitarbeiter(in)?|kundendienst|support)\b.{0,30}\b(sprechen|reden|kontaktieren)\b|\b(brauche|mochte|will)\b.{0,30}\b(echten |richtigen )?(mensch(en)?|berater(in)?|kundendienst)\b/, "human_request"],
   [/\b(geld zuruck|ruckerstattung|erstatten sie|mein geld wieder)\b/, "human_request"],
-  [/\b(kundigen|loschen|schliessen|beenden|stornieren)\b.{0,20}\b(konto|abo|abonnement|account|vertrag)\b|\b(konto|abo|abonnement|account|vertrag)\b.{0,20}\b(kundigen|loschen|schliessen|beenden|stornieren)\b/, "human_request"],
-  [/\b(gehackt|betrug|nicht autorisiert|nicht erkannt|nicht getatigt|unbekannte (abbuchung|zahlung|belastung))\b/, "urgent_problem"],
+  [/\b(kundig|losch|schliess|beend|storn)\w*\b.{0,20}\b(konto|abo|abonnement|account|vertrag)\b|\b(konto|abo|abonnement|account|vertrag)\b.{0,20}\b(kundig|losch|schliess|beend|storn)\w*\b/, "human_request"],
+  [/\b(rufen sie mich|ruckruf|zuruckrufen|ruf mich an)\b|\b(vertrieb|vorfuhrung)\b/, "human_request"],
+  [/\b(gehackt|betrug|nicht autorisiert|nicht erkannt|nicht erkenne|nicht getatigt|unbekannte (abbuchung|zahlung|belastung)|ohne (meine )?(erlaubnis|zustimmung|genehmigung))\b/, "urgent_problem"],
+  [/\b(hilft (mir )?nicht|nutzlos|bringt nichts|sinnlos|dringend)\b/, "urgent_problem"],
   // Spanish
-  [/\b(hablar|comunicarme|contactar|pasarme|hablarlo)\b.{0,30}\b(humano|persona|alguien|agente|asesor|operador|soporte)\b|\b(persona|humano) real\b/, "human_request"],
-  [/\b(quiero (un |mi )?reembolso|solicitar (un )?reembolso|reembolsame|reembolsenme|devuelvan (mi|el) dinero|devolverme (mi|el) dinero)\b/, "human_request"],
-  [/\b(cancelar|cerrar|eliminar|borrar|dar de baja)\b.{0,20}\b(cuenta|suscripcion)\b/, "human_request"],
-  [/\b(hackeada|hackeado|hackearon|fraude|no reconozco|no autorice|no autorizad[oa])\b/, "urgent_problem"],
+  [/\b(hablar|comunicarme|comunican|contactar|pasarme|pasame|hablarlo)\b.{0,30}\b(humano|persona|alguien|agente|asesor|operador|soporte|atencion al cliente)\b|\b(persona|humano) real\b/, "human_request"],
+  [/\b((quiero|solicito|pido) (un |el |mi )?reembolso|solicitar (un )?reembolso|reembolsame|reembolsenme|devuelvanme|devuelvan (mi|el) dinero|devolverme (mi|el) dinero)\b/, "human_request"],
+  [/\b(cancel|cerr|cierr|elimin|borr)\w*\b.{0,20}\b(cuenta|suscripcion)\b|\b(dar|den) de baja\b/, "human_request"],
+  [/\b(llamenme|llamame|me llamen|llamada telefonica|equipo de ventas|con ventas|una demo)\b/, "human_request"],
+  [/\b(hackeada|hackeado|hackearon|fraude|no reconozco|no autorice|no autorizad[oa]|sin (mi )?(permiso|autorizacion|consentimiento))\b/, "urgent_problem"],
+  [/\b(no me ayuda|no ayuda|no sirve|no sirves|es urgente|problema urgente)\b/, "urgent_problem"],
   // Portuguese
-  [/\b(falar|conversar|contactar|contatar)\b.{0,30}\b(humano|pessoa|alguem|atendente|agente|assistente|suporte)\b|\bpessoa real\b/, "human_request"],
-  [/\b(quero (um |o )?reembolso|pedir (um )?reembolso|reembolsem|devolvam o (meu )?dinheiro|quero o meu dinheiro de volta)\b/, "human_request"],
-  [/\b(cancelar|encerrar|fechar|apagar|eliminar)\b.{0,20}\b(conta|assinatura|subscricao)\b/, "human_request"],
-  [/\b(hackeada|hackeado|fraude|nao reconheco|nao autorizei|nao autorizad[oa])\b/, "urgent_problem"],
+  [/\b(falar|conversar|contactar|contatar)\b.{0,30}\b(humano|pessoa|alguem|atendente|agente|assistente|suporte|apoio ao cliente)\b|\bpessoa real\b/, "human_request"],
+  [/\b((quero|peco) (um |o )?reembolso|pedir (um )?reembolso|reembolsem|devolvam o (meu )?dinheiro|quero o meu dinheiro de volta)\b/, "human_request"],
+  [/\b(cancel|encerr|fech|apag|elimin)\w*\b.{0,20}\b(conta|assinatura|subscricao)\b/, "human_request"],
+  [/\b(liguem[- ]me|ligue[- ]me|me liguem|chamada telefonica|equipa comercial|equipe de vendas|uma demo)\b/, "human_request"],
+  [/\b(hackeada|hackeado|fraude|nao reconheco|nao autorizei|nao autorizad[oa]|sem (a minha )?(autorizacao|permissao))\b/, "urgent_problem"],
+  [/\b(nao (me )?ajuda|nao serve para nada|e urgente|problema urgente)\b/, "urgent_problem"],
   // Italian
   [/\b(parlare|contattare|passarmi)\b.{0,30}\b(umano|persona|qualcuno|operatore|operatrice|agente|assistenza)\b|\b(persona reale|operatore umano)\b/, "human_request"],
-  [/\b(voglio (un |il )?rimborso|chiedere (un )?rimborso|rimborsatemi|i miei soldi indietro|rivoglio i miei soldi)\b/, "human_request"],
-  [/\b(cancellare|chiudere|eliminare|disdire)\b.{0,20}\b(account|conto|abbonamento|profilo)\b/, "human_request"],
-  [/\b(hackerato|frode|truffa|non riconosco|non autorizzat[oa])\b/, "urgent_problem"],
+  [/\b((voglio|chiedo) (un |il )?rimborso|chiedere (un )?rimborso|rimborsatemi|i miei soldi indietro|rivoglio i miei soldi)\b/, "human_request"],
+  [/\b(cancell|chiud|elimin|disdi)\w*\b.{0,20}\b(account|conto|abbonamento|profilo)\b/, "human_request"],
+  [/\b(richiamatemi|chiamatemi|mi chiamate|ufficio commerciale|una demo)\b/, "human_request"],
+  [/\b(hackerato|frode|truffa|non riconosco|non autorizzat[oa]|senza (il mio )?(permesso|consenso|autorizzazione))\b/, "urgent_problem"],
+  [/\b(non (mi )?aiuta|non serve a niente|e urgente|problema urgente)\b/, "urgent_problem"],
   // Dutch
   [/\b(spreken|praten|doorverbinden|contact)\b.{0,30}\b(mens|persoon|iemand|medewerker|agent|klantenservice)\b|\b(met|naar) (een )?(echte )?(mens|medewerker|persoon)\b/, "human_request"],
   [/\b(terugbetaling|geld terug|terugstorting)\b/, "human_request"],
   [/\b(opzeggen|annuleren|verwijderen|sluiten|beeindigen)\b.{0,20}\b(account|abonnement)\b|\b(account|abonnement)\b.{0,20}\b(opzeggen|annuleren|verwijderen|sluiten|beeindigen)\b/, "human_request"],
-  [/\b(gehackt|fraude|niet herken|niet gedaan|onbevoegd)\b/, "urgent_problem"],
+  [/\b(bel me|bel mij|terugbellen|afdeling verkoop|een demo)\b/, "human_request"],
+  [/\b(gehackt|fraude|niet herken|niet gedaan|onbevoegd|zonder (mijn )?toestemming)\b/, "urgent_problem"],
+  [/\b(helpt (me )?niet|nutteloos|het is dringend|dringend probleem)\b/, "urgent_problem"],
 ];
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
