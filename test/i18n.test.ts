@@ -9,6 +9,7 @@ import { chooseLanguage, detectLanguage } from "../server/i18n/language.ts";
 import { handoffNote, HandoffPayload } from "../server/handoff/handoff.ts";
 import { matchTrigger } from "../server/assistant/escalation-triggers.ts";
 import { analysisLanguageOf, terms } from "../server/knowledge/text-analysis.ts";
+import { englishWordsFor } from "../server/knowledge/glossary.ts";
 import { fixture, startTestApp, testKnowledge } from "./helpers/app.ts";
 
 const KEYS = Object.keys(en) as MessageKey[];
@@ -97,11 +98,17 @@ describe("which language", () => {
 
 describe("per-language analysis", () => {
   it("stems each language with its own stemmer and drops its own stop words", () => {
-    expect(terms("Comment réinitialiser les mots de passe de l'équipe ?", "fr")).toEqual(["comment", "réinitialis", "mot", "pass", "équip"]);
+    expect(terms("Comment réinitialiser les mots de passe de l'équipe ?", "fr")).toEqual(["réinitialis", "mot", "pass", "équip"]);
     expect(terms("Wie kündige ich meine Abonnements?", "de")).toEqual(["kundig", "abonnement"]);
-    expect(terms("Come posso scaricare le fatture dell'account?", "it")).toEqual(["poss", "scaric", "fattur", "account"]);
+    expect(terms("Come posso scaricare le fatture dell'account?", "it")).toEqual(["scaric", "fattur", "account"]);
     // English stays as it was: Porter, English stop words.
     expect(terms("How do I reset the passwords of my team?")).toEqual(["reset", "password", "team"]);
+  });
+
+  it("carries a question's everyday words to an English Help Center through the glossary", () => {
+    expect(englishWordsFor("¿Cómo edito mis facturas?", "es").map((entry) => entry.english)).toEqual(expect.arrayContaining(["invoice", "edit"]));
+    expect(englishWordsFor("Wie verbinde ich mein Bankkonto?", "de").map((entry) => entry.english)).toEqual(["bank account", "connect"]);
+    expect(englishWordsFor("How do I connect my bank?", "en")).toEqual([]);
   });
 
   it("finds a French translation from a French question's inflections", async () => {

@@ -12,6 +12,7 @@ import type { HelpCenterSource } from "./sources.ts";
 import { syncSnapshot, type SyncProgress, type SyncSummary } from "./sync.ts";
 import { BUILT_IN_THESAURUS, Thesaurus } from "./thesaurus.ts";
 import { analysisLanguageOf } from "./text-analysis.ts";
+import { withGlossary } from "./glossary.ts";
 import type { StoredChunk } from "./chroma-store.ts";
 
 export interface HelpCenterKnowledgeDeps {
@@ -184,10 +185,13 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
   async searchMany(workspaceId: string, queries: Array<{ query: string; excludeArticleKeys?: string[] }>, options: SearchOptions = {}): Promise<Passage[][]> {
     const index = await this.index(workspaceId);
     const thesaurus = this.thesaurus(options.synonyms);
-    const expansions = queries.map(({ query }) => thesaurus.expand(query));
-    const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.stats) : [];
     const locale = localeFor(index, options.locale);
-    const languages = [...new Set([analysisLanguageOf(options.locale), analysisLanguageOf(locale)])];
+    const [reader, written] = [analysisLanguageOf(options.locale), analysisLanguageOf(locale)];
+    const languages = [...new Set([reader, written])];
+    // A question in another language, to a Help Center with English articles, is widened with the English of its everyday words (glossary).
+    const english = index.locales().has(DEFAULT_LOCALE) ? "en" : written;
+    const expansions = queries.map(({ query }) => withGlossary(thesaurus.expand(query), query, reader, english));
+    const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.stats) : [];
     const out: Passage[][] = [];
     for (const [i, { query, excludeArticleKeys }] of queries.entries()) {
       const results = await retrieve({

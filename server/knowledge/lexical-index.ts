@@ -14,7 +14,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import type { ArticleVersion, ChunkFilter, StoredChunk } from "./chroma-store.ts";
 import type { CorpusStats, Embedder } from "./embedder.ts";
 import { searchableText } from "./html-text.ts";
-import { analysisLanguageOf, terms, words, type AnalyzedLanguage } from "./text-analysis.ts";
+import { analysisLanguageOf, isStopWord, terms, words, type AnalyzedLanguage } from "./text-analysis.ts";
 import { embeddingText } from "./passage-text.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
 
@@ -240,11 +240,15 @@ export class LexicalIndex {
   }
 
   /**
-   * `languages`: those the question's words are analysed in (its reader's, and the passages' when
-   * they differ, so names and shared words like "Stripe" or "PayPal" still meet); English by default.
+   * `languages`: those the question's words are analysed in: its reader's first, and the passages'
+   * when they differ, so names and shared words like "Stripe" or "PayPal" still meet. The other
+   * languages analyse only the words the first keeps, so its stop words ("wie", "ich") are not
+   * counted as words the question asks about.
    */
   search(query: string, filter: ChunkFilter = {}, limit = 50, expansion: QueryExpansion["lexical"] = [], languages: AnalyzedLanguage[] = ["en"]): LexicalHit[] {
-    const queryTerms = [...new Set(languages.flatMap((language) => this.analyze(query, language)))].slice(0, MAX_QUERY_TERMS);
+    const [first = "en", ...others] = languages;
+    const content = others.length ? words(query).filter((word) => !isStopWord(word, first)).join(" ") : "";
+    const queryTerms = [...new Set([...this.analyze(query, first), ...others.flatMap((language) => this.analyze(content, language))])].slice(0, MAX_QUERY_TERMS);
     if (queryTerms.length === 0 || limit <= 0) return [];
     const { scores, matched, exact } = this;
     const touched: number[] = [];

@@ -15,14 +15,30 @@ import { deu, eng, fra, ita, nld, por, spa } from "stopword";
 export const ANALYZED_LANGUAGES = ["en", "fr", "de", "es", "pt", "it", "nl"] as const;
 export type AnalyzedLanguage = (typeof ANALYZED_LANGUAGES)[number];
 
+/** Stop words are compared without accents: "cómo" is the list's "como". */
+const unaccented = (word: string) => word.normalize("NFD").replace(/\p{M}/gu, "");
+
+/** Question words the `stopword` lists lack ("how", "can I", "where"): they say nothing about the subject. */
+const QUESTION_WORDS: Record<AnalyzedLanguage, string[]> = {
+  en: [],
+  fr: ["comment", "puis", "quoi", "est-ce"],
+  de: [],
+  es: ["puedo", "hay", "mis", "tu", "donde", "cual"],
+  pt: ["faco", "posso", "onde"],
+  it: ["posso"],
+  nl: ["waar"],
+};
+
+const stopList = (words: string[], language: AnalyzedLanguage) => new Set([...words, ...QUESTION_WORDS[language]].map(unaccented));
+
 const ANALYSIS: Record<AnalyzedLanguage, { stem: (word: string) => string; stopWords: Set<string> }> = {
   en: { stem: porter, stopWords: new Set(eng) },
-  fr: { stem: french, stopWords: new Set(fra) },
-  de: { stem: german, stopWords: new Set(deu) },
-  es: { stem: spanish, stopWords: new Set(spa) },
-  pt: { stem: portuguese, stopWords: new Set(por) },
-  it: { stem: italian, stopWords: new Set(ita) },
-  nl: { stem: dutch, stopWords: new Set(nld) },
+  fr: { stem: french, stopWords: stopList(fra, "fr") },
+  de: { stem: german, stopWords: stopList(deu, "de") },
+  es: { stem: spanish, stopWords: stopList(spa, "es") },
+  pt: { stem: portuguese, stopWords: stopList(por, "pt") },
+  it: { stem: italian, stopWords: stopList(ita, "it") },
+  nl: { stem: dutch, stopWords: stopList(nld, "nl") },
 };
 
 /** The analysed language of a locale ("fr-CA" → "fr"); any other is analysed as English. */
@@ -42,10 +58,13 @@ export function terms(text: string, language: AnalyzedLanguage = "en"): string[]
   const out: string[] = [];
   for (const word of words(text)) {
     const bare = (language === "fr" || language === "it") && ELIDED.test(word) ? word.replace(ELIDED, "") : word.replace(/['’].*$/, "");
-    if (bare.length < 2 || stopWords.has(word) || stopWords.has(bare)) continue;
+    if (bare.length < 2 || stopWords.has(word) || stopWords.has(bare) || (language !== "en" && stopWords.has(unaccented(bare)))) continue;
     out.push(stem(bare));
   }
   return out;
 }
 
-export const isStopWord = (word: string, language: AnalyzedLanguage = "en") => ANALYSIS[language].stopWords.has(word.toLowerCase());
+export const isStopWord = (word: string, language: AnalyzedLanguage = "en") => {
+  const lower = word.toLowerCase();
+  return ANALYSIS[language].stopWords.has(lower) || (language !== "en" && ANALYSIS[language].stopWords.has(unaccented(lower)));
+};
