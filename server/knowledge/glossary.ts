@@ -114,7 +114,15 @@ function entriesOf(language: AnalyzedLanguage) {
   return entries;
 }
 
-const contains = (haystack: string[], needle: string[]) => haystack.some((_, start) => needle.every((stem, i) => haystack[start + i] === stem));
+/**
+ * German (and Dutch) join words: "Kartenzahlungen" is a kind of "Zahlung". A compound is also
+ * matched by its head, the last part, when that part is a word of its own of four letters or more.
+ */
+const COMPOUNDING = new Set<AnalyzedLanguage>(["de", "nl"]);
+const sameOrHead = (stem: string, entry: string, language: AnalyzedLanguage) => stem === entry || (COMPOUNDING.has(language) && entry.length >= 4 && stem.length >= entry.length + 3 && stem.endsWith(entry));
+
+const contains = (haystack: string[], needle: string[], language: AnalyzedLanguage) =>
+  haystack.some((_, start) => needle.every((stem, i) => haystack[start + i] !== undefined && (needle.length === 1 ? sameOrHead(haystack[start + i]!, stem, language) : haystack[start + i] === stem)));
 
 /** The English words a question's everyday support words stand for (each with the question's stem it stands for), or none when its language has no glossary. */
 export function englishWordsFor(question: string, language: AnalyzedLanguage): Array<{ english: string; standsFor: string }> {
@@ -122,7 +130,13 @@ export function englishWordsFor(question: string, language: AnalyzedLanguage): A
   if (!entries.length) return [];
   const stems = terms(unaccented(question), language);
   const seen = new Set<string>();
-  return entries.flatMap((entry) => (contains(stems, entry.stems) && !seen.has(entry.english) && seen.add(entry.english) ? [{ english: entry.english, standsFor: entry.stems[0]! }] : []));
+  return entries.flatMap((entry) => {
+    const at = stems.findIndex((_, start) => contains(stems.slice(start, start + entry.stems.length), entry.stems, language));
+    if (at < 0 || seen.has(entry.english)) return [];
+    seen.add(entry.english);
+    // It stands for the question's own word (a compound stands for itself), so coverage counts it.
+    return [{ english: entry.english, standsFor: stems[at]! }];
+  });
 }
 
 /** A question's thesaurus expansion, widened with the English of its words when it is asked of an English Help Center in another language. */
