@@ -10,34 +10,46 @@ export const ASSIGNMENT_RULES_OPTION = "assignment_rules";
 const MAX_TEAMS = 9;
 export const InboxIds = { query: "query", search: "search", syncNow: "sync_now", console: "console" } as const;
 
-export function configureCard(view: {
-  collections: Array<{ id: string; name: string }>;
-  greeting?: string;
-  chosen?: string[];
-  /** The workspace's teams (GET /teams), for where hand-offs go. */
-  teams?: Array<{ id: string; name: string }>;
-  team?: string;
-  error?: string;
-}): CanvasResponse {
+/** The Configure form's words, in the admin's language. */
+export interface ConfigureWords {
+  title: string;
+  intro: string;
+  greeting: string;
+  greetingPlaceholder: string;
+  collections: string;
+  team: string;
+  assignmentRules: string;
+  save: string;
+}
+
+export function configureCard(
+  view: {
+    collections: Array<{ id: string; name: string }>;
+    greeting?: string;
+    chosen?: string[];
+    /** The workspace's teams (GET /teams), for where hand-offs go. */
+    teams?: Array<{ id: string; name: string }>;
+    team?: string;
+    error?: string;
+  },
+  words: ConfigureWords,
+): CanvasResponse {
   const teams = (view.teams ?? []).slice(0, MAX_TEAMS);
   return canvas([
-    text("Help Center assistant", { style: "header" }),
-    text(
-      "Customers ask a question and get an answer from your Help Center, with the articles it came from and a way to reach your team.",
-      { style: "muted" },
-    ),
+    text(words.title, { style: "header" }),
+    text(words.intro, { style: "muted" }),
     ...(view.error ? [text(view.error, { style: "error" })] : []),
     input({
       id: ConfigureIds.greeting,
-      label: "Greeting (optional)",
-      placeholder: "Hi 👋 How can we help?",
+      label: words.greeting,
+      placeholder: words.greetingPlaceholder,
       ...(view.greeting ? { value: view.greeting } : {}),
     }),
     ...(view.collections.length
       ? [
           checkbox({
             id: ConfigureIds.collections,
-            label: "Answer from these collections (none ticked: the whole Help Center)",
+            label: words.collections,
             options: view.collections.map((collection) => option(collection.id, collection.name)),
             ...(view.chosen?.length ? { value: view.chosen } : {}),
           }),
@@ -47,13 +59,13 @@ export function configureCard(view: {
       ? [
           dropdown({
             id: ConfigureIds.team,
-            label: "Hand-offs no routing rule claims go to",
-            options: [option(ASSIGNMENT_RULES_OPTION, "Your workspace's assignment rules"), ...teams.map((team) => option(team.id, team.name))],
+            label: words.team,
+            options: [option(ASSIGNMENT_RULES_OPTION, words.assignmentRules), ...teams.map((team) => option(team.id, team.name))],
             value: view.team && teams.some((team) => team.id === view.team) ? view.team : ASSIGNMENT_RULES_OPTION,
           }),
         ]
       : []),
-    button({ id: ConfigureIds.save, label: "Add to Messenger", action: submit(), style: "primary" }),
+    button({ id: ConfigureIds.save, label: words.save, action: submit(), style: "primary" }),
   ]);
 }
 

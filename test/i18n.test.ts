@@ -50,6 +50,7 @@ const SAMPLE = {
   precision: "95%",
   oneClick: "81%",
   brier: "0.028",
+  max: 200,
 };
 
 describe("message catalog", () => {
@@ -190,6 +191,13 @@ describe("a French card", () => {
       expect(texts(english)).toContain("Cet article est en anglais.");
       const note = handoffNote(HandoffPayload.parse({ reason: "explicit_request", detail: "clicked", priority: "high", intent: "human_request", lastQuestion: "Comment réinitialiser mon mot de passe ?", language: "fr" }));
       expect(note).toContain("The customer writes in French");
+
+      // The admin's Configure form speaks the admin's language.
+      const configure = fixture("messenger-configure");
+      const form = await (await app.canvas("/canvas/messenger/configure", { ...configure, context: { ...configure.context, locale: "es" } })).json();
+      const fields = form.canvas.content.components as Array<Record<string, any>>;
+      expect(fields.find((c) => c.id === "greeting")).toMatchObject({ label: "Saludo (opcional)" });
+      expect(fields.find((c) => c.id === "save")).toMatchObject({ label: "Añadir al Messenger" });
 
       // The teammate's Inbox app speaks the teammate's language, whatever the customer's.
       const inbox = fixture("inbox-initialize");

@@ -1,5 +1,6 @@
 // Configure flow: an admin adding the card to the Messenger picks its greeting, its collections and
 // the team its hand-offs go to when no routing rule claims them.
+import { languageOfLocale, translator } from "../i18n/catalog.ts";
 import { ASSIGNMENT_RULES_OPTION, ConfigureIds, configureCard } from "../../canvas/admin-cards.ts";
 import type { MessengerConfigureRequest } from "../../canvas/requests.ts";
 import type { ConfigureResponse } from "../../canvas/responses.ts";
@@ -29,7 +30,19 @@ async function teamsOf(workspaceId: string, deps: ConfigureDeps): Promise<Team[]
 
 export async function configure(request: MessengerConfigureRequest, deps: ConfigureDeps): Promise<ConfigureResponse> {
   const [collections, teams] = await Promise.all([deps.knowledge.collections(request.workspace_id), teamsOf(request.workspace_id, deps)]);
-  if (request.component_id !== ConfigureIds.save) return configureCard({ collections, teams });
+  // The form speaks the admin's language (the locale Intercom sends).
+  const t = translator(languageOfLocale(request.context?.locale));
+  const words = {
+    title: t("inbox_title"),
+    intro: t("configure_intro"),
+    greeting: t("configure_greeting"),
+    greetingPlaceholder: t("greeting"),
+    collections: t("configure_collections"),
+    team: t("configure_team"),
+    assignmentRules: t("configure_assignment_rules"),
+    save: t("configure_save"),
+  };
+  if (request.component_id !== ConfigureIds.save) return configureCard({ collections, teams }, words);
 
   const rawGreeting = request.input_values[ConfigureIds.greeting];
   const greeting = typeof rawGreeting === "string" ? rawGreeting.trim() : "";
@@ -40,7 +53,7 @@ export async function configure(request: MessengerConfigureRequest, deps: Config
   const team = typeof rawTeam === "string" && rawTeam !== ASSIGNMENT_RULES_OPTION && teams.some((candidate) => candidate.id === rawTeam) ? rawTeam : undefined;
 
   if (greeting.length > MAX_GREETING) {
-    return configureCard({ collections, greeting, chosen, teams, ...(team ? { team } : {}), error: `The greeting can be at most ${MAX_GREETING} characters.` });
+    return configureCard({ collections, greeting, chosen, teams, ...(team ? { team } : {}), error: t("configure_greeting_too_long", { max: MAX_GREETING }) }, words);
   }
   return { results: { ...(greeting ? { greeting } : {}), collections: chosen, ...(team ? { team_id: team } : {}) } };
 }
