@@ -77,6 +77,16 @@ const OTHER_LANGUAGES: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(bel me|bel mij|terugbellen|afdeling verkoop|een demo)\b/, "human_request"],
   [/\b(gehackt|fraude|niet herken|niet gedaan|onbevoegd|zonder (mijn )?toestemming)\b/, "urgent_problem"],
   [/\b(helpt (me )?niet|nutteloos|het is dringend|dringend probleem)\b/, "urgent_problem"],
+  // Every language: someone to talk to, the bot not understanding, money back, the account gone,
+  // a stolen card, a call, urgent help. Said in many ways; these are the words that carry it.
+  // Only words that mean a person to talk to: "une personne", "un agent" or an "Ansprechpartner" may be a customer's contact.
+  [/\b(personne reelle|vraie personne|etre humain|un humain|me (contacte|rappelle|telephoner)|m'appeler|appelez[- ]moi|rendez[- ]moi (mon|l') argent|recuperer (mon|l') argent|aide urgente)\b/, "human_request"],
+  [/\b(einem menschen|echten person|kundenservice|mich anrufen|telefonieren|geld .{0,25}zuruck(haben|bekommen)?|konto .{0,15}(geloscht|gekundigt|geschlossen))\b/, "human_request"],
+  [/\b(ser humano|un humano|persona real|me contacte|llamarme|me llamen|recuperar (el|mi) dinero|devolver (el|mi) dinero|(eliminen|borren|cierren|cancelen) mi cuenta)\b/, "human_request"],
+  [/\b(ser humano|pessoa real|ligar[- ]me|me ligar|recuperar o (meu )?dinheiro|apaguem a minha conta)\b/, "human_request"],
+  [/\b(essere umano|persona reale|chiamarmi|mi chiami|riavere i (miei )?soldi|eliminate il mio account)\b/, "human_request"],
+  [/\b(een mens|een echt persoon|mij bellen|me bellen|mijn geld terug)\b/, "human_request"],
+  [/\b(chat)?bot\b.{0,30}\b(ne comprend|comprend rien|versteht|no entiende|nao entende|non capisce|begrijpt)\b|\b(vole|volee|gestohlen|robaron|robada|roubaram|roubado|rubata|rubato|gestolen)\b|\b(dringend hilfe|hilfe dringend|ayuda urgente|ajuda urgente|aiuto urgente|dringend hulp)\b/, "urgent_problem"],
 ];
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
