@@ -2,6 +2,7 @@
 // phrases (the policy's `escalation_triggers`) are matched as whole words, ignoring case and
 // accents; the patterns below catch the common ways people say the same things, in English and in
 // each catalog language (asking for a person, a refund, closing the account, fraud).
+import { foldText } from "../knowledge/text-analysis.ts";
 
 export interface TriggerMatch {
   trigger: string;
@@ -90,14 +91,6 @@ const OTHER_LANGUAGES: Array<[RegExp, TriggerMatch["kind"]]> = [
 ];
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** Lower case, without accents, with typographic apostrophes made plain: how phrases are compared. */
-export const foldText = (text: string) =>
-  text
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .replace(/[’‘]/g, "'")
-    .toLowerCase();
 
 export function matchTrigger(message: string, configured: string[] = []): TriggerMatch | undefined {
   const folded = foldText(message);

@@ -4,7 +4,7 @@
 // English words, on both sides of retrieval, the way the thesaurus widens an English one.
 // Entries are base forms, matched on stems in the question's language (so "factures", "facturer"
 // and "facture" meet one entry) and without accents; a phrase may map to several English words.
-import { terms, type AnalyzedLanguage } from "./text-analysis.ts";
+import { terms, unaccented, type AnalyzedLanguage } from "./text-analysis.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
 
 type Entries = ReadonlyArray<readonly [string, string]>;
@@ -101,8 +101,6 @@ const NL: Entries = [
 
 const GLOSSARY: Partial<Record<AnalyzedLanguage, Entries>> = { fr: FR, de: DE, es: ES, pt: PT, it: IT, nl: NL };
 
-/** Without accents: a customer may type "resilier" or "résilier". */
-const unaccented = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "");
 
 const stemmed = new Map<AnalyzedLanguage, Array<{ stems: string[]; english: string }>>();
 function entriesOf(language: AnalyzedLanguage) {

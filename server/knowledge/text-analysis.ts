@@ -15,8 +15,11 @@ import { deu, eng, fra, ita, nld, por, spa } from "stopword";
 export const ANALYZED_LANGUAGES = ["en", "fr", "de", "es", "pt", "it", "nl"] as const;
 export type AnalyzedLanguage = (typeof ANALYZED_LANGUAGES)[number];
 
-/** Stop words are compared without accents: "cómo" is the list's "como". */
-const unaccented = (word: string) => word.normalize("NFD").replace(/\p{M}/gu, "");
+/** A text without its accents ("résilier" → "resilier"): stop words, the glossary and triggers compare words so. */
+export const unaccented = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "");
+
+/** Lower case, without accents, with typographic apostrophes made plain: how phrases are compared. */
+export const foldText = (text: string) => unaccented(text).replace(/[’‘]/g, "'").toLowerCase();
 
 /** Question words the `stopword` lists lack ("how", "can I", "where"): they say nothing about the subject. */
 const QUESTION_WORDS: Record<AnalyzedLanguage, string[]> = {
