@@ -4,8 +4,9 @@
 // out ends it everywhere. A session of an installed workspace also ends when the workspace
 // uninstalls the app: it is valid only while that workspace's installation (its stored token) is
 // at least as old as the session. Framework-free: the HTTP edge reads and writes the cookie.
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type { Database } from "../storage/database.ts";
+import { sameSecret } from "../same-secret.ts";
 
 export const SESSION_COOKIE = "assistant_console";
 /** A console session lasts a working day. */
@@ -62,9 +63,7 @@ export class ConsoleSessions {
   async find(cookie: string | undefined): Promise<ConsoleSession | undefined> {
     const [id, signature] = (cookie ?? "").split(".");
     if (!id || !signature) return undefined;
-    const expected = Buffer.from(this.mac("session", id));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (!sameSecret(signature, this.mac("session", id))) return undefined;
     const [row] = await this.db.query<{ id_hash: string; workspace_id: string; admin_id: string; admin_name: string; via: ConsoleSession["via"]; expires_at: Date }>(
       `SELECT s.id_hash, s.workspace_id, s.admin_id, s.admin_name, s.via, s.expires_at
          FROM console_sessions s
@@ -77,10 +76,7 @@ export class ConsoleSessions {
   }
 
   csrfIsValid(session: ConsoleSession, given: unknown): boolean {
-    if (typeof given !== "string") return false;
-    const a = Buffer.from(given);
-    const b = Buffer.from(session.csrf);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return typeof given === "string" && sameSecret(given, session.csrf);
   }
 
   async end(session: ConsoleSession): Promise<void> {

@@ -1,9 +1,9 @@
 // Admin endpoints, behind ADMIN_TOKEN (Authorization: Bearer …): sync a Help Center now, and see
 // the jobs that were parked after failing too often.
-import { timingSafeEqual } from "node:crypto";
 import express, { type Express, type RequestHandler } from "express";
 import { WorkspaceId } from "../../canvas/requests.ts";
 import type { Logger } from "../logger.ts";
+import { sameSecret } from "../same-secret.ts";
 import type { JobQueue } from "../storage/queue.ts";
 
 export interface AdminDeps {
@@ -15,9 +15,8 @@ export interface AdminDeps {
 
 function requireToken(token: string | undefined, logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const given = Buffer.from(/^Bearer (.+)$/.exec(req.get("authorization") ?? "")?.[1] ?? "");
-    const expected = Buffer.from(token ?? "");
-    if (!token || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const given = /^Bearer (.+)$/.exec(req.get("authorization") ?? "")?.[1] ?? "";
+    if (!token || !sameSecret(given, token)) {
       logger.warn({ path: req.path, configured: Boolean(token) }, "rejected admin request");
       res.status(401).json({ error: token ? "invalid admin token" : "admin endpoints are off: set ADMIN_TOKEN" });
       return;

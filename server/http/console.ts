@@ -4,7 +4,6 @@
 // SameSite=Lax cookie (Secure behind an https PUBLIC_URL) that expires; every form carries the
 // session's CSRF token; sign-in attempts are rate-limited per address. No route takes a workspace
 // id: the session names the workspace, so another workspace's data is never reachable.
-import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse as parseCookies, serialize as serializeCookie } from "cookie";
 import express, { type Express, type Request, type RequestHandler, type Response } from "express";
@@ -20,6 +19,7 @@ import { createIntercomClient } from "../intercom/client.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
 import type { WorkspaceTokens } from "../intercom/token-store.ts";
 import type { Logger } from "../logger.ts";
+import { sameSecret } from "../same-secret.ts";
 import type { WorkspaceSettings } from "../settings/workspace-settings.ts";
 import { describeIssue } from "./describe-issue.ts";
 import { authorizeUrl, exchangeCode, stateIsValid } from "./oauth.ts";
@@ -152,9 +152,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
 
   router.post("/signin/token", limited, form, async (req, res) => {
     const operator = deps.operator;
-    const given = Buffer.from(typeof req.body?.token === "string" ? req.body.token : "");
-    const expected = Buffer.from(operator?.token ?? "");
-    if (!operator || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!operator || !sameSecret(typeof req.body?.token === "string" ? req.body.token : "", operator.token)) {
       deps.logger.warn({ ip: req.ip }, "rejected console sign-in with a token");
       return void signInPage(res, 401, operator ? "That is not the admin token." : "Signing in with the admin token is only for a private app.");
     }

@@ -2,12 +2,13 @@
 // the app; /oauth/callback trades the code for an access token, asks Intercom which workspace it
 // belongs to, and stores it sealed. The `state` is signed with the client secret and expires, so a
 // callback cannot be forged or replayed later.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { Express } from "express";
 import { z } from "zod";
 import { createIntercomClient, workspaceOfToken } from "../intercom/client.ts";
 import type { WorkspaceTokens } from "../intercom/token-store.ts";
 import type { Logger } from "../logger.ts";
+import { sameSecret } from "../same-secret.ts";
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -38,10 +39,8 @@ export function stateIsValid(secret: string, state: string, now: number, purpose
   const at = state.lastIndexOf(".");
   if (at < 0) return false;
   const payload = state.slice(0, at);
-  const given = Buffer.from(state.slice(at + 1));
-  const expected = Buffer.from(sign(secret, payload, purpose));
   const issued = Number(payload.split(".")[0]);
-  return given.length === expected.length && timingSafeEqual(given, expected) && now - issued >= 0 && now - issued < STATE_TTL_MS;
+  return sameSecret(state.slice(at + 1), sign(secret, payload, purpose)) && now - issued >= 0 && now - issued < STATE_TTL_MS;
 }
 
 const TokenResponse = z.looseObject({ token: z.string().optional(), access_token: z.string().optional() }).refine((body) => body.token || body.access_token, "no token in the response");

@@ -2,7 +2,6 @@
 // what the team taught the assistant (learned questions, with remove and approve), a period filter
 // and CSV exports. Behind ADMIN_TOKEN, given as a Bearer token or as the password of HTTP Basic
 // authentication (so a browser can simply ask for it).
-import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -10,6 +9,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import Handlebars from "handlebars";
 import { WorkspaceId } from "../../canvas/requests.ts";
 import type { Logger } from "../logger.ts";
+import { sameSecret } from "../same-secret.ts";
 import { toCsv } from "../metrics/csv.ts";
 import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
 import type { Report } from "../metrics/report.ts";
@@ -32,9 +32,7 @@ function authorised(token: string | undefined, header: string | undefined): bool
   const bearer = /^Bearer (.+)$/.exec(header)?.[1];
   const basic = /^Basic (.+)$/.exec(header)?.[1];
   const given = bearer ?? (basic ? Buffer.from(basic, "base64").toString("utf8").split(":").slice(1).join(":") : "");
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(given, token);
 }
 
 /** A form posted from another site would carry the browser's Basic credentials: only this page's own forms may change anything. */

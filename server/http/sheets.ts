@@ -1,12 +1,13 @@
 // The article sheet: opened from an answer card inside the Messenger, it shows the cited article
 // with the passage the answer came from highlighted. Sheet URLs are signed with the client
 // secret, so nobody can walk through other workspaces' articles by changing the query string.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import express, { type Express } from "express";
 import Handlebars from "handlebars";
 import { readFileSync } from "node:fs";
 import { articleKeyOfPassage, type KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
+import { sameSecret } from "../same-secret.ts";
 import { markdownToHtml } from "../markdown.ts";
 import { languageOfLocale, translator, type Language } from "../i18n/catalog.ts";
 
@@ -39,10 +40,8 @@ export function mountSheets(app: Express, options: { secret: string; knowledge: 
     const t = translator(languageOfLocale(String(req.query.l ?? "")));
     const w = String(req.query.w ?? "");
     const p = String(req.query.p ?? "");
-    const given = Buffer.from(String(req.query.s ?? ""));
-    const expected = Buffer.from(signatureOf(options.secret, w, p));
     const key = articleKeyOfPassage(p);
-    if (!key || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!key || !sameSecret(String(req.query.s ?? ""), signatureOf(options.secret, w, p))) {
       options.logger.warn({ path: req.path }, "rejected sheet request with a bad signature");
       res.status(403).type("text/plain").send(t("sheet_invalid"));
       return;
