@@ -1,6 +1,6 @@
 // Configure flow: an admin adding the card to the Messenger picks its greeting, its collections and
 // the team its hand-offs go to when no routing rule claims them.
-import { languageOfLocale, translator } from "../i18n/catalog.ts";
+import { translatorForLocale } from "../i18n/catalog.ts";
 import { ASSIGNMENT_RULES_OPTION, ConfigureIds, configureCard } from "../../canvas/admin-cards.ts";
 import type { MessengerConfigureRequest } from "../../canvas/requests.ts";
 import type { ConfigureResponse } from "../../canvas/responses.ts";
@@ -31,7 +31,7 @@ async function teamsOf(workspaceId: string, deps: ConfigureDeps): Promise<Team[]
 export async function configure(request: MessengerConfigureRequest, deps: ConfigureDeps): Promise<ConfigureResponse> {
   const [collections, teams] = await Promise.all([deps.knowledge.collections(request.workspace_id), teamsOf(request.workspace_id, deps)]);
   // The form speaks the admin's language (the locale Intercom sends).
-  const t = translator(languageOfLocale(request.context?.locale));
+  const t = translatorForLocale(request.context?.locale);
   const words = {
     title: t("inbox_title"),
     intro: t("configure_intro"),

@@ -2,7 +2,7 @@
 // customer's last message (intent, suggested reply with its sources and confidence, whether the
 // policy would hand over and why), plus a Help Center search.
 import { InboxIds, inboxCard, type InboxView, type InboxWords } from "../../canvas/admin-cards.ts";
-import { languageOfLocale, translator, type Translator } from "../i18n/catalog.ts";
+import { translatorForLocale, type Translator } from "../i18n/catalog.ts";
 import type { InboxInitializeRequest, InboxSubmitRequest } from "../../canvas/requests.ts";
 import type { CanvasResponse } from "../../canvas/responses.ts";
 import type { CalibrationModel } from "../answer-decision/model.ts";
@@ -96,7 +96,7 @@ function calibrationLine(model: CalibrationModel, t: Translator): string {
 }
 
 /** The Inbox app speaks the teammate's language (the locale Intercom sends with the request). */
-const translatorOf = (request: Request) => translator(languageOfLocale(request.context.locale));
+const translatorOf = (request: Request) => translatorForLocale(request.context.locale);
 
 function inboxWords(t: Translator): InboxWords {
   return {

@@ -15,7 +15,7 @@ import type { PopularArticles } from "../assistant/article-stats.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
 import { decisionEvent } from "../metrics/decision-events.ts";
 import type { EventSink, MetricsEvent } from "../metrics/events.ts";
-import { cardWords, isLanguage, languageOfLocale, translator, type Language, type Translator } from "../i18n/catalog.ts";
+import { cardWords, languageOfLocale, translatorForLocale, type Language, type Translator } from "../i18n/catalog.ts";
 import { chooseLanguage } from "../i18n/language.ts";
 
 export interface Escalation {
@@ -56,9 +56,7 @@ export interface MessengerDeps {
 const MAX_QUESTION_CHARS = 1000;
 
 /** The card's language: the one it has spoken so far, or the Messenger's locale's. */
-function translatorFor(request: { context: { locale?: string } }, state: CardState): Translator {
-  return translator(state.lang && isLanguage(state.lang) ? state.lang : languageOfLocale(request.context.locale));
-}
+const translatorFor = (request: { context: { locale?: string } }, state: CardState): Translator => translatorForLocale(request.context.locale, state.lang);
 
 function welcome(state: CardState, contact: Contact | undefined, helpCenterName: string, t: Translator, options: { error?: string; popular?: ArticleLink[] } = {}): CanvasResponse {
   const greeting = state.greeting ?? t("greeting", { name: firstNameOf(contact?.name) });
@@ -179,8 +177,6 @@ async function gatherContext(request: MessengerSubmitRequest, state: CardState, 
     contact: found.status === "fulfilled" && found.value ? { ...contact, ...found.value } : contact,
   };
 }
-
-/** `article:<key>:<n>` → `<key>`. */
 
 async function ask(request: MessengerSubmitRequest, question: string, asked: CardState, deps: MessengerDeps, picked: { topic?: boolean; article?: { articleKey: string; confidence: number } } = {}): Promise<CanvasResponse> {
   // A typed question may change the card's language; a picked title keeps it.

@@ -21,7 +21,7 @@ import { WebhookNotification } from "../intercom/webhook.ts";
 import type { AssistantDeps } from "../assistant/assistant.ts";
 import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
-import { cardWords, isLanguage, languageOfLocale, translator, type Language } from "../i18n/catalog.ts";
+import { cardWords, translatorForLocale, type Language } from "../i18n/catalog.ts";
 import { ArticleStats } from "../assistant/article-stats.ts";
 import { eventsOfConversation, type EventSink } from "../metrics/events.ts";
 import { EventPopularArticles } from "../metrics/popular-articles.ts";
@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps): Express {
   // An error while answering still shows the user a card with a way to a person.
   const apologise = (body: { workspace_id: string; context?: { locale?: string }; current_canvas?: { stored_data?: unknown } | null }) => {
     const state = readState(body.current_canvas?.stored_data);
-    const t = translator(state.lang && isLanguage(state.lang) ? state.lang : languageOfLocale(body.context?.locale));
+    const t = translatorForLocale(body.context?.locale, state.lang);
     return questionCard({ greeting: t("greeting"), intro: t("error") }, state, cardWords(t));
   };
 

@@ -9,7 +9,7 @@ import { articleKeyOfPassage, type KnowledgeBase } from "../knowledge/knowledge-
 import type { Logger } from "../logger.ts";
 import { sameSecret } from "../same-secret.ts";
 import { markdownToHtml } from "../markdown.ts";
-import { languageOfLocale, translator, type Language } from "../i18n/catalog.ts";
+import { translatorForLocale, type Language } from "../i18n/catalog.ts";
 
 const PAGE = Handlebars.compile(readFileSync(new URL("../../templates/sheet-article.html.hbs", import.meta.url), "utf8"));
 
@@ -37,7 +37,7 @@ function withoutOverlap(passages: Array<{ id: string; headingPath: string; text:
 
 export function mountSheets(app: Express, options: { secret: string; knowledge: KnowledgeBase; logger: Logger }) {
   const handler: express.RequestHandler = async (req, res) => {
-    const t = translator(languageOfLocale(String(req.query.l ?? "")));
+    const t = translatorForLocale(String(req.query.l ?? ""));
     const w = String(req.query.w ?? "");
     const p = String(req.query.p ?? "");
     const key = articleKeyOfPassage(p);

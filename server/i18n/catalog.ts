@@ -46,6 +46,11 @@ export function translator(language: Language): Translator {
   return Object.assign((key: MessageKey, values?: MessageValues) => translate(language, key, values), { language });
 }
 
+/** The translator for a locale, or for the language already `spoken` (a card's) when that is a catalog language. */
+export function translatorForLocale(locale: string | null | undefined, spoken?: string): Translator {
+  return translator(spoken && isLanguage(spoken) ? spoken : languageOfLocale(locale));
+}
+
 /** The words of the Messenger card itself in a language. */
 export function cardWords(t: Translator) {
   return {
