@@ -17,7 +17,7 @@ import { bandOf } from "../answer-decision/bands.ts";
 import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
 import { relevantPassageOrder } from "./extractive.ts";
 import { sameQuestion } from "../learning/learned-questions.ts";
-import { languageOfLocale, translate } from "../i18n/catalog.ts";
+import { languageName, languageOfLocale } from "../i18n/catalog.ts";
 
 export type EscalationReason =
   | "explicit_request"
@@ -193,7 +193,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   const maxWords = input.timeBudgetMs === undefined ? CARD_ANSWER_WORDS : REPLY_ANSWER_WORDS;
   const write = (passages: Passage[]) =>
     writeAnswer(
-      { question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline, language: translate("en", `language_${languageOfLocale(input.locale)}`) },
+      { question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline, language: languageName(languageOfLocale(input.locale)) },
       { model: deps.model, logger: deps.logger, stats: deps.stats },
     );
   const answerFrom = (draft: AnswerDraft, cited: Passage[], confidence: number): Decision => {

@@ -15,7 +15,7 @@ import type { PopularArticles } from "../assistant/article-stats.ts";
 import type { CustomerDirectory } from "../intercom/directory.ts";
 import { decisionEvent } from "../metrics/decision-events.ts";
 import type { EventSink, MetricsEvent } from "../metrics/events.ts";
-import { cardWords, languageOfLocale, translatorForLocale, type Language, type Translator } from "../i18n/catalog.ts";
+import { cardWords, languageName, languageOfLocale, translatorForLocale, type Language, type Translator } from "../i18n/catalog.ts";
 import { chooseLanguage } from "../i18n/language.ts";
 
 export interface Escalation {
@@ -151,7 +151,7 @@ function render(decision: Exclude<Decision, { action: "escalate" }>, question: s
 function inAnotherLanguage(source: Source | undefined, t: Translator): string | undefined {
   if (!source?.locale) return undefined;
   const language = languageOfLocale(source.locale);
-  return language === t.language ? undefined : t("answer_other_language", { language: t(`language_${language}`) });
+  return language === t.language ? undefined : t("answer_other_language", { language: languageName(language, t.language) });
 }
 
 /** How long the card waits for Intercom's conversation and contact before going on without them. */

@@ -49,7 +49,7 @@ const Progress = z.object({
   replied: z.boolean().optional(),
 });
 
-import { isLanguage, translate } from "../i18n/catalog.ts";
+import { isLanguage, languageName } from "../i18n/catalog.ts";
 
 const NOTE = Handlebars.compile(readFileSync(new URL("../../templates/handoff-note.hbs", import.meta.url), "utf8"));
 
@@ -73,7 +73,7 @@ export function handoffNote(payload: HandoffPayload, routed?: string): string {
     routed,
     reasonLabel: REASONS[payload.reason] ?? payload.reason,
     // The note stays in the team's language (English); it names the customer's when it differs.
-    customerLanguage: payload.language && payload.language !== "en" && isLanguage(payload.language) ? translate("en", `language_${payload.language}`) : undefined,
+    customerLanguage: payload.language && payload.language !== "en" && isLanguage(payload.language) ? languageName(payload.language) : undefined,
     sources: payload.sources.map((source) => ({ ...source, percent: `${Math.round(source.confidence * 100)}%` })),
     attributes: Object.keys(payload.attributes).length ? payload.attributes : undefined,
   }).trim();

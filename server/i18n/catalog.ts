@@ -46,6 +46,9 @@ export function translator(language: Language): Translator {
   return Object.assign((key: MessageKey, values?: MessageValues) => translate(language, key, values), { language });
 }
 
+/** A language's name, written in another (English by default): "French", or "anglais" in French. */
+export const languageName = (language: Language, inLanguage: Language = "en"): string => translate(inLanguage, `language_${language}`);
+
 /** The translator for a locale, or for the language already `spoken` (a card's) when that is a catalog language. */
 export function translatorForLocale(locale: string | null | undefined, spoken?: string): Translator {
   return translator(spoken && isLanguage(spoken) ? spoken : languageOfLocale(locale));
