@@ -101,7 +101,6 @@ const NL: Entries = [
 
 const GLOSSARY: Partial<Record<AnalyzedLanguage, Entries>> = { fr: FR, de: DE, es: ES, pt: PT, it: IT, nl: NL };
 
-
 const stemmed = new Map<AnalyzedLanguage, Array<{ stems: string[]; english: string }>>();
 function entriesOf(language: AnalyzedLanguage) {
   let entries = stemmed.get(language);
@@ -119,8 +118,9 @@ function entriesOf(language: AnalyzedLanguage) {
 const COMPOUNDING = new Set<AnalyzedLanguage>(["de", "nl"]);
 const sameOrHead = (stem: string, entry: string, language: AnalyzedLanguage) => stem === entry || (COMPOUNDING.has(language) && entry.length >= 4 && stem.length >= entry.length + 3 && stem.endsWith(entry));
 
-const contains = (haystack: string[], needle: string[], language: AnalyzedLanguage) =>
-  haystack.some((_, start) => needle.every((stem, i) => haystack[start + i] !== undefined && (needle.length === 1 ? sameOrHead(haystack[start + i]!, stem, language) : haystack[start + i] === stem)));
+/** Whether an entry's stems stand at `start` in the question's (a one-word entry also as a compound's head). */
+const matchesAt = (stems: string[], start: number, entry: string[], language: AnalyzedLanguage) =>
+  entry.length === 1 ? sameOrHead(stems[start]!, entry[0]!, language) : entry.every((stem, i) => stems[start + i] === stem);
 
 /** The English words a question's everyday support words stand for (each with the question's stem it stands for), or none when its language has no glossary. */
 export function englishWordsFor(question: string, language: AnalyzedLanguage): Array<{ english: string; standsFor: string }> {
@@ -129,7 +129,7 @@ export function englishWordsFor(question: string, language: AnalyzedLanguage): A
   const stems = terms(unaccented(question), language);
   const seen = new Set<string>();
   return entries.flatMap((entry) => {
-    const at = stems.findIndex((_, start) => contains(stems.slice(start, start + entry.stems.length), entry.stems, language));
+    const at = stems.findIndex((_, start) => matchesAt(stems, start, entry.stems, language));
     if (at < 0 || seen.has(entry.english)) return [];
     seen.add(entry.english);
     // It stands for the question's own word (a compound stands for itself), so coverage counts it.

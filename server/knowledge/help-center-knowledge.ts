@@ -49,8 +49,9 @@ function localeFor(index: LexicalIndex, requested: string | undefined): string |
 function inPreferredLanguage(index: LexicalIndex, results: RetrievedArticle[], preferred: string | undefined): RetrievedArticle[] {
   const groups = new Map<string, RetrievedArticle[]>();
   for (const result of results) {
-    const id = result.chunk.metadata.article_id;
-    groups.set(id, [...(groups.get(id) ?? []), result]);
+    const group = groups.get(result.chunk.metadata.article_id);
+    if (group) group.push(result);
+    else groups.set(result.chunk.metadata.article_id, [result]);
   }
   return [...groups.values()].map((group) => {
     const best = group[0]!;
