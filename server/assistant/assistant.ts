@@ -19,15 +19,8 @@ import { relevantPassageOrder } from "./extractive.ts";
 import { sameQuestion } from "../learning/learned-questions.ts";
 import { languageName, languageOfLocale } from "../i18n/catalog.ts";
 
-export type EscalationReason =
-  | "explicit_request"
-  | "human_request"
-  | "urgent_problem"
-  | "low_confidence"
-  | "too_many_turns"
-  | "frustration"
-  | "more_help"
-  | "service_unavailable";
+export const ESCALATION_REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable"] as const;
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 
 export interface Source {
   /** The passage the source was drawn from (`article:<key>:<n>`). */

@@ -10,7 +10,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { rateLimit } from "express-rate-limit";
 import Handlebars from "handlebars";
 import { ZodError } from "zod";
-import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
+import { ESCALATION_REASONS, respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
 import { customerProfile } from "../assistant/context.ts";
 import { INTENT_NAMES } from "../assistant/intents.ts";
 import { RULE_CONDITIONS, changesFromForm, formOf } from "../console/settings-form.ts";
@@ -55,8 +55,6 @@ export interface ConsoleDeps {
   report?: ReportDeps;
   now?: () => number;
 }
-
-const REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable"];
 
 /** What the assistant would do with a message, in a sentence an admin reads. */
 export function describeDecision(decision: Decision): string {
@@ -177,7 +175,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
         return [] as T[];
       });
     const [teams, segments, tags] = await Promise.all([quietly(directory.teams(signal), "teams"), quietly(directory.segments(signal), "segments"), quietly(directory.tags(signal), "tags")]);
-    return { teams, ruleValues: [...REASONS, ...INTENT_NAMES, "low", "normal", "high", "urgent", ...segments, ...tags] };
+    return { teams, ruleValues: [...ESCALATION_REASONS, ...INTENT_NAMES, "low", "normal", "high", "urgent", ...segments, ...tags] };
   };
 
   const settingsPage = async (res: Response, session: ConsoleSession, extra: { status?: number; notice?: string; error?: string; tried?: { question: string; result: string } } = {}) => {
