@@ -127,11 +127,11 @@ describe("per-language analysis", () => {
 describe("hand-overs in any language", () => {
   const requests: Record<string, Array<[string, "human_request" | "urgent_problem"]>> = {
     fr: [["Je veux parler à un humain", "human_request"], ["Je veux résilier mon abonnement", "human_request"], ["Remboursez-moi s'il vous plaît", "human_request"], ["Mon compte a été piraté", "urgent_problem"]],
-    de: [["Ich möchte mit einem Menschen sprechen", "human_request"], ["Ich will mein Abo kündigen", "human_request"], ["Ich möchte mein Geld zurück", "human_request"], ["Mein Konto wurde gehackt", "urgent_problem"]],
+    de: [["Ich möchte mit einem Menschen sprechen", "human_request"], ["Ich will mein Abo kündigen", "human_request"], ["Ich möchte mein Geld zurück", "human_request"], ["Ich verlange eine Rückerstattung", "human_request"], ["Mein Konto wurde gehackt", "urgent_problem"]],
     es: [["Quiero hablar con una persona", "human_request"], ["Quiero cancelar mi suscripción", "human_request"], ["Quiero un reembolso", "human_request"], ["Me hackearon la cuenta", "urgent_problem"]],
     pt: [["Quero falar com um atendente", "human_request"], ["Quero cancelar a minha assinatura", "human_request"], ["Quero um reembolso", "human_request"], ["A minha conta foi hackeada", "urgent_problem"]],
     it: [["Vorrei parlare con un operatore", "human_request"], ["Voglio disdire l'abbonamento", "human_request"], ["Voglio un rimborso", "human_request"], ["Non riconosco questo addebito", "urgent_problem"]],
-    nl: [["Ik wil met een medewerker praten", "human_request"], ["Ik wil mijn abonnement opzeggen", "human_request"], ["Ik wil mijn geld terug", "human_request"], ["Mijn account is gehackt", "urgent_problem"]],
+    nl: [["Ik wil met een medewerker praten", "human_request"], ["Ik wil mijn abonnement opzeggen", "human_request"], ["Ik wil mijn geld terug", "human_request"], ["Ik wil graag een terugbetaling", "human_request"], ["Mijn account is gehackt", "urgent_problem"]],
   };
   it.each(Object.entries(requests))("%s: asking for a person, a refund, closing the account or reporting fraud hands over", (_language, cases) => {
     for (const [message, kind] of cases) expect(matchTrigger(message), message).toMatchObject({ kind });
@@ -150,6 +150,8 @@ describe("hand-overs in any language", () => {
       "Ich möchte einen Mitarbeiter einladen",
       "Comment ajouter une personne à mon équipe ?",
       "¿Cómo devuelvo el dinero a un cliente?",
+      "Wie lange dauert eine Rückerstattung auf meine Karte?",
+      "Hoe lang duurt een terugbetaling?",
     ]) {
       expect(matchTrigger(message), message).toBeUndefined();
     }
@@ -207,6 +209,33 @@ describe("a French card", () => {
       expect(components.find((c) => c.id === "query")).toMatchObject({ label: "Im Hilfe-Center suchen" });
       expect(components.find((c) => c.id === "sync_now")).toMatchObject({ label: "Hilfe-Center jetzt synchronisieren" });
       expect(note).toContain("Comment réinitialiser mon mot de passe ?");
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("questions in the customer's language, calibrated", () => {
+  // Written for this test (none is in the eval): articles the demo has in the customer's language, and articles it has only in English.
+  const questions: Array<[locale: string, question: string, title: string]> = [
+    ["fr", "Combien de jours dure l'essai gratuit ?", "Votre essai gratuit"],
+    ["de", "Wie ändere ich meine E-Mail-Adresse?", "E-Mail-Adresse oder Namen ändern"],
+    ["es", "¿Cómo registro un pago en efectivo?", "Registrar un pago por transferencia o en efectivo"],
+    ["fr", "Comment connecter Tallybook à Zapier ?", "Connect Tallybook to Zapier"],
+    ["de", "Wie verbinde ich mein Bankkonto?", "Connect your bank account"],
+    ["es", "Mi cliente me pagó dos veces la misma factura", "A client paid an invoice twice"],
+  ];
+
+  it("reaches the article, in the customer's language where it has one, instead of handing over", async () => {
+    const app = await startTestApp();
+    try {
+      const submit = fixture("messenger-submit");
+      for (const [locale, question, title] of questions) {
+        const card = await (await app.canvas("/canvas/messenger/submit", { ...submit, context: { ...submit.context, locale }, input_values: { question } })).json();
+        const components = card.canvas.content.components as Array<Record<string, any>>;
+        const offered = components.filter((c) => c.type === "button" && (c.action?.type === "url" || c.id?.startsWith("choice_"))).map((c) => c.label);
+        expect(offered.slice(0, 3), question).toContain(title);
+      }
     } finally {
       await app.close();
     }

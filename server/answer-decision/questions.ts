@@ -5,7 +5,7 @@
 // what right and wrong look like there, with no labelled questions.
 import type { ArticleView } from "../knowledge/knowledge-base.ts";
 import { searchableText } from "../knowledge/html-text.ts";
-import { isStopWord, words } from "../knowledge/text-analysis.ts";
+import { analysisLanguageOf, isStopWord, words, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 
 /** A small seeded generator (mulberry32): the same Help Center always gives the same questions. */
 export function seededRandom(seed: string): () => number {
@@ -21,11 +21,26 @@ export function seededRandom(seed: string): () => number {
 
 const QUESTION_OPENING = /^(how|what|why|where|when|who|which|can|could|do|does|is|are|should|will|my|i)\b/i;
 
-/** "Reset your password" → "how do i reset my password"; a title that already asks stays as it is. */
-function asQuestion(title: string): string {
-  const mine = title.replace(/\byour\b/gi, "my").replace(/\byou\b/gi, "i");
-  if (QUESTION_OPENING.test(title) || title.endsWith("?")) return mine;
-  return `how do i ${mine.charAt(0).toLowerCase()}${mine.slice(1)}`;
+/** How customers wrap a few words into a question, per analysed language. */
+const TEMPLATES: Record<AnalyzedLanguage, string[]> = {
+  en: ["{}", "{}?", "how do i {}", "how to {}", "what is {}", "can i {}", "{} not working", "help with {}", "where is {}", "question about {}", "is there {}", "why {}"],
+  fr: ["{}", "{} ?", "comment {}", "comment faire pour {}", "c'est quoi {}", "est-ce que je peux {}", "{} ne marche pas", "aide pour {}", "où est {}", "question sur {}", "pourquoi {}"],
+  de: ["{}", "{}?", "wie kann ich {}", "wie {}", "was ist {}", "kann ich {}", "{} funktioniert nicht", "hilfe bei {}", "wo ist {}", "frage zu {}", "warum {}"],
+  es: ["{}", "¿{}?", "cómo {}", "cómo puedo {}", "qué es {}", "puedo {}", "{} no funciona", "ayuda con {}", "dónde está {}", "pregunta sobre {}", "por qué {}"],
+  pt: ["{}", "{}?", "como {}", "como posso {}", "o que é {}", "posso {}", "{} não funciona", "ajuda com {}", "onde está {}", "dúvida sobre {}", "por que {}"],
+  it: ["{}", "{}?", "come {}", "come posso {}", "cos'è {}", "posso {}", "{} non funziona", "aiuto con {}", "dov'è {}", "domanda su {}", "perché {}"],
+  nl: ["{}", "{}?", "hoe {}", "hoe kan ik {}", "wat is {}", "kan ik {}", "{} werkt niet", "hulp bij {}", "waar is {}", "vraag over {}", "waarom {}"],
+};
+/** The third template of each language asks "how do I …": it turns a title into a question. */
+const HOW = 2;
+
+/** "Reset your password" → "how do i reset my password" ("comment réinitialiser votre mot de passe"); a title that already asks stays as it is. */
+function asQuestion(title: string, language: AnalyzedLanguage): string {
+  const mine = language === "en" ? title.replace(/\byour\b/gi, "my").replace(/\byou\b/gi, "i") : title;
+  if (title.endsWith("?") || (language === "en" && QUESTION_OPENING.test(title))) return mine;
+  // German capitalises its nouns, not just its first word: the title stays as written.
+  const lead = language === "de" ? mine : `${mine.charAt(0).toLowerCase()}${mine.slice(1)}`;
+  return TEMPLATES[language][HOW]!.replace("{}", lead);
 }
 
 function sentencesOf(text: string): string[] {
@@ -35,10 +50,7 @@ function sentencesOf(text: string): string[] {
     .filter((sentence) => sentence.length >= 20 && sentence.length <= 300);
 }
 
-const contentWords = (text: string) => words(text).filter((word) => word.length > 2 && !isStopWord(word));
-
-/** How customers wrap a few words into a question. */
-const TEMPLATES = ["{}", "{}?", "how do i {}", "how to {}", "what is {}", "can i {}", "{} not working", "help with {}", "where is {}", "question about {}", "is there {}", "why {}"];
+const contentWords = (text: string, language: AnalyzedLanguage) => words(text).filter((word) => word.length > 2 && !isStopWord(word, language));
 
 /** One adjacent pair of letters swapped in one longer word: customers type fast. */
 function withTypo(text: string, random: () => number): string {
@@ -50,14 +62,15 @@ function withTypo(text: string, random: () => number): string {
 }
 
 /** One to three of a text's content words in their order, worded as a customer might: "invoice bounced?". */
-function keywords(text: string, random: () => number): string | undefined {
-  const all = contentWords(text);
+function keywords(text: string, language: AnalyzedLanguage, random: () => number): string | undefined {
+  const all = contentWords(text, language);
   if (all.length < 1) return undefined;
   const keep = Math.min(all.length, 1 + Math.floor(random() * 3));
   const picked = new Set<number>();
   while (picked.size < keep) picked.add(Math.floor(random() * all.length));
   const phrase = [...picked].sort((a, b) => a - b).map((i) => all[i]!).join(" ");
-  const question = TEMPLATES[Math.floor(random() * TEMPLATES.length)]!.replace("{}", phrase);
+  const templates = TEMPLATES[language];
+  const question = templates[Math.floor(random() * templates.length)]!.replace("{}", phrase);
   return random() < 0.3 ? withTypo(question, random) : question;
 }
 
@@ -87,17 +100,18 @@ function pick<T>(items: T[], count: number, random: () => number): T[] {
 /** Up to `max` distinct questions an article answers. */
 export function questionsFor(article: ArticleView, thesaurus: readonly (readonly string[])[], max = 12): string[] {
   const random = seededRandom(article.articleKey);
+  const language = analysisLanguageOf(article.locale);
   const body = article.passages.map((passage) => passage.text).join("\n");
   const sentences = sentencesOf(body);
   const headings = [...new Set(article.passages.flatMap((passage) => passage.headingPath.split(" > ")).filter((heading) => heading && heading !== article.title))];
   const candidates = [
     article.title,
-    asQuestion(article.title),
+    asQuestion(article.title, language),
     ...(article.description ? [article.description] : []),
     ...pick(headings, 2, random),
     ...pick(sentences.filter((sentence) => sentence.endsWith("?")), 2, random),
-    keywords(article.title, random) ?? "",
-    ...pick(sentences, 4, random).flatMap((sentence) => keywords(sentence, random) ?? []),
+    keywords(article.title, language, random) ?? "",
+    ...pick(sentences, 4, random).flatMap((sentence) => keywords(sentence, language, random) ?? []),
     ...pick(sentences, 2, random).flatMap((sentence) => withSynonyms(sentence, thesaurus, random) ?? []),
     ...(article.description ? [withSynonyms(article.description, thesaurus, random) ?? ""] : []),
   ];

@@ -2,18 +2,29 @@
 // labelled questions. Each sampled article's generated questions are searched twice: as they are
 // (the article is the right answer) and with the article left out (leave-one-article-out: the
 // question is now "not answerable here", and whatever comes back is wrong), so the negatives come
-// from the workspace's own domain and its own embedder.
-import { readFileSync } from "node:fs";
+// from the workspace's own domain and its own embedder. A translation's questions are asked in its
+// language, and once more with that translation left out (the question now reaches the article in
+// another language), so questions across languages are calibrated too.
+import { existsSync, readFileSync } from "node:fs";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
+import { ANALYZED_LANGUAGES, analysisLanguageOf, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 import { SUPPORT_THESAURUS } from "../knowledge/thesaurus.ts";
 import { fitModel, type QuestionSample } from "./fit.ts";
 import type { CalibrationModel } from "./model.ts";
 import { questionsFor, seededRandom } from "./questions.ts";
 
-const ELSEWHERE_QUESTIONS = readFileSync(new URL("./elsewhere-questions.txt", import.meta.url), "utf8")
-  .split("\n")
-  .map((line) => line.trim())
-  .filter((line) => line && !line.startsWith("#"));
+/** Questions about other kinds of business, per language (elsewhere/<language>.txt). */
+const ELSEWHERE_QUESTIONS = new Map<AnalyzedLanguage, string[]>(
+  ANALYZED_LANGUAGES.flatMap((language) => {
+    const file = new URL(`./elsewhere/${language}.txt`, import.meta.url);
+    if (!existsSync(file)) return [];
+    const lines = readFileSync(file, "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#"));
+    return [[language, lines] as const];
+  }),
+);
 
 /** Fewer articles than this cannot teach a model; the shipped prior serves instead. */
 export const MIN_ARTICLES = 8;
@@ -34,26 +45,38 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
   const keysOf = new Map<string, string[]>();
   for (const article of articles) keysOf.set(article.articleId, [...(keysOf.get(article.articleId) ?? []), article.articleKey]);
 
-  const searches: Array<{ query: string; kind: QuestionSample["kind"]; articleId?: string; articleKey: string; excludeArticleKeys?: string[] }> = [
-    ...sampled.flatMap((article) =>
-      questionsFor(article, thesaurus, QUESTIONS_PER_ARTICLE).flatMap((query) => [
-        { query, kind: "answerable" as const, articleId: article.articleId, articleKey: article.articleKey },
-        { query, kind: "left_out" as const, articleId: article.articleId, articleKey: article.articleKey, excludeArticleKeys: keysOf.get(article.articleId) },
-      ]),
-    ),
-    ...ELSEWHERE_QUESTIONS.map((query) => ({ query, kind: "elsewhere" as const, articleKey: "" })),
-  ];
+  type Search = { query: string; kind: QuestionSample["kind"]; articleId?: string; articleKey: string; excludeArticleKeys?: string[]; locale: string };
+  const searches: Search[] = sampled.flatMap((article) => {
+    const versions = keysOf.get(article.articleId)!;
+    return questionsFor(article, thesaurus, QUESTIONS_PER_ARTICLE).flatMap((query): Search[] => [
+      { query, kind: "answerable", articleId: article.articleId, articleKey: article.articleKey, locale: article.locale },
+      { query, kind: "left_out", articleId: article.articleId, articleKey: article.articleKey, excludeArticleKeys: versions, locale: article.locale },
+      // A translation left out alone: the same question, answered by the article in another language.
+      ...(versions.length > 1 && article.articleKey !== article.articleId
+        ? [{ query, kind: "answerable" as const, articleId: article.articleId, articleKey: article.articleKey, excludeArticleKeys: [article.articleKey], locale: article.locale }]
+        : []),
+    ]);
+  });
+  // Questions about other businesses in English and in each language the Help Center is written in.
+  const languages = new Set<AnalyzedLanguage>(["en", ...articles.map((article) => analysisLanguageOf(article.locale))]);
+  for (const language of languages) for (const query of ELSEWHERE_QUESTIONS.get(language) ?? []) searches.push({ query, kind: "elsewhere", articleKey: "", locale: language });
+
   const samples: QuestionSample[] = [];
-  for (let start = 0; start < searches.length; start += BATCH) {
-    const batch = searches.slice(start, start + BATCH);
-    const results = await knowledge.searchMany(workspaceId, batch, { synonyms: options.synonyms, topK: 5 });
-    batch.forEach((search, i) => {
-      samples.push({
-        articleKey: search.articleKey,
-        kind: search.kind,
-        results: results[i]!.map((passage) => ({ features: passage.features, correct: passage.articleId === search.articleId })),
+  // Each language's questions are searched as the customer's language.
+  const byLocale = new Map<string, Search[]>();
+  for (const search of searches) byLocale.set(search.locale, [...(byLocale.get(search.locale) ?? []), search]);
+  for (const [locale, group] of byLocale) {
+    for (let start = 0; start < group.length; start += BATCH) {
+      const batch = group.slice(start, start + BATCH);
+      const results = await knowledge.searchMany(workspaceId, batch, { synonyms: options.synonyms, topK: 5, locale });
+      batch.forEach((search, i) => {
+        samples.push({
+          articleKey: search.articleKey,
+          kind: search.kind,
+          results: results[i]!.map((passage) => ({ features: passage.features, correct: passage.articleId === search.articleId })),
+        });
       });
-    });
+    }
   }
   return fitModel(samples, { embedderId: knowledge.embedderId, helpCenterVersion: version.digest, articles: distinct.size });
 }

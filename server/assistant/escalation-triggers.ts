@@ -45,7 +45,8 @@ const OTHER_LANGUAGES: Array<[RegExp, TriggerMatch["kind"]]> = [
   // German
   // "Einen Mitarbeiter einladen" is inviting a colleague: a Mitarbeiter is asked for only to talk to.
   [/\b(sprechen|reden|verbinden|kontaktieren|verbunden)\b.{0,30}\b(mensch(en)?|person|mitarbeiter(in)?|berater(in)?|agent|jemande?m?|kundendienst|support)\b|\b(mensch(en)?|mitarbeiter(in)?|kundendienst|support)\b.{0,30}\b(sprechen|reden|kontaktieren)\b|\b(brauche|mochte|will)\b.{0,30}\b(echten |richtigen )?(mensch(en)?|berater(in)?|kundendienst)\b/, "human_request"],
-  [/\b(geld zuruck|ruckerstattung|erstatten sie|mein geld wieder)\b/, "human_request"],
+  // A refund is asked for, not asked about: "wie lange dauert eine Rückerstattung?" is a question.
+  [/\b(geld zuruck|erstatten sie|mein geld wieder|(verlange|mochte|will|brauche|fordere|beantrage|hatte gerne?)\b.{0,20}\bruckerstattung|ruckerstattung (beantragen|anfordern|verlangen))\b/, "human_request"],
   [/\b(kundig|losch|schliess|beend|storn)\w*\b.{0,20}\b(konto|abo|abonnement|account|vertrag)\b|\b(konto|abo|abonnement|account|vertrag)\b.{0,20}\b(kundig|losch|schliess|beend|storn)\w*\b/, "human_request"],
   [/\b(rufen sie mich|ruckruf|zuruckrufen|ruf mich an)\b|\b(vertrieb|vorfuhrung)\b/, "human_request"],
   [/\b(gehackt|betrug|nicht autorisiert|nicht erkannt|nicht erkenne|nicht getatigt|unbekannte (abbuchung|zahlung|belastung)|ohne (meine )?(erlaubnis|zustimmung|genehmigung))\b/, "urgent_problem"],
@@ -73,7 +74,7 @@ const OTHER_LANGUAGES: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(non (mi )?aiuta|non serve a niente|e urgente|problema urgente)\b/, "urgent_problem"],
   // Dutch
   [/\b(spreken|praten|doorverbinden|contact)\b.{0,30}\b(mens|persoon|iemand|medewerker|agent|klantenservice)\b|\b(met|naar) (een )?(echte )?(mens|medewerker|persoon)\b/, "human_request"],
-  [/\b(terugbetaling|geld terug|terugstorting)\b/, "human_request"],
+  [/\b(geld terug|(wil|graag|vraag|eis)\b.{0,20}\b(terugbetaling|terugstorting)|terugbetaling (aanvragen|aanvraag))\b/, "human_request"],
   [/\b(opzeggen|annuleren|verwijderen|sluiten|beeindigen)\b.{0,20}\b(account|abonnement)\b|\b(account|abonnement)\b.{0,20}\b(opzeggen|annuleren|verwijderen|sluiten|beeindigen)\b/, "human_request"],
   [/\b(bel me|bel mij|terugbellen|afdeling verkoop|een demo)\b/, "human_request"],
   [/\b(gehackt|fraude|niet herken|niet gedaan|onbevoegd|zonder (mijn )?toestemming)\b/, "urgent_problem"],

@@ -86,7 +86,7 @@ export async function retrieve(options: {
   const maxLexical = Math.max(0, ...all.map((entry) => entry.lexical)) || 1;
   const maxDense = Math.max(0, ...all.map((entry) => entry.similarity)) || 1;
   const bestByArticle = new Map<string, Candidate & { score: number; learnedQuestion?: string }>();
-  const bestSimilarity = new Map<string, number>();
+  const bestSimilarity = new Map<string, { articleId: string; similarity: number }>();
   const bestPassage = new Map<string, { chunk: StoredChunk; score: number }>();
   const bestLearned = new Map<string, { text: string; score: number }>();
   for (const entry of all) {
@@ -98,7 +98,7 @@ export async function retrieve(options: {
     if (!best || score > best.score) bestByArticle.set(key, { ...entry, score });
     if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { chunk: entry.chunk, score });
     if (learned && score > (bestLearned.get(key)?.score ?? -1)) bestLearned.set(key, { text: entry.chunk.text, score });
-    bestSimilarity.set(key, Math.max(bestSimilarity.get(key) ?? 0, entry.similarity));
+    bestSimilarity.set(key, { articleId: entry.chunk.metadata.article_id, similarity: Math.max(bestSimilarity.get(key)?.similarity ?? 0, entry.similarity) });
   }
   // An article found through a learned question answers with its own text: its best passage among
   // the candidates, else its first.
@@ -107,15 +107,18 @@ export async function retrieve(options: {
     if (best.chunk.metadata.learned) best.chunk = bestPassage.get(key)?.chunk ?? index.articleChunks(key)[0] ?? best.chunk;
   }
   const ranked = [...bestByArticle.values()].sort((a, b) => b.score - a.score);
-  const similarities = [...bestSimilarity.values()].sort((a, b) => b - a);
-  const scored = ranked.slice(0, CANDIDATES).map((entry, rank) => {
-    const rival = ranked[rank === 0 ? 1 : 0];
-    const similarity = bestSimilarity.get(entry.chunk.metadata.article_key) ?? 0;
+  // An article's rivals are the other articles: its own translations give the same answer, so a
+  // French question whose article also exists in English does not look less sure for it.
+  const similarities = [...bestSimilarity.values()].sort((a, b) => b.similarity - a.similarity);
+  const scored = ranked.slice(0, CANDIDATES).map((entry) => {
+    const articleId = entry.chunk.metadata.article_id;
+    const rival = ranked.find((other) => other.chunk.metadata.article_id !== articleId);
+    const similarity = bestSimilarity.get(entry.chunk.metadata.article_key)?.similarity ?? 0;
     const features: ConfidenceFeatures = {
       similarity: entry.similarity,
       coverage: entry.coverage,
       margin: entry.score - (rival?.score ?? 0),
-      similarityGap: similarity - (similarities[similarity === similarities[0] ? 1 : 0] ?? 0),
+      similarityGap: similarity - (similarities.find((other) => other.articleId !== articleId)?.similarity ?? 0),
       lexicalStrength: Math.log1p(entry.lexical),
       fused: entry.score,
     };
