@@ -8,7 +8,8 @@ import en from "../server/i18n/catalogs/en.json" with { type: "json" };
 import { chooseLanguage, detectLanguage } from "../server/i18n/language.ts";
 import { handoffNote, HandoffPayload } from "../server/handoff/handoff.ts";
 import { matchTrigger } from "../server/assistant/escalation-triggers.ts";
-import { analysisLanguageOf, terms } from "../server/knowledge/text-analysis.ts";
+import { OfflineIntentClassifier } from "../server/assistant/offline-classifier.ts";
+import { analysisLanguageOf, terms, type AnalyzedLanguage } from "../server/knowledge/text-analysis.ts";
 import { englishWordsFor } from "../server/knowledge/glossary.ts";
 import { fixture, startTestApp, testKnowledge } from "./helpers/app.ts";
 
@@ -157,6 +158,29 @@ describe("hand-overs in any language", () => {
     }
   });
 
+  it("hands over a request for a person that no pattern knows, through the language's own model, and leaves its questions alone", () => {
+    const classifier = new OfflineIntentClassifier();
+    // Written for this test: none is a training example or in the eval.
+    const requests: Array<[string, AnalyzedLanguage]> = [
+      ["Un conseiller est-il disponible maintenant ?", "fr"],
+      ["Je préfère voir ça avec un responsable", "fr"],
+      ["Ist gerade ein Ansprechpartner erreichbar?", "de"],
+      ["¿Hay algún asesor disponible ahora?", "es"],
+      ["Prefiero resolverlo con un responsable", "es"],
+    ];
+    for (const [message, language] of requests) {
+      expect(matchTrigger(message), message).toBeUndefined();
+      expect(classifier.classify(message, [], language).needsHuman, message).toBe(true);
+    }
+    const questions: Array<[string, AnalyzedLanguage]> = [
+      ["Comment ajouter un membre à mon équipe ?", "fr"],
+      ["Il y a un conseiller comptable dans l'équipe, comment l'inviter ?", "fr"],
+      ["Wie exportiere ich meine Rechnungen?", "de"],
+      ["¿Cómo cambio el logo de la factura?", "es"],
+    ];
+    for (const [message, language] of questions) expect(classifier.classify(message, [], language).needsHuman, message).toBe(false);
+  });
+
   it("matches an admin's trigger phrases whatever the case and accents", () => {
     expect(matchTrigger("RESILIATION immédiate svp", ["Résiliation"])).toMatchObject({ trigger: "Résiliation" });
     expect(matchTrigger("bitte kundigung", ["Kündigung"])).toMatchObject({ trigger: "Kündigung" });
@@ -236,6 +260,10 @@ describe("questions in the customer's language, calibrated", () => {
         const offered = components.filter((c) => c.type === "button" && (c.action?.type === "url" || c.id?.startsWith("choice_"))).map((c) => c.label);
         expect(offered.slice(0, 3), question).toContain(title);
       }
+      // A request for a person in words no pattern knows is handed over: the card asks in the customer's language.
+      const request = await (await app.canvas("/canvas/messenger/submit", { ...submit, context: { ...submit.context, locale: "fr" }, input_values: { question: "Un conseiller est-il disponible maintenant ?" } })).json();
+      const texts = (request.canvas.content.components as Array<Record<string, any>>).map((c) => c.text ?? "").join("\n");
+      expect(texts).toContain("Je transmets cette conversation à l'équipe");
     } finally {
       await app.close();
     }

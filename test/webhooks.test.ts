@@ -180,6 +180,18 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect(reply!.body.body).toContain("Set up recurring invoices");
     });
 
+    it("answers a customer who writes in French from the French article, in French", async () => {
+      const french = fixture("webhook-conversation-user-created");
+      french.id = "notif_french";
+      french.data.item.source.body = "<p>J'ai oublié mon mot de passe, je ne peux plus me connecter</p>";
+      await auto.app.webhook(french);
+      await auto.worker.drain();
+      const [reply] = writes();
+      expect(reply!.body.body).toContain("Réinitialiser votre mot de passe");
+      expect(reply!.body.body).toContain("https://help.tallybook.example/fr/articles/8800116-reset-your-password");
+      expect(reply!.body.body).not.toContain("Helpful articles");
+    });
+
     it("hands over when the customer asks for a person: assignment, note, then the transition message", async () => {
       await auto.app.webhook(fixture("webhook-conversation-user-replied"));
       await auto.worker.drain();

@@ -18,6 +18,7 @@ import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
 import { relevantPassageOrder } from "./extractive.ts";
 import { sameQuestion } from "../learning/learned-questions.ts";
 import { languageName, languageOfLocale } from "../i18n/catalog.ts";
+import { analysisLanguageOf } from "../knowledge/text-analysis.ts";
 
 export const ESCALATION_REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable"] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
@@ -127,7 +128,8 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   const picked = Boolean(input.pickedTopic || input.pickedArticle);
   // Instant: the admin's triggers and the offline models. They settle the clear hand-overs; the
   // model, when there is one, judges the rest together with the documents.
-  let quick: Classification = picked ? { intent: "faq_question", needsHuman: false, modelProbability: 0 } : deps.offline.classify(input.message, policy.escalation_triggers);
+  const language = analysisLanguageOf(input.locale);
+  let quick: Classification = picked ? { intent: "faq_question", needsHuman: false, modelProbability: 0 } : deps.offline.classify(input.message, policy.escalation_triggers, language);
   let common: Common = { intent: quick.intent, sentiment, classifiedBy: "offline" };
   const escalate = (reason: EscalationReason, detail: string, passages: Passage[] = []): Decision => ({
     ...common,
@@ -235,7 +237,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     // No answer to write (a choice never states one, a hand-over has nothing close): a short
     // classification call (the model's, or the offline one) says what the message is.
     if (!picked) {
-      const classification = deps.model ? await deps.classifier.classify(input.message, { triggers: policy.escalation_triggers, history: input.history, companyName: policy.company_name, signal: deadline }) : { ...quick, by: "offline" as const };
+      const classification = deps.model ? await deps.classifier.classify(input.message, { triggers: policy.escalation_triggers, language, history: input.history, companyName: policy.company_name, signal: deadline }) : { ...quick, by: "offline" as const };
       const settled = judged(classification, classification.by, passages);
       if (settled) return settled;
     }

@@ -7,6 +7,7 @@ import type { ChatModel } from "./chat-model.ts";
 import { matchTrigger } from "./escalation-triggers.ts";
 import { INTENTS, INTENT_NAMES, Intent } from "./intents.ts";
 import type { Classification, OfflineIntentClassifier } from "./offline-classifier.ts";
+import type { AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 
 export interface HistoryLine {
   role: "customer" | "assistant" | "agent";
@@ -14,13 +15,14 @@ export interface HistoryLine {
 }
 
 export interface IntentClassifier {
-  classify(message: string, options: { triggers: string[]; history?: HistoryLine[]; companyName?: string; signal?: AbortSignal }): Promise<Classification & { by: "llm" | "offline" }>;
+  /** `language`: the language the customer writes in (the offline fallback's needs-human model). */
+  classify(message: string, options: { triggers: string[]; language?: AnalyzedLanguage; history?: HistoryLine[]; companyName?: string; signal?: AbortSignal }): Promise<Classification & { by: "llm" | "offline" }>;
 }
 
 const LlmVerdict = z.object({ intent: Intent, needs_human: z.boolean(), reason: z.string().max(300).optional() });
 
 export function offlineClassifier(offline: OfflineIntentClassifier): IntentClassifier {
-  return { classify: async (message, { triggers }) => ({ ...offline.classify(message, triggers), by: "offline" }) };
+  return { classify: async (message, { triggers, language }) => ({ ...offline.classify(message, triggers, language), by: "offline" }) };
 }
 
 /** Pulls the first JSON object out of a reply that may wrap it in prose or a code fence. */
@@ -37,8 +39,8 @@ export function jsonIn(reply: string): unknown {
 
 export function llmClassifier(model: ChatModel, offline: OfflineIntentClassifier, logger: Logger): IntentClassifier {
   return {
-    async classify(message, { triggers, history = [], companyName = "our team", signal }) {
-      const fallback = offline.classify(message, triggers);
+    async classify(message, { triggers, language, history = [], companyName = "our team", signal }) {
+      const fallback = offline.classify(message, triggers, language);
       const prompt = prompts.classifyIntent({
         companyName,
         intents: INTENT_NAMES.map((name) => ({ name, description: INTENTS[name].description })),

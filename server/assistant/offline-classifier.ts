@@ -1,13 +1,14 @@
 // The offline intent classifier: escalation trigger patterns, then two naive Bayes models
 // (wink-naive-bayes-text-classifier) trained by `npm run train:intents` on BANKING77 (PolyAI,
 // CC BY 4.0) and on examples written for this project. One model answers "does this need a
-// person?", the other names the intent.
+// person?", the other names the intent. A message in another catalog language is asked of that
+// language's own needs-human model, trained on the examples written for it.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { matchTrigger, type TriggerMatch } from "./escalation-triggers.ts";
 import { intentFeatures } from "./intent-features.ts";
 import { INTENT_NAMES, type Intent } from "./intents.ts";
-import { terms, words } from "../knowledge/text-analysis.ts";
+import { terms, words, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 import { sentimentOf } from "./sentiment.ts";
 
 const require = createRequire(import.meta.url);
@@ -31,6 +32,11 @@ export const MODEL_FILE = new URL("./models/intent-model.json", import.meta.url)
  */
 export const NEEDS_HUMAN_THRESHOLD = 0.4;
 export const NB_CONFIG = { considerOnlyPresence: true, smoothingFactor: 0.1 };
+/**
+ * The other languages learn from about a hundred rows each, not ten thousand: a word seen once,
+ * in one request for a person, must not decide alone (Laplace smoothing).
+ */
+const SMALL_NB_CONFIG = { ...NB_CONFIG, smoothingFactor: 1 };
 
 export interface Classification {
   intent: Intent;
@@ -40,11 +46,20 @@ export interface Classification {
   trigger?: TriggerMatch;
 }
 
-export function newModel(): NaiveBayesModel {
+export function newModel(language: AnalyzedLanguage = "en"): NaiveBayesModel {
   const model = NaiveBayes();
-  model.definePrepTasks([intentFeatures]);
-  model.defineConfig(NB_CONFIG);
+  model.definePrepTasks([(text) => intentFeatures(text, language)]);
+  model.defineConfig(language === "en" ? NB_CONFIG : SMALL_NB_CONFIG);
   return model;
+}
+
+/** The saved models (server/assistant/models/intent-model.json). */
+export interface SavedModels {
+  trainedOn: string;
+  needsHuman: string;
+  intents: string;
+  /** Per other language: its needs-human model. */
+  needsHumanIn: Partial<Record<AnalyzedLanguage, string>>;
 }
 
 function probabilities(model: NaiveBayesModel, text: string): Map<string, number> {
@@ -58,26 +73,35 @@ function probabilities(model: NaiveBayesModel, text: string): Map<string, number
 /** A question mark, or an opening that asks or requests something ("in which…", "help me…" too). */
 const ASKS = /\?|^\s*(?:(?:in|on|for|with|from|to|at|and|so|but|please)\s+)?(how|what|why|where|when|who|which|can|could|do|does|did|is|are|should|will|would|may|i(?: want| need| would like|'d like| like) to|is there|are there|(?:help|tell|show|teach) me|explain|recommend)\b/i;
 
+function loaded(json: string, language: AnalyzedLanguage = "en"): NaiveBayesModel {
+  const model = newModel(language);
+  model.importJSON(json);
+  model.consolidate();
+  return model;
+}
+
 export class OfflineIntentClassifier {
   private readonly needsHuman: NaiveBayesModel;
   private readonly intents: NaiveBayesModel;
+  private readonly needsHumanIn = new Map<AnalyzedLanguage, NaiveBayesModel>();
 
   constructor(modelJson = readFileSync(MODEL_FILE, "utf8")) {
-    const saved = JSON.parse(modelJson) as { needsHuman: string; intents: string };
-    this.needsHuman = newModel();
-    this.needsHuman.importJSON(saved.needsHuman);
-    this.needsHuman.consolidate();
-    this.intents = newModel();
-    this.intents.importJSON(saved.intents);
-    this.intents.consolidate();
+    const saved = JSON.parse(modelJson) as SavedModels;
+    this.needsHuman = loaded(saved.needsHuman);
+    this.intents = loaded(saved.intents);
+    for (const [language, json] of Object.entries(saved.needsHumanIn) as Array<[AnalyzedLanguage, string]>) this.needsHumanIn.set(language, loaded(json, language));
   }
 
-  classify(message: string, configuredTriggers: string[] = []): Classification {
+  /** `language`: the language the customer writes in (the card's); English unless told. */
+  classify(message: string, configuredTriggers: string[] = [], language: AnalyzedLanguage = "en"): Classification {
     const trigger = matchTrigger(message, configuredTriggers);
-    const content = terms(message);
+    const own = this.needsHumanIn.get(language);
+    const content = terms(message, own ? language : "en");
     const asks = ASKS.test(message);
     const evaluative = sentimentOf(message) !== 0;
-    const human = content.length ? (probabilities(this.needsHuman, message).get("human") ?? 0) : 0;
+    // Customers mix in English ("support", "manager", "chat"): the English model is asked too.
+    const english = terms(message).length ? (probabilities(this.needsHuman, message).get("human") ?? 0) : 0;
+    const human = own && content.length ? Math.max(english, probabilities(own, message).get("human") ?? 0) : english;
     const needsHuman = Boolean(trigger) || human > NEEDS_HUMAN_THRESHOLD;
     const byIntent = content.length ? probabilities(this.intents, message) : new Map<string, number>();
     const best = (allowed: Intent[]) => allowed.reduce((a, b) => ((byIntent.get(b) ?? 0) > (byIntent.get(a) ?? 0) ? b : a));

@@ -23,6 +23,7 @@ import { canvasSignature } from "../intercom/signature.ts";
 import { startEmbeddedChroma, type ChromaServer } from "../knowledge/chroma-server.ts";
 import { ChromaStore } from "../knowledge/chroma-store.ts";
 import type { Embedder } from "../knowledge/embedder.ts";
+import { analysisLanguageOf } from "../knowledge/text-analysis.ts";
 import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalOptions } from "../knowledge/lexical-index.ts";
 import { OfflineEmbedder } from "../knowledge/offline-embedder.ts";
@@ -232,11 +233,12 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
     const englishOnlyQuestions = questions.filter((row) => !row.translated);
     const translated = await ask(translatedQuestions);
     const englishOnly = await ask(englishOnlyQuestions);
-    const recalled = requests.filter((row) => offline.classify(row.question).needsHuman).length;
-    const recalledLater = later.filter((row) => offline.classify(row.question).needsHuman).length;
+    const needsHuman = (question: string) => offline.classify(question, [], analysisLanguageOf(language)).needsHuman;
+    const recalled = requests.filter((row) => needsHuman(row.question)).length;
+    const recalledLater = later.filter((row) => needsHuman(row.question)).length;
     // Questions (about articles, or about the product with words like "call", "delete", "contact") that must not be taken for requests.
     const notRequests = [...questions, ...multilingual.filter((row) => row.language === language && row.needs_human === false)];
-    const falseAlarms = notRequests.filter((row) => offline.classify(row.question).needsHuman).length;
+    const falseAlarms = notRequests.filter((row) => needsHuman(row.question)).length;
     multi.push(
       `| ${name.split(" ")[0]} | ${language} | ${n(translated.oneClick, translatedQuestions.length)} (${translatedQuestions.length}) | ${n(translated.wrong, translatedQuestions.length)} | ${n(englishOnly.oneClick, englishOnlyQuestions.length)} (${englishOnlyQuestions.length}) | ${n(englishOnly.wrong, englishOnlyQuestions.length)} | ${n(translated.nothing + englishOnly.nothing, questions.length)} | ${n(recalled, requests.length)} (${requests.length}) | ${later.length ? `${n(recalledLater, later.length)} (${later.length})` : ""} | ${n(falseAlarms, notRequests.length)} (${notRequests.length}) |`,
     );

@@ -231,7 +231,8 @@ async function answerCustomer(
   const contact = known ?? (contactRef ? { id: contactRef.id } : undefined);
   const customer = customerProfile(contact);
   // The customer's language: their message's when it is clear, else the language Intercom knows for them.
-  const t = translator(chooseLanguage({ message: incoming.text, locale: contactLocale(contact) }));
+  const language = chooseLanguage({ message: incoming.text, locale: contactLocale(contact) });
+  const t = translator(language);
   const turn = incoming.history.filter((line) => line.role === "customer").length + 1;
   const decision = await respond(
     {
@@ -241,6 +242,7 @@ async function answerCustomer(
       previousSentiments: [],
       turnNumber: turn,
       customer,
+      locale: language,
       timeBudgetMs: policy.reply_time_budget_ms,
     },
     deps.assistant,
