@@ -168,7 +168,7 @@ describe("signing in", () => {
 describe("settings", () => {
   it("saves the workspace's settings from the form (CSRF token required), audits the change, and uses it", async () => {
     const { cookie } = await signIn();
-    const form = await settingsForm(cookie, { tone: "warm and brief", escalation_triggers: "pineapple protocol\ntalk to someone", default_team_id: "team-2", rule_condition_0: "segment", rule_value_0: "Trial", rule_team_0: "team-1" });
+    const form = await settingsForm(cookie, { tone: "warm and brief", team_language: "de", escalation_triggers: "pineapple protocol\ntalk to someone", default_team_id: "team-2", rule_condition_0: "segment", rule_value_0: "Trial", rule_team_0: "team-1" });
     expect(form.company_name).toBe(DEFAULT_POLICY.company_name);
 
     expect((await post("/console/settings", { ...form, _csrf: "" }, cookie)).status).toBe(403);
@@ -176,17 +176,19 @@ describe("settings", () => {
     expect(saved.status).toBe(303);
     expect(await settings.policyFor("wsalpha1")).toMatchObject({
       tone: "warm and brief",
+      team_language: "de",
       escalation_triggers: ["pineapple protocol", "talk to someone"],
       routing: { default_team_id: "team-2", rules: [{ when: { segment: "Trial" }, team_id: "team-1" }] },
       company_name: DEFAULT_POLICY.company_name,
     });
     // Values equal to the defaults are not overrides.
-    expect(Object.keys(await settings.overridesOf("wsalpha1")).sort()).toEqual(["escalation_triggers", "routing", "tone"]);
+    expect(Object.keys(await settings.overridesOf("wsalpha1")).sort()).toEqual(["escalation_triggers", "routing", "team_language", "tone"]);
 
     const page = await (await get("/console/settings?saved=1", cookie)).text();
     expect(page).toContain("Saved.");
     expect(page).toContain('<option value="team-2" selected>Support</option>');
     expect(page).toContain('<option value="Trial">');
+    expect(page).toContain('<option value="de" selected>Deutsch</option>');
     const audit = page.slice(page.indexOf('<table id="audit">'));
     expect(audit).toContain("<td>tone</td>");
     expect(audit).toContain("Help Center Assistant (991267460)");

@@ -80,6 +80,18 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect(row?.escalation_reason).toBe("explicit_request");
     });
 
+    it("writes the note in the team's language, naming the customer's and quoting their words as written", async () => {
+      const french = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), settings: fixedPolicy({ ...policy, team_language: "fr" }), db, logger: createLogger("silent") }) }, createLogger("silent"));
+      await submit("Ich möchte mit einem Menschen sprechen, bitte", { context: { ...fixture("messenger-submit").context, locale: "de" } });
+      await french.drain();
+      // Intercom shows the note's HTML: an apostrophe arrives as an entity.
+      const html = (writes().at(-1)!.body as { body: string }).body.replaceAll("&#x27;", "'");
+      expect(html).toContain("<b>Transmis par l'assistant du centre d'aide</b>: le client a demandé une personne");
+      expect(html).toContain("<b>Acheminement</b>: Attribué à l'équipe Support (l'équipe par défaut, aucune règle d'acheminement ne correspondant).");
+      expect(html).toContain("Le client écrit en allemand");
+      expect(html).toContain("<b>Dernière question</b>: Ich möchte mit einem Menschen sprechen, bitte");
+    });
+
     it("routes by reason: an urgent problem goes to the security team", async () => {
       await submit("My account has been hacked, someone is sending invoices I didn't make");
       await worker.drain();

@@ -52,6 +52,13 @@ const SAMPLE = {
   oneClick: "81%",
   brier: "0.028",
   max: 200,
+  percent: "82%",
+  team: "Support",
+  why: "the default team",
+  rule: "tag billing",
+  plan: "Team",
+  segments: "Active",
+  tags: "vip",
 };
 
 describe("message catalog", () => {

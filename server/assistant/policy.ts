@@ -2,6 +2,7 @@
 // from a JSON file (ASSISTANT_CONFIG) when one is given.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { LANGUAGES } from "../i18n/catalog.ts";
 import { LearningMode } from "../learning/learned-questions.ts";
 
 /** Which team receives a hand-off: the first rule whose every condition matches wins. */
@@ -23,6 +24,8 @@ export const AssistantPolicy = z.strictObject({
   company_name: z.string().min(1).max(80).default("our team"),
   help_center_name: z.string().min(1).max(80).default("Help Center"),
   tone: z.string().min(1).max(200).default("friendly, concise and plain-spoken"),
+  /** The language the team works in: handoff notes are written in it, whatever the customer's. */
+  team_language: z.enum(LANGUAGES).default("en"),
   /** Case-insensitive phrases that always hand over to a person. */
   escalation_triggers: z
     .array(z.string().min(2).max(100))

@@ -1,6 +1,7 @@
 // The console's settings form: a workspace's policy as form fields, and a posted form back as the
 // settings to change. A value equal to the policy file's is no override: it returns to the default.
 import { AssistantPolicy, type RoutingRule } from "../assistant/policy.ts";
+import { LANGUAGES, languageName } from "../i18n/catalog.ts";
 import type { PolicyOverrides, SettingName } from "../settings/workspace-settings.ts";
 
 /** The settings the console edits; the time budgets stay with the operator's policy file. */
@@ -8,6 +9,7 @@ export const EDITABLE: SettingName[] = [
   "company_name",
   "help_center_name",
   "tone",
+  "team_language",
   "escalation_triggers",
   "max_turns_before_escalate",
   "sentiment_monitoring",
@@ -47,6 +49,8 @@ export function formOf(policy: AssistantPolicy) {
     company_name: policy.company_name,
     help_center_name: policy.help_center_name,
     tone: policy.tone,
+    // Each language named in itself, as a teammate looks for their own.
+    team_languages: LANGUAGES.map((language) => ({ value: language, name: languageName(language, language), selected: language === policy.team_language })),
     escalation_triggers: policy.escalation_triggers.join("\n"),
     max_turns_before_escalate: policy.max_turns_before_escalate,
     sentiment_monitoring: policy.sentiment_monitoring,
@@ -77,6 +81,7 @@ export function changesFromForm(body: Record<string, unknown>, defaults: Assista
     company_name: String(body.company_name ?? "").trim(),
     help_center_name: String(body.help_center_name ?? "").trim(),
     tone: String(body.tone ?? "").trim(),
+    team_language: body.team_language,
     escalation_triggers: lines(body.escalation_triggers),
     max_turns_before_escalate: Number(body.max_turns_before_escalate),
     sentiment_monitoring: body.sentiment_monitoring === "on",

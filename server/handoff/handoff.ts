@@ -14,7 +14,8 @@ import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import { GiveUp, RetryLater, type JobHandler } from "../storage/queue.ts";
 import type { BotIdentity } from "../intercom/bot-identity.ts";
-import { routeHandoff, type Route } from "./routing.ts";
+import { isLanguage, languageName, translator, type Language, type MessageKey, type Translator } from "../i18n/catalog.ts";
+import { routeHandoff, type Route, type RouteReason } from "./routing.ts";
 
 export const HANDOFF_JOB = "handoff";
 
@@ -49,34 +50,43 @@ const Progress = z.object({
   replied: z.boolean().optional(),
 });
 
-import { isLanguage, languageName } from "../i18n/catalog.ts";
-
 const NOTE = Handlebars.compile(readFileSync(new URL("../../templates/handoff-note.hbs", import.meta.url), "utf8"));
 
-const REASONS: Record<string, string> = {
-  explicit_request: "the customer asked for a person",
-  human_request: "the customer's request needs a person",
-  urgent_problem: "urgent problem",
-  low_confidence: "no confident answer in the Help Center",
-  too_many_turns: "too many back-and-forths",
-  frustration: "the customer is frustrated",
-  more_help: 'the customer clicked "Get more help"',
-  service_unavailable: "the Help Center could not be searched (outage)",
-};
+const REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable"] as const;
+const isReason = (reason: string): reason is (typeof REASONS)[number] => (REASONS as readonly string[]).includes(reason);
 
 /** The tag a handed-over conversation gets, so teams can filter and report on hand-offs in Intercom. */
-export const handoffTag = (reason: string) => `Assistant hand-off: ${REASONS[reason] ? reason.replaceAll("_", " ") : "other"}`;
+export const handoffTag = (reason: string) => `Assistant hand-off: ${isReason(reason) ? reason.replaceAll("_", " ") : "other"}`;
 
-export function handoffNote(payload: HandoffPayload, routed?: string): string {
+/** The note for the agent, in the team's language (the policy's `team_language`), with the customer's words as written. */
+export function handoffNote(payload: HandoffPayload, routed?: string, teamLanguage: Language = "en"): string {
+  const t = translator(teamLanguage);
+  const { customer } = payload;
+  const about = [
+    customer.since && t("note_since", { date: customer.since }),
+    customer.plan && t("note_plan", { plan: customer.plan }),
+    customer.segments && t("note_segments", { segments: customer.segments }),
+    customer.tags && t("note_tags", { tags: customer.tags }),
+  ].filter(Boolean);
+  const labels = Object.fromEntries(
+    (["note_title", "note_priority", "note_intent", "note_routing", "note_last_question", "note_conversation", "note_articles", "note_no_article", "note_customer", "note_attributes"] as const).map((key) => [key.slice(5), t(key)]),
+  );
   return NOTE({
     ...payload,
+    labels,
     routed,
-    reasonLabel: REASONS[payload.reason] ?? payload.reason,
-    // The note stays in the team's language (English); it names the customer's when it differs.
-    customerLanguage: payload.language && payload.language !== "en" && isLanguage(payload.language) ? languageName(payload.language) : undefined,
-    sources: payload.sources.map((source) => ({ ...source, percent: `${Math.round(source.confidence * 100)}%` })),
+    reasonLabel: isReason(payload.reason) ? t(`note_reason_${payload.reason}` as MessageKey) : payload.reason,
+    // The customer's language is named when it is not the team's.
+    customerLanguage: payload.language && payload.language !== teamLanguage && isLanguage(payload.language) ? t("note_customer_language", { language: languageName(payload.language, teamLanguage) }) : undefined,
+    customerLine: [customer.name ?? t("note_unknown"), ...about].join(", "),
+    sources: payload.sources.map((source) => ({ ...source, match: t("note_match", { percent: `${Math.round(source.confidence * 100)}%` }) })),
     attributes: Object.keys(payload.attributes).length ? payload.attributes : undefined,
   }).trim();
+}
+
+function reasonText(t: Translator, because: RouteReason): string {
+  if (because.kind === "rule") return t("route_why_rule", { rule: because.rule });
+  return t(because.kind === "card" ? "route_why_card" : because.kind === "default" ? "route_why_default" : "route_why_none");
 }
 
 interface IntercomFailure {
@@ -163,22 +173,19 @@ async function tagIdFor(client: IntercomClient, db: Database, workspaceId: strin
   return tagId;
 }
 
-/** Assigns to the routed team, or asks Intercom to run the workspace's assignment rules; returns what the note says. */
-async function routeConversation(client: IntercomClient, conversationId: string, adminId: string, route: Route, skipIfRefused: (step: string, work: () => Promise<void>) => Promise<boolean>): Promise<string> {
+/** Assigns to the routed team, or asks Intercom to run the workspace's assignment rules; returns what the note says, in the team's language. */
+async function routeConversation(client: IntercomClient, conversationId: string, adminId: string, route: Route, t: Translator, skipIfRefused: (step: string, work: () => Promise<void>) => Promise<boolean>): Promise<string> {
   if (route.to === "team") {
     const assigned = await skipIfRefused("assign", async () => {
       await client.conversations.manage({ conversation_id: conversationId, body: { message_type: "assignment", type: "team", admin_id: adminId, assignee_id: route.teamId } });
     });
-    if (assigned) {
-      const name = await teamName(client, route.teamId);
-      return `Assigned to ${name ? `team ${name}` : `team ${route.teamId}`} (${route.why}).`;
-    }
+    if (assigned) return t("route_team", { team: (await teamName(client, route.teamId)) ?? route.teamId, why: reasonText(t, route.because) });
   }
   const ruled = await skipIfRefused("run assignment rules", async () => {
     await client.conversations.runAssignmentRules({ conversation_id: conversationId });
   });
-  const why = route.to === "team" ? `assigning to team ${route.teamId} was refused` : route.why;
-  return ruled ? `Sent to the assignment rules of this workspace (${why}).` : `Not routed: Intercom refused both the assignment and the assignment rules (${why}); please route it by hand.`;
+  const why = route.to === "team" ? t("route_why_refused", { team: route.teamId }) : reasonText(t, route.because);
+  return t(ruled ? "route_rules" : "route_refused", { why });
 }
 
 export interface HandoffDeps {
@@ -226,9 +233,10 @@ export function handoffHandler(deps: HandoffDeps): JobHandler {
           return false;
         }
       };
+      const policy = await deps.settings.policyFor(job.workspace_id);
       let routed = progress.routed;
       if (!routed) {
-        const route = routeHandoff((await deps.settings.policyFor(job.workspace_id)).routing, {
+        const route = routeHandoff(policy.routing, {
           intent: payload.intent,
           reason: payload.reason,
           priority: payload.priority,
@@ -236,7 +244,7 @@ export function handoffHandler(deps: HandoffDeps): JobHandler {
           tags: (payload.customer.tags ?? "").split(", ").filter(Boolean),
           ...(payload.cardTeamId ? { cardTeamId: payload.cardTeamId } : {}),
         });
-        routed = await routeConversation(client, conversationId, adminId, route, skipIfRefused);
+        routed = await routeConversation(client, conversationId, adminId, route, translator(policy.team_language), skipIfRefused);
         await saveProgress({ routed });
       }
       if (!progress.reopened) {
@@ -260,7 +268,7 @@ export function handoffHandler(deps: HandoffDeps): JobHandler {
         await saveProgress({ tagged: true });
       }
       if (!progress.noted) {
-        await client.conversations.reply({ conversation_id: conversationId, body: { message_type: "note", type: "admin", admin_id: adminId, body: handoffNote(payload, routed) } });
+        await client.conversations.reply({ conversation_id: conversationId, body: { message_type: "note", type: "admin", admin_id: adminId, body: handoffNote(payload, routed, policy.team_language) } });
         await saveProgress({ noted: true });
       }
       if (payload.transition && !progress.replied) {

@@ -10,8 +10,10 @@ export interface RoutingFacts {
   cardTeamId?: string;
 }
 
-/** Where a hand-off goes, and why, in words the handoff note can show the agent. */
-export type Route = { to: "team"; teamId: string; why: string } | { to: "assignment_rules"; why: string };
+/** Why a hand-off goes where it goes; the handoff note says it in the team's language. */
+export type RouteReason = { kind: "rule"; rule: string } | { kind: "card" } | { kind: "default" } | { kind: "none" };
+/** Where a hand-off goes, and why. */
+export type Route = { to: "team"; teamId: string; because: RouteReason } | { to: "assignment_rules"; because: RouteReason };
 
 const same = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: "accent" }) === 0;
 
@@ -44,8 +46,8 @@ export function ruleTeam(rules: Rule[], facts: RoutingFacts): string | undefined
  */
 export function routeHandoff(routing: AssistantPolicy["routing"], facts: RoutingFacts): Route {
   const rule = routing.rules.find((candidate) => matches(candidate, facts));
-  if (rule) return { to: "team", teamId: rule.team_id, why: `routing rule "${describeRule(rule)}"` };
-  if (facts.cardTeamId) return { to: "team", teamId: facts.cardTeamId, why: "the team chosen for this Messenger card" };
-  if (routing.default_team_id) return { to: "team", teamId: routing.default_team_id, why: "the default team, as no routing rule matched" };
-  return { to: "assignment_rules", why: "no routing rule or team applies" };
+  if (rule) return { to: "team", teamId: rule.team_id, because: { kind: "rule", rule: describeRule(rule) } };
+  if (facts.cardTeamId) return { to: "team", teamId: facts.cardTeamId, because: { kind: "card" } };
+  if (routing.default_team_id) return { to: "team", teamId: routing.default_team_id, because: { kind: "default" } };
+  return { to: "assignment_rules", because: { kind: "none" } };
 }
