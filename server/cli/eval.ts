@@ -217,6 +217,9 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   const dev = await run(FAQ, queries.map((q) => ({ question: q.query, id: q.doc_id })), faqMaps);
   const off = await run(FAQ, offTopic.map((row) => ({ question: row.text })), faqMaps);
   const demo = await run(DEMO, paraphrases.map((p) => ({ question: p.question, id: p.article_id, expect: p.expect })), demoMaps);
+  // Messages that need a person, asked of the FAQ's Help Center: handed over at once, or only offered a choice beside "Talk to a human".
+  const needing = dataset!.intents.filter((row) => row.needs_human);
+  const needs = await run(FAQ, needing.map((row) => ({ question: row.text })), faqMaps);
   // In the customer's language, with the Messenger set to it: questions about articles the demo
   // has only in English. Requests for a person are judged from the message alone, as in the
   // escalation table: a hand-over for want of an answer must not count as one.
@@ -249,6 +252,7 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   return [
     `| ${short} | faq-queries.dev (${queries.length}) | ${n(dev.oneClick, queries.length)} | ${n(dev.wrong, queries.length)} | ${n(dev.nothing, queries.length)} | ${n(dev.answered, queries.length)} | ${n(dev.choice, queries.length)} | |`,
     `| ${short} | off-topic BANKING77 rows (${offTopic.length}) | | answered anyway ${n(off.answered, offTopic.length)} | ${n(off.nothing, offTopic.length)} | ${n(off.answered, offTopic.length)} | ${n(off.choice, offTopic.length)} | |`,
+    `| ${short} | intents.dev messages that need a person (${needing.length}) | | | handed over ${n(needs.nothing, needing.length)} | ${n(needs.answered, needing.length)} | ${n(needs.choice, needing.length)} | |`,
     `| ${short} | demo paraphrases (${paraphrases.length}) | ${n(demo.oneClick, paraphrases.length)} | ${n(demo.wrong, paraphrases.length)} | ${n(demo.nothing, paraphrases.length)} | ${n(demo.answered, paraphrases.length)} | ${n(demo.choice, paraphrases.length)} | ${demo.quoted} of ${demo.expected} |`,
   ];
 }
