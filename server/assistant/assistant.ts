@@ -178,7 +178,15 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     const found = await search().catch(() => undefined);
     const best = found?.passages[0];
     const taught = best?.learnedQuestion !== undefined && (sameQuestion(best.learnedQuestion, input.message) || best.confidence >= found!.model.thresholds.related);
-    if (!taught) return judged(quick, "offline", [])!;
+    if (!taught) {
+      // A guess short of clear (no trigger phrase matched) is settled by the Help Center, as the
+      // model settles it when there is one: its likely articles are offered beside "Talk to a
+      // human", never stated as an answer; with none close, a person takes over.
+      const band = found && quick.modelProbability < CLEAR_NEEDS_HUMAN ? decisionOf(found).band : undefined;
+      const likely = band?.outcome === "answer" ? band.cited : band?.outcome === "choice" ? band.options : [];
+      if (likely.length) return { ...common, action: "offer_choice", options: likely.map(toSource), confidence: likely[0]!.confidence };
+      return judged(quick, "offline", [])!;
+    }
     quick = { ...quick, intent: "faq_question", needsHuman: false };
     common = { ...common, intent: quick.intent };
   }
@@ -227,9 +235,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     return escalate("service_unavailable", late ? `the Help Center did not answer within ${SEARCH_BUDGET_MS} ms` : "the Help Center could not be searched");
   }
 
-  const best = passages[0];
-  const inDomain = best ? scorerOf(model.domain)(best.features) : 0;
-  const band = bandOf(passages, model.thresholds, inDomain);
+  const { best, inDomain, band } = decisionOf({ model, passages });
   const handOver = () =>
     escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${model.thresholds.choice})`, passages.slice(0, 3));
 
@@ -252,6 +258,13 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     if (settled) return settled;
   }
   return answerFrom(reply.draft, band.cited, band.best.confidence);
+}
+
+/** The answer decision on what the search found: the best article, how on topic it is, and the band. */
+function decisionOf({ model, passages }: { model: CalibrationModel; passages: Passage[] }) {
+  const best = passages[0];
+  const inDomain = best ? scorerOf(model.domain)(best.features) : 0;
+  return { best, inDomain, band: bandOf(passages, model.thresholds, inDomain) };
 }
 
 /** How much less likely an article is once customers said it did not help with this very question. */
