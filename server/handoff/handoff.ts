@@ -9,6 +9,7 @@ import Handlebars from "handlebars";
 import type { IntercomClient } from "intercom-client";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { ESCALATION_REASONS, type EscalationReason } from "../assistant/assistant.ts";
 import type { PolicySource } from "../assistant/policy.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
@@ -52,8 +53,7 @@ const Progress = z.object({
 
 const NOTE = Handlebars.compile(readFileSync(new URL("../../templates/handoff-note.hbs", import.meta.url), "utf8"));
 
-const REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable"] as const;
-const isReason = (reason: string): reason is (typeof REASONS)[number] => (REASONS as readonly string[]).includes(reason);
+const isReason = (reason: string): reason is EscalationReason => (ESCALATION_REASONS as readonly string[]).includes(reason);
 
 /** The tag a handed-over conversation gets, so teams can filter and report on hand-offs in Intercom. */
 export const handoffTag = (reason: string) => `Assistant hand-off: ${isReason(reason) ? reason.replaceAll("_", " ") : "other"}`;
