@@ -1,9 +1,11 @@
 // The answer decision, as a workspace gets it: calibrated on its own Help Center with no labels
 // (for two different embedders), a choice card whose pick answers from that article, admin
 // synonyms that change retrieval, and an extractive answer that quotes what was asked for.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
+import { scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
 import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "../server/cli/bag-of-words-embeddings.ts";
 import { ChromaStore } from "../server/knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
@@ -37,6 +39,14 @@ describe("self-calibration", () => {
       expect(model.quality.answerPrecision).toBeGreaterThan(0.85);
       expect(model.quality.elsewhereHandedOver).toBeGreaterThan(0.9);
       expect(model.quality.brier).toBeLessThan(0.05);
+      // The demo is written in four languages: each gets its own bar against other businesses' questions, the strictest is the default.
+      expect(Object.keys(model.thresholds.choiceIn).sort()).toEqual(["de", "en", "es", "fr"]);
+      expect(model.thresholds.choice).toBe(Math.max(...Object.values(model.thresholds.choiceIn)));
+      // So English questions about other businesses are offered a choice no more often than the 5% aimed at, whatever the French, German and Spanish ones do.
+      const english = readFileSync(new URL("../server/answer-decision/elsewhere/en.txt", import.meta.url), "utf8").split("\n").filter((line) => line.trim() && !line.startsWith("#"));
+      const found = await knowledge.searchMany("demo", english.map((query) => ({ query })), { locale: "en", topK: 5, scorer: scorerOf(model) });
+      const offered = found.filter((passages) => passages[0] && scorerOf(model.domain)(passages[0].features) >= thresholdsFor(model, "en").choice).length;
+      expect(offered / english.length).toBeLessThanOrEqual(0.06);
     }
   }, 60_000);
 });
@@ -70,6 +80,13 @@ describe("choices, synonyms and extractive answers", () => {
     const options = components(card).filter((c) => /^choice_/.test(c.id)).map((c) => c.label);
     expect(options).toContain("Tallybook plans and pricing");
     expect(components(card).some((c) => c.id === "talk_to_human")).toBe(true);
+  });
+
+  it("hands over a question about another kind of business, in English and in French", async () => {
+    for (const [locale, question] of [["en", "the hotel wifi does not work in my room"], ["fr", "le wifi de l'hôtel ne marche pas dans ma chambre"]]) {
+      const card = (await (await app.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context: { ...fixture("messenger-submit").context, locale }, input_values: { question } })).json()) as Json;
+      expect(components(card).some((c) => /^choice_/.test(c.id) || c.id === "helpful"), question).toBe(false);
+    }
   });
 
   it("lets an admin's synonyms change what is found", async () => {

@@ -3,7 +3,7 @@
 // thresholds that meet the precision target, and the fit's quality on questions it did not see.
 import { FEATURE_NAMES, type ConfidenceFeatures, type FeatureName } from "../knowledge/confidence.ts";
 import { bandOf } from "./bands.ts";
-import { scorerOf, type CalibrationModel } from "./model.ts";
+import { scorerOf, thresholdsFor, type CalibrationModel } from "./model.ts";
 
 /** One search of a generated question: the top articles' signals, and which (if any) is right. */
 export interface QuestionSample {
@@ -14,6 +14,8 @@ export interface QuestionSample {
    * purpose; "elsewhere": a question about another kind of business (nothing here is right).
    */
   kind: "answerable" | "left_out" | "elsewhere";
+  /** The language the question is written in (questions about other businesses are written in several). */
+  language?: string;
   results: Array<{ features: ConfidenceFeatures; correct: boolean }>;
 }
 
@@ -94,6 +96,7 @@ export function fitLogistic(rows: Array<{ features: ConfidenceFeatures; correct:
 
 interface Scored {
   kind: QuestionSample["kind"];
+  language?: string;
   /** Probability that the question is about this Help Center at all (the domain model). */
   inDomain: number;
   /** Probabilities, most likely first, and whether each is the right article. */
@@ -105,6 +108,7 @@ function scoreAll(samples: QuestionSample[], model: Linear, domain: Linear): Sco
   const domainScore = scorerOf(domain);
   return samples.map((sample) => ({
     kind: sample.kind,
+    language: sample.language,
     inDomain: sample.results[0] ? domainScore(sample.results[0].features) : 0,
     ranked: sample.results.map((result) => ({ confidence: score(result.features), correct: result.correct })).sort((a, b) => b.confidence - a.confidence),
   }));
@@ -135,9 +139,14 @@ export function chooseThresholds(scored: Scored[]): CalibrationModel["thresholds
   // Hand over all but a few questions about other businesses; everything closer to this Help
   // Center than them is offered as a choice. (Its own generated questions are easier than real
   // ones, so the boundary sits at the far side, next to the other businesses.)
-  const elsewhere = scored.filter((s) => s.kind === "elsewhere").map((s) => s.inDomain).sort((a, b) => a - b);
-  const choice = elsewhere.length ? elsewhere[Math.min(elsewhere.length - 1, Math.ceil((1 - ELSEWHERE_OFFERED) * elsewhere.length))]! : 0.5;
-  return { answer: round(answer), choice: round(choice), related: RELATED };
+  // Each language on its own: pooled, the languages the Help Center is barely written in (far from
+  // it) would let more of the others' questions through.
+  const byLanguage = new Map<string, number[]>();
+  for (const s of scored) if (s.kind === "elsewhere") byLanguage.set(s.language ?? "en", [...(byLanguage.get(s.language ?? "en") ?? []), s.inDomain]);
+  const quantile = (values: number[]) => values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((1 - ELSEWHERE_OFFERED) * values.length))]!;
+  const choiceIn = Object.fromEntries([...byLanguage].map(([language, values]) => [language, round(quantile(values))]));
+  const choice = byLanguage.size ? Math.max(...Object.values(choiceIn)) : 0.5;
+  return { answer: round(answer), choice: round(choice), choiceIn, related: RELATED };
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -146,7 +155,7 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 export function outcomes(scored: Scored[], thresholds: CalibrationModel["thresholds"]) {
   const count = { answered: 0, answeredRight: 0, answerable: 0, answerableAnswered: 0, oneClick: 0, elsewhere: 0, elsewhereHandedOver: 0 };
   for (const s of scored) {
-    const band = bandOf(s.ranked, thresholds, s.inDomain);
+    const band = bandOf(s.ranked, thresholdsFor({ thresholds }, s.language ?? "en"), s.inDomain);
     if (s.kind !== "elsewhere" && band.outcome === "answer") {
       count.answered++;
       if (band.best.correct) count.answeredRight++;

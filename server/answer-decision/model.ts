@@ -27,8 +27,10 @@ export const CalibrationModel = z.object({
   thresholds: z.object({
     /** The best article's probability at or above which the assistant answers from it. */
     answer: z.number().min(0).max(1),
-    /** The domain probability at or above which the likely articles are offered as a choice. */
+    /** The domain probability at or above which the likely articles are offered as a choice (the strictest language's). */
     choice: z.number().min(0).max(1),
+    /** The same per language of the question: a question in French is measured against French questions about other businesses. */
+    choiceIn: z.record(z.string(), z.number().min(0).max(1)).default({}),
     /** An article at least this likely is cited beside the answer, or offered in a choice. */
     related: z.number().min(0).max(1),
   }),
@@ -65,3 +67,9 @@ export const scorerOf =
   (model: Pick<CalibrationModel, "bias" | "weights" | "mean" | "scale">): Scorer =>
   (features) =>
     sigmoid(linearScore(model, features));
+
+/** The thresholds for a question in `language`: its own choice threshold when the fit has one, else the strictest. */
+export function thresholdsFor(model: Pick<CalibrationModel, "thresholds">, language: string): CalibrationModel["thresholds"] {
+  const choice = model.thresholds.choiceIn[language];
+  return choice === undefined ? model.thresholds : { ...model.thresholds, choice };
+}

@@ -73,6 +73,7 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
         samples.push({
           articleKey: search.articleKey,
           kind: search.kind,
+          language: analysisLanguageOf(search.locale),
           results: results[i]!.map((passage) => ({ features: passage.features, correct: passage.articleId === search.articleId })),
         });
       });

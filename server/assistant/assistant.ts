@@ -14,11 +14,11 @@ import type { PolicySource } from "./policy.ts";
 import { searchQuery } from "./query.ts";
 import { NEGATIVE_SENTIMENT, sentimentOf } from "./sentiment.ts";
 import { bandOf } from "../answer-decision/bands.ts";
-import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
+import { scorerOf, thresholdsFor, type CalibrationModel } from "../answer-decision/model.ts";
 import { relevantPassageOrder } from "./extractive.ts";
 import { sameQuestion } from "../learning/learned-questions.ts";
 import { languageName, languageOfLocale } from "../i18n/catalog.ts";
-import { analysisLanguageOf } from "../knowledge/text-analysis.ts";
+import { analysisLanguageOf, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 
 export const ESCALATION_REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable"] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
@@ -182,7 +182,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
       // A guess short of clear (no trigger phrase matched) is settled by the Help Center, as the
       // model settles it when there is one: its likely articles are offered beside "Talk to a
       // human", never stated as an answer; with none close, a person takes over.
-      const band = found && quick.modelProbability < CLEAR_NEEDS_HUMAN ? decisionOf(found).band : undefined;
+      const band = found && quick.modelProbability < CLEAR_NEEDS_HUMAN ? decisionOf(found, language).band : undefined;
       const likely = band?.outcome === "answer" ? band.cited : band?.outcome === "choice" ? band.options : [];
       if (likely.length) return { ...common, action: "offer_choice", options: likely.map(toSource), confidence: likely[0]!.confidence };
       return judged(quick, "offline", [])!;
@@ -235,9 +235,9 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     return escalate("service_unavailable", late ? `the Help Center did not answer within ${SEARCH_BUDGET_MS} ms` : "the Help Center could not be searched");
   }
 
-  const { best, inDomain, band } = decisionOf({ model, passages });
+  const { best, inDomain, thresholds, band } = decisionOf({ model, passages }, language);
   const handOver = () =>
-    escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${model.thresholds.choice})`, passages.slice(0, 3));
+    escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${thresholds.choice})`, passages.slice(0, 3));
 
   if (band.outcome !== "answer") {
     // No answer to write (a choice never states one, a hand-over has nothing close): a short
@@ -261,10 +261,11 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
 }
 
 /** The answer decision on what the search found: the best article, how on topic it is, and the band. */
-function decisionOf({ model, passages }: { model: CalibrationModel; passages: Passage[] }) {
+function decisionOf({ model, passages }: { model: CalibrationModel; passages: Passage[] }, language: AnalyzedLanguage) {
   const best = passages[0];
   const inDomain = best ? scorerOf(model.domain)(best.features) : 0;
-  return { best, inDomain, band: bandOf(passages, model.thresholds, inDomain) };
+  const thresholds = thresholdsFor(model, language);
+  return { best, inDomain, thresholds, band: bandOf(passages, thresholds, inDomain) };
 }
 
 /** How much less likely an article is once customers said it did not help with this very question. */

@@ -168,7 +168,7 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   console.log(`\n## ${name}: self-calibration (no labels)\n`);
   for (const [label, model] of Object.entries(models)) {
     const q = model.quality;
-    console.log(`- ${label}: ${model.kind} on ${q.articles} articles, ${q.questions} generated questions; thresholds answer ${f3(model.thresholds.answer)}, choice (on topic) ${f3(model.thresholds.choice)}; held-back generated questions: Brier ${f3(q.brier)}, answer precision ${f3(q.answerPrecision)}, one click ${f3(q.oneClick)}, other businesses handed over ${f3(q.elsewhereHandedOver)}`);
+    console.log(`- ${label}: ${model.kind} on ${q.articles} articles, ${q.questions} generated questions; thresholds answer ${f3(model.thresholds.answer)}, choice (on topic) ${f3(model.thresholds.choice)}${Object.keys(model.thresholds.choiceIn).length > 1 ? ` (${Object.entries(model.thresholds.choiceIn).map(([language, value]) => `${language} ${f3(value)}`).join(", ")})` : ""}; held-back generated questions: Brier ${f3(q.brier)}, answer precision ${f3(q.answerPrecision)}, one click ${f3(q.oneClick)}, other businesses handed over ${f3(q.elsewhereHandedOver)}`);
   }
   await reliability(knowledge, models.faq);
 
