@@ -3,7 +3,7 @@
 // thresholds that meet the precision target, and the fit's quality on questions it did not see.
 import { FEATURE_NAMES, type ConfidenceFeatures, type FeatureName } from "../knowledge/confidence.ts";
 import { bandOf } from "./bands.ts";
-import { scorerOf, thresholdsFor, type CalibrationModel } from "./model.ts";
+import { domainScorerOf, scorerOf, thresholdsFor, type CalibrationModel } from "./model.ts";
 
 /** One search of a generated question: the top articles' signals, and which (if any) is right. */
 export interface QuestionSample {
@@ -103,13 +103,12 @@ interface Scored {
   ranked: Array<{ confidence: number; correct: boolean }>;
 }
 
-function scoreAll(samples: QuestionSample[], model: Linear, domain: Linear): Scored[] {
+function scoreAll(samples: QuestionSample[], model: Linear, domains: Domains): Scored[] {
   const score = scorerOf(model);
-  const domainScore = scorerOf(domain);
   return samples.map((sample) => ({
     kind: sample.kind,
     language: sample.language,
-    inDomain: sample.results[0] ? domainScore(sample.results[0].features) : 0,
+    inDomain: sample.results[0] ? domainScorerOf(domains, sample.language ?? "en")(sample.results[0].features) : 0,
     ranked: sample.results.map((result) => ({ confidence: score(result.features), correct: result.correct })).sort((a, b) => b.confidence - a.confidence),
   }));
 }
@@ -185,6 +184,30 @@ export function brier(scored: Scored[]): number {
   return round(all.reduce((sum, r) => sum + (r.confidence - (r.correct ? 1 : 0)) ** 2, 0) / (all.length || 1));
 }
 
+type Domains = Pick<CalibrationModel, "domain" | "domainIn">;
+/** A language's own domain model needs this many of its questions of each kind. */
+const MIN_LANGUAGE_SAMPLES = { answerable: 50, elsewhere: 20 };
+
+/**
+ * The domain model: is the question about this Help Center at all? Its own questions (top
+ * article's signals) against questions about other businesses. A Help Center written in several
+ * languages also gets one per language with enough questions of both kinds.
+ */
+function fitDomains(samples: QuestionSample[]): Domains {
+  const rowsOf = (list: QuestionSample[]) =>
+    list.filter((sample) => sample.kind !== "left_out" && sample.results[0]).map((sample) => ({ features: sample.results[0]!.features, correct: sample.kind === "answerable" }));
+  const byLanguage = new Map<string, QuestionSample[]>();
+  for (const sample of samples) byLanguage.set(sample.language ?? "en", [...(byLanguage.get(sample.language ?? "en") ?? []), sample]);
+  const domainIn: Domains["domainIn"] = {};
+  if (byLanguage.size > 1) {
+    for (const [language, list] of byLanguage) {
+      const count = (kind: QuestionSample["kind"]) => list.filter((sample) => sample.kind === kind).length;
+      if (count("answerable") >= MIN_LANGUAGE_SAMPLES.answerable && count("elsewhere") >= MIN_LANGUAGE_SAMPLES.elsewhere) domainIn[language] = fitLogistic(rowsOf(list));
+    }
+  }
+  return { domain: fitLogistic(rowsOf(samples)), domainIn };
+}
+
 /** Every fourth article's questions are held back to measure the fit; the final model learns from all. */
 const heldBack = (articleKey: string) => {
   let hash = 0;
@@ -197,24 +220,20 @@ export function fitModel(samples: QuestionSample[], about: { embedderId: string;
   // Questions about other businesses belong to no article: both halves use them.
   const train = samples.filter((sample) => sample.kind === "elsewhere" || !heldBack(sample.articleKey));
   const test = samples.filter((sample) => sample.kind === "elsewhere" || heldBack(sample.articleKey));
-  // The domain model: is the question about this Help Center at all? Its own questions (top
-  // article's signals) against questions about other businesses.
-  const domainRows = (list: QuestionSample[]) =>
-    list.filter((sample) => sample.kind !== "left_out" && sample.results[0]).map((sample) => ({ features: sample.results[0]!.features, correct: sample.kind === "answerable" }));
   const trial = fitLogistic(rows(train));
-  const trialDomain = fitLogistic(domainRows(train));
-  const trialThresholds = chooseThresholds(scoreAll(train, trial, trialDomain));
-  const testScored = scoreAll(test, trial, trialDomain);
+  const trialDomains = fitDomains(train);
+  const trialThresholds = chooseThresholds(scoreAll(train, trial, trialDomains));
+  const testScored = scoreAll(test, trial, trialDomains);
   const final = fitLogistic(rows(samples));
-  const domain = fitLogistic(domainRows(samples));
+  const domains = fitDomains(samples);
   return {
     kind: "fitted",
     embedderId: about.embedderId,
     helpCenterVersion: about.helpCenterVersion,
     fittedAt: new Date().toISOString(),
     ...final,
-    domain,
-    thresholds: chooseThresholds(scoreAll(samples, final, domain)),
+    ...domains,
+    thresholds: chooseThresholds(scoreAll(samples, final, domains)),
     quality: {
       articles: about.articles,
       questions: samples.filter((sample) => sample.kind === "answerable").length,

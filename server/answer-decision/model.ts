@@ -9,6 +9,8 @@ import prior from "./prior.json" with { type: "json" };
 
 const Weights = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z.number()])) as Record<(typeof FEATURE_NAMES)[number], z.ZodNumber>);
 
+const LinearModel = z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights });
+
 export const CalibrationModel = z.object({
   /** "fitted" on the workspace's own Help Center, or the shipped "prior". */
   kind: z.enum(["fitted", "prior"]),
@@ -23,7 +25,12 @@ export const CalibrationModel = z.object({
   mean: Weights,
   scale: Weights,
   /** The domain model: the probability that a question is about this Help Center at all, from its best article's signals. */
-  domain: z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights }),
+  domain: LinearModel,
+  /**
+   * The same, fitted on one language's questions alone, for each language of a Help Center written
+   * in several: a French question's signals are not read on the English questions' scale.
+   */
+  domainIn: z.record(z.string(), LinearModel).default({}),
   thresholds: z.object({
     /** The best article's probability at or above which the assistant answers from it. */
     answer: z.number().min(0).max(1),
@@ -73,3 +80,6 @@ export function thresholdsFor(model: Pick<CalibrationModel, "thresholds">, langu
   const choice = model.thresholds.choiceIn[language];
   return choice === undefined ? model.thresholds : { ...model.thresholds, choice };
 }
+
+/** The probability that a question in `language` is about this Help Center at all, from its best article's signals. */
+export const domainScorerOf = (model: Pick<CalibrationModel, "domain" | "domainIn">, language: string): Scorer => scorerOf(model.domainIn[language] ?? model.domain);

@@ -14,7 +14,7 @@ import type { PolicySource } from "./policy.ts";
 import { searchQuery } from "./query.ts";
 import { NEGATIVE_SENTIMENT, sentimentOf } from "./sentiment.ts";
 import { bandOf } from "../answer-decision/bands.ts";
-import { scorerOf, thresholdsFor, type CalibrationModel } from "../answer-decision/model.ts";
+import { domainScorerOf, scorerOf, thresholdsFor, type CalibrationModel } from "../answer-decision/model.ts";
 import { relevantPassageOrder } from "./extractive.ts";
 import { sameQuestion } from "../learning/learned-questions.ts";
 import { languageName, languageOfLocale } from "../i18n/catalog.ts";
@@ -263,7 +263,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
 /** The answer decision on what the search found: the best article, how on topic it is, and the band. */
 function decisionOf({ model, passages }: { model: CalibrationModel; passages: Passage[] }, language: AnalyzedLanguage) {
   const best = passages[0];
-  const inDomain = best ? scorerOf(model.domain)(best.features) : 0;
+  const inDomain = best ? domainScorerOf(model, language)(best.features) : 0;
   const thresholds = thresholdsFor(model, language);
   return { best, inDomain, thresholds, band: bandOf(passages, thresholds, inDomain) };
 }
