@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
-import { domainScorerOf, scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
+import { CalibrationModel, domainScorerOf, FIT_METHOD, scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
 import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "../server/cli/bag-of-words-embeddings.ts";
 import { ChromaStore } from "../server/knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
@@ -50,6 +50,26 @@ describe("self-calibration", () => {
       expect(offered / english.length).toBeLessThanOrEqual(0.06);
     }
   }, 60_000);
+});
+
+describe("a stored fit", () => {
+  it("is kept while the Help Center barely changes, and fitted again once it was made the earlier way", async () => {
+    const knowledge = testKnowledge();
+    await knowledge.sync("demo");
+    const store = memoryCalibrationStore();
+    const calibrations = () => new Calibrations({ knowledge, store, logger: createLogger("silent") });
+    const first = await calibrations().refit("demo");
+    expect(first.method).toBe(FIT_METHOD);
+    expect(await calibrations().refit("demo")).toEqual(first);
+    // A fit stored before the cross-language questions (no method recorded, no per-language models).
+    const stored = (await store.read("demo", knowledge.embedderId))!;
+    const { method: _method, domainIn: _domainIn, ...older } = first;
+    await store.write("demo", { ...stored, model: CalibrationModel.parse({ ...older, thresholds: { ...first.thresholds, choiceIn: {} } }) });
+    expect((await store.read("demo", knowledge.embedderId))!.model.method).toBe(1);
+    const again = await calibrations().refit("demo");
+    expect(again.method).toBe(FIT_METHOD);
+    expect(Object.keys(again.domainIn).length).toBeGreaterThan(1);
+  });
 });
 
 describe("choices, synonyms and extractive answers", () => {

@@ -5,7 +5,7 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import type { Sql } from "../storage/database.ts";
-import { CalibrationModel, priorModel } from "./model.ts";
+import { CalibrationModel, FIT_METHOD, priorModel } from "./model.ts";
 import { selfCalibrate } from "./self-calibration.ts";
 
 /** A share of articles added, removed or edited at least this large calls for a new fit. */
@@ -107,7 +107,7 @@ export class Calibrations {
     const { knowledge, store, logger } = this.deps;
     const [version, stored] = await Promise.all([knowledge.helpCenterVersion(workspaceId), store.read(workspaceId, knowledge.embedderId)]);
     const change = stored ? changedShare(stored.articles, version.articles) : 1;
-    if (stored && !force && change < MATERIAL_CHANGE) {
+    if (stored && !force && change < MATERIAL_CHANGE && stored.model.method === FIT_METHOD) {
       this.remember(workspaceId, stored.model);
       return stored.model;
     }

@@ -3,7 +3,7 @@
 // thresholds that meet the precision target, and the fit's quality on questions it did not see.
 import { FEATURE_NAMES, type ConfidenceFeatures, type FeatureName } from "../knowledge/confidence.ts";
 import { bandOf } from "./bands.ts";
-import { domainScorerOf, scorerOf, thresholdsFor, type CalibrationModel } from "./model.ts";
+import { domainScorerOf, FIT_METHOD, scorerOf, thresholdsFor, type CalibrationModel } from "./model.ts";
 
 /** One search of a generated question: the top articles' signals, and which (if any) is right. */
 export interface QuestionSample {
@@ -228,6 +228,7 @@ export function fitModel(samples: QuestionSample[], about: { embedderId: string;
   const domains = fitDomains(samples);
   return {
     kind: "fitted",
+    method: FIT_METHOD,
     embedderId: about.embedderId,
     helpCenterVersion: about.helpCenterVersion,
     fittedAt: new Date().toISOString(),

@@ -9,11 +9,19 @@ import prior from "./prior.json" with { type: "json" };
 
 const Weights = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z.number()])) as Record<(typeof FEATURE_NAMES)[number], z.ZodNumber>);
 
+/**
+ * How the fit is made; a model fitted another way is fitted again at the next sync. 2: questions
+ * across languages, and an on-topic model and bar per language.
+ */
+export const FIT_METHOD = 2;
+
 const LinearModel = z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights });
 
 export const CalibrationModel = z.object({
   /** "fitted" on the workspace's own Help Center, or the shipped "prior". */
   kind: z.enum(["fitted", "prior"]),
+  /** The FIT_METHOD it was fitted with (models stored before it was recorded: 1). */
+  method: z.number().int().default(1),
   /** The embedder the model was fitted with (the prior: the offline one). */
   embedderId: z.string(),
   /** The Help Center version (HelpCenterVersion.digest) it was fitted on. */
