@@ -2,6 +2,7 @@
 // logistic regression by iteratively reweighted least squares on standardised signals, then the
 // thresholds that meet the precision target, and the fit's quality on questions it did not see.
 import { FEATURE_NAMES, type ConfidenceFeatures, type FeatureName } from "../knowledge/confidence.ts";
+import { groupBy } from "../group-by.ts";
 import { bandOf } from "./bands.ts";
 import { domainScorerOf, FIT_METHOD, scorerOf, thresholdsFor, type CalibrationModel } from "./model.ts";
 
@@ -140,10 +141,9 @@ export function chooseThresholds(scored: Scored[]): CalibrationModel["thresholds
   // ones, so the boundary sits at the far side, next to the other businesses.)
   // Each language on its own: pooled, the languages the Help Center is barely written in (far from
   // it) would let more of the others' questions through.
-  const byLanguage = new Map<string, number[]>();
-  for (const s of scored) if (s.kind === "elsewhere") byLanguage.set(s.language ?? "en", [...(byLanguage.get(s.language ?? "en") ?? []), s.inDomain]);
+  const byLanguage = groupBy(scored.filter((s) => s.kind === "elsewhere"), (s) => s.language ?? "en");
   const quantile = (values: number[]) => values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((1 - ELSEWHERE_OFFERED) * values.length))]!;
-  const choiceIn = Object.fromEntries([...byLanguage].map(([language, values]) => [language, round(quantile(values))]));
+  const choiceIn = Object.fromEntries([...byLanguage].map(([language, group]) => [language, round(quantile(group.map((s) => s.inDomain)))]));
   const choice = byLanguage.size ? Math.max(...Object.values(choiceIn)) : 0.5;
   return { answer: round(answer), choice: round(choice), choiceIn, related: RELATED };
 }
@@ -196,8 +196,7 @@ const MIN_LANGUAGE_SAMPLES = { answerable: 50, elsewhere: 20 };
 function fitDomains(samples: QuestionSample[]): Domains {
   const rowsOf = (list: QuestionSample[]) =>
     list.filter((sample) => sample.kind !== "left_out" && sample.results[0]).map((sample) => ({ features: sample.results[0]!.features, correct: sample.kind === "answerable" }));
-  const byLanguage = new Map<string, QuestionSample[]>();
-  for (const sample of samples) byLanguage.set(sample.language ?? "en", [...(byLanguage.get(sample.language ?? "en") ?? []), sample]);
+  const byLanguage = groupBy(samples, (sample) => sample.language ?? "en");
   const domainIn: Domains["domainIn"] = {};
   if (byLanguage.size > 1) {
     for (const [language, list] of byLanguage) {

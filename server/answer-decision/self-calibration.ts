@@ -6,6 +6,7 @@
 // language, and once more with that translation left out (the question now reaches the article in
 // another language), so questions across languages are calibrated too.
 import { existsSync, readFileSync } from "node:fs";
+import { groupBy } from "../group-by.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import { ANALYZED_LANGUAGES, analysisLanguageOf, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 import { SUPPORT_THESAURUS } from "../knowledge/thesaurus.ts";
@@ -42,8 +43,7 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
   const sampled = articles.length > MAX_ARTICLES ? [...articles].sort(() => random() - 0.5).slice(0, MAX_ARTICLES) : articles;
   const thesaurus = [...SUPPORT_THESAURUS, ...(options.synonyms ?? [])];
   // Translations of the same article are the same answer: all of them are left out together.
-  const keysOf = new Map<string, string[]>();
-  for (const article of articles) keysOf.set(article.articleId, [...(keysOf.get(article.articleId) ?? []), article.articleKey]);
+  const keysOf = new Map([...groupBy(articles, (article) => article.articleId)].map(([id, versions]) => [id, versions.map((article) => article.articleKey)]));
 
   type Search = { query: string; kind: QuestionSample["kind"]; articleId?: string; articleKey: string; excludeArticleKeys?: string[]; locale: string };
   const searches: Search[] = sampled.flatMap((article) => {
@@ -63,9 +63,7 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
 
   const samples: QuestionSample[] = [];
   // Each language's questions are searched as the customer's language.
-  const byLocale = new Map<string, Search[]>();
-  for (const search of searches) byLocale.set(search.locale, [...(byLocale.get(search.locale) ?? []), search]);
-  for (const [locale, group] of byLocale) {
+  for (const [locale, group] of groupBy(searches, (search) => search.locale)) {
     for (let start = 0; start < group.length; start += BATCH) {
       const batch = group.slice(start, start + BATCH);
       const results = await knowledge.searchMany(workspaceId, batch, { synonyms: options.synonyms, topK: 5, locale });
