@@ -100,7 +100,7 @@ export class OfflineIntentClassifier {
     const asks = ASKS.test(message);
     const evaluative = sentimentOf(message) !== 0;
     // Customers mix in English ("support", "manager", "chat"): the English model is asked too.
-    const english = terms(message).length ? (probabilities(this.needsHuman, message).get("human") ?? 0) : 0;
+    const english = (own ? terms(message) : content).length ? (probabilities(this.needsHuman, message).get("human") ?? 0) : 0;
     const human = own && content.length ? Math.max(english, probabilities(own, message).get("human") ?? 0) : english;
     const needsHuman = Boolean(trigger) || human > NEEDS_HUMAN_THRESHOLD;
     const byIntent = content.length ? probabilities(this.intents, message) : new Map<string, number>();
