@@ -10,8 +10,6 @@ export type Band<P extends Pick<Passage, "confidence"> = Passage> =
 
 /** Most articles a choice offers, and most an answer cites. */
 export const MAX_OPTIONS = 3;
-/** An option much less likely than the best one is noise, not a choice. */
-const OPTION_SHARE_OF_BEST = 0.1;
 
 /** `passages` most likely first, as the search returns them with the model's scorer; `inDomain` from the domain model. */
 export function bandOf<P extends Pick<Passage, "confidence">>(passages: P[], thresholds: CalibrationModel["thresholds"], inDomain: number): Band<P> {
@@ -22,5 +20,7 @@ export function bandOf<P extends Pick<Passage, "confidence">>(passages: P[], thr
   if (best.confidence >= thresholds.answer) {
     return { outcome: "answer", best, cited: [best, ...top.slice(1).filter((passage) => passage.confidence >= thresholds.related)] };
   }
-  return { outcome: "choice", options: top.filter((passage) => passage.confidence >= best.confidence * OPTION_SHARE_OF_BEST) };
+  // Unsure which article it is, so every likely one is worth its line: the right one is often
+  // ranked second or third, and another title costs the customer a glance, a hand-over much more.
+  return { outcome: "choice", options: top };
 }
