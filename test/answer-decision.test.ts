@@ -103,6 +103,15 @@ describe("choices, synonyms and extractive answers", () => {
     expect(components(card).some((c) => c.id === "talk_to_human")).toBe(true);
   });
 
+  it("offers the article the Help Center would answer from, not a hand-over, when only the classifier says a person is needed", async () => {
+    // The offline model is sure (about 1.0) this needs a person: "team" and "automation" come up in requests for sales; no trigger phrase matches.
+    const card = await ask("zapier automation for my team");
+    const options = components(card).filter((c) => /^choice_/.test(c.id)).map((c) => c.label);
+    expect(options).toContain("Connect Tallybook to Zapier");
+    expect(components(card).some((c) => c.id === "talk_to_human")).toBe(true);
+    expect(components(card).some((c) => c.id === "helpful")).toBe(false);
+  });
+
   it("hands over a question about another kind of business, in English and in French", async () => {
     for (const [locale, question] of [["en", "the hotel wifi does not work in my room"], ["fr", "le wifi de l'hôtel ne marche pas dans ma chambre"]]) {
       const card = (await (await app.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context: { ...fixture("messenger-submit").context, locale }, input_values: { question } })).json()) as Json;

@@ -179,11 +179,13 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     const best = found?.passages[0];
     const taught = best?.learnedQuestion !== undefined && (sameQuestion(best.learnedQuestion, input.message) || best.confidence >= found!.model.thresholds.related);
     if (!taught) {
-      // A guess short of clear (no trigger phrase matched) is settled by the Help Center, as the
-      // model settles it when there is one: its likely articles are offered beside "Talk to a
-      // human", never stated as an answer; with none close, a person takes over.
-      const band = found && quick.modelProbability < CLEAR_NEEDS_HUMAN ? decisionOf(found, language).band : undefined;
-      const likely = band?.outcome === "answer" ? band.cited : band?.outcome === "choice" ? band.options : [];
+      // No trigger phrase matched, so this is the classifier's guess, and the Help Center settles
+      // it as the model does when there is one: an article it would answer from, or (for a guess
+      // short of clear) its likely articles, is offered beside "Talk to a human", never stated as
+      // an answer; with none close, a person takes over. (It reads a product's own words, "team",
+      // "plan", "automation", as requests for sales: it learnt them from few examples.)
+      const band = found ? decisionOf(found, language).band : undefined;
+      const likely = band?.outcome === "answer" ? band.cited : band?.outcome === "choice" && quick.modelProbability < CLEAR_NEEDS_HUMAN ? band.options : [];
       if (likely.length) return { ...common, action: "offer_choice", options: likely.map(toSource), confidence: likely[0]!.confidence };
       return judged(quick, "offline", [])!;
     }
