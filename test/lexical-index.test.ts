@@ -59,6 +59,11 @@ describe("lexical search", () => {
     expect(best!.coverage).toBe(0.75);
   });
 
+  it("counts what the question is about, not its conversational words", () => {
+    expect(index.search("yes, I want to know more about password resets, tell me please")[0]!.coverage).toBe(1);
+    expect(index.search("oui, je voudrais savoir, merci : changements d'offre", { locale: "fr" }, 50, [], ["fr"])[0]!.coverage).toBe(1);
+  });
+
   it("keeps to the collections and language asked for", () => {
     expect(titles(index.search("invoices", { collectionIds: ["2"] }))).toEqual(["Export your data"]);
     expect(titles(index.search("proratisés", { locale: "fr" }))).toEqual(["Changer d'offre"]);

@@ -14,7 +14,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import type { ArticleVersion, ChunkFilter, StoredChunk } from "./chroma-store.ts";
 import type { CorpusStats, Embedder } from "./embedder.ts";
 import { searchableText } from "./html-text.ts";
-import { analysisLanguageOf, isStopWord, terms, words, type AnalyzedLanguage } from "./text-analysis.ts";
+import { analysisLanguageOf, isConversationalTerm, isStopWord, terms, words, type AnalyzedLanguage } from "./text-analysis.ts";
 import { embeddingText } from "./passage-text.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
 
@@ -31,7 +31,7 @@ export const DEFAULT_LEXICAL: LexicalOptions = { analyzer: "stemmed", fuzzy: 0.2
 export interface LexicalHit {
   chunk: StoredChunk;
   score: number;
-  /** Share of the query's terms that appear in the passage, its title or headings. */
+  /** Share of the query's subject terms (not its conversational words) that appear in the passage, its title or headings. */
   coverage: number;
 }
 
@@ -286,7 +286,14 @@ export class LexicalIndex {
       best.splice(at, 0, { doc, score });
       if (best.length > limit) best.pop();
     }
-    const hits = best.map(({ doc, score }) => ({ chunk: this.docs[doc]!, score, coverage: bitCount(exact[doc]! & own) / queryTerms.length }));
+    // Coverage is of what the question is about: its conversational words ("yes", "I want to know")
+    // would make a short question look half unanswered. A question made only of them keeps them all.
+    let subject = own;
+    queryTerms.forEach((term, t) => {
+      if (languages.some((language) => isConversationalTerm(term, language))) subject &= ~(1 << t);
+    });
+    if (subject === 0) subject = own;
+    const hits = best.map(({ doc, score }) => ({ chunk: this.docs[doc]!, score, coverage: bitCount(exact[doc]! & subject) / bitCount(subject) }));
     for (const doc of touched) {
       scores[doc] = 0;
       matched[doc] = 0;

@@ -67,6 +67,29 @@ export function terms(text: string, language: AnalyzedLanguage = "en"): string[]
   return out;
 }
 
+/**
+ * Words that carry the conversation, not its subject: "yes, I want to know more about NLU" asks
+ * about NLU alone. Written for this product; the `stopword` lists keep them because they are
+ * content words in ordinary prose.
+ */
+const CONVERSATIONAL: Record<AnalyzedLanguage, string> = {
+  en: "yes yeah yep nope ok okay hi hello hey please thanks thank want wanna need know tell explain info information question wonder mean something anything thing stuff",
+  fr: "oui ok bonjour salut merci svp stp veux voudrais vouloir besoin savoir dire expliquer info infos information question chose",
+  de: "ja nein ok hallo hi danke bitte mochte mochten will wollen brauche brauchen wissen sagen erklaren info infos information frage",
+  es: "ok hola gracias favor quiero quisiera necesito saber decir explicar info informacion pregunta",
+  pt: "sim ok ola oi obrigado obrigada favor quero queria preciso saber dizer explicar info informacao pergunta",
+  it: "ok ciao salve grazie favore voglio vorrei bisogno sapere dire spiegare info informazione domanda qualcosa",
+  nl: "ja nee ok hallo hoi dank bedankt alsjeblieft graag wil wilt weten zeggen uitleggen info informatie vraag",
+};
+const conversationalTerms = new Map<AnalyzedLanguage, Set<string>>();
+
+/** Whether an analysed term (`terms`) is one of the conversation's words in `language`. */
+export function isConversationalTerm(term: string, language: AnalyzedLanguage = "en"): boolean {
+  let known = conversationalTerms.get(language);
+  if (!known) conversationalTerms.set(language, (known = new Set(terms(CONVERSATIONAL[language], language))));
+  return known.has(term);
+}
+
 export const isStopWord = (word: string, language: AnalyzedLanguage = "en") => {
   const lower = word.toLowerCase();
   return ANALYSIS[language].stopWords.has(lower) || (language !== "en" && ANALYSIS[language].stopWords.has(unaccented(lower)));
