@@ -70,8 +70,8 @@ function probabilities(model: NaiveBayesModel, text: string): Map<string, number
   return new Map(weights.map(([label, weight]) => [label, weight / total]));
 }
 
-/** A question mark, or an opening that asks or requests something ("in which…", "help me…" too). */
-const ASKS = /\?|^\s*(?:(?:in|on|for|with|from|to|at|and|so|but|please)\s+)?(how|what|why|where|when|who|which|can|could|do|does|did|is|are|should|will|would|may|i(?: want| need| would like|'d like| like) to|is there|are there|(?:help|tell|show|teach) me|explain|recommend)\b/i;
+/** A question mark, or an opening that asks or requests something ("in which…", "help me…", "yes, I want to…" too). */
+const ASKS = /\?|^\s*(?:(?:yes|yeah|ok|okay|well|hi|hello|hey)\b[\s,.!]*)?(?:(?:in|on|for|with|from|to|at|and|so|but|please)\s+)?(how|what|why|where|when|who|which|can|could|do|does|did|is|are|should|will|would|may|i(?: want| need| would like|'d like| like) to|i wanna|is there|are there|(?:help|tell|show|teach) me|explain|recommend)\b/i;
 
 function loaded(json: string, language: AnalyzedLanguage = "en"): NaiveBayesModel {
   const model = newModel(language);
