@@ -105,6 +105,10 @@ describe("Messenger submit", () => {
     ["I want to talk to a real person", /passing this conversation to the team/, "explicit_request"],
     ["Please cancel my account", /passing this conversation to the team/, "explicit_request"],
     ["Someone logged into my account and sent invoices I didn't make", /flagged it as urgent/, "urgent_problem"],
+    ["I would like a refund for last month", /passing this conversation to the team/, "explicit_request"],
+    ["please remove my account", /passing this conversation to the team/, "explicit_request"],
+    // No phrase matches, the classifier is sure of an urgent problem: a person at once, though the mobile app article is close.
+    ["the mobile app is down for all of us", /flagged it as urgent/, "urgent_problem"],
   ])("hands over on %j", async (question, transition, reason) => {
     const escalations: Json[] = [];
     const local = await startTestApp({ onEscalation: async (escalation) => void escalations.push(escalation) });

@@ -180,12 +180,13 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     const taught = best?.learnedQuestion !== undefined && (sameQuestion(best.learnedQuestion, input.message) || best.confidence >= found!.model.thresholds.related);
     if (!taught) {
       // No trigger phrase matched, so this is the classifier's guess, and the Help Center settles
-      // it as the model does when there is one: an article it would answer from, or (for a guess
-      // short of clear) its likely articles, is offered beside "Talk to a human", never stated as
-      // an answer; with none close, a person takes over. (It reads a product's own words, "team",
-      // "plan", "automation", as requests for sales: it learnt them from few examples.)
-      const band = found ? decisionOf(found, language).band : undefined;
-      const likely = band?.outcome === "answer" ? band.cited : band?.outcome === "choice" && quick.modelProbability < CLEAR_NEEDS_HUMAN ? band.options : [];
+      // it as the model does when there is one: its likely articles are offered beside "Talk to a
+      // human", never stated as an answer; with none close, a person takes over. The guess reads
+      // a product's own words ("team plan", "mobile app", "automation") as requests for sales, so
+      // only a sure guess of an urgent problem (fraud, an outage) goes to a person at once.
+      const settled = quick.intent !== "urgent_problem" || quick.modelProbability < CLEAR_NEEDS_HUMAN;
+      const band = found && settled ? decisionOf(found, language).band : undefined;
+      const likely = band?.outcome === "answer" ? band.cited : band?.outcome === "choice" ? band.options : [];
       if (likely.length) return { ...common, action: "offer_choice", options: likely.map(toSource), confidence: likely[0]!.confidence };
       return judged(quick, "offline", [])!;
     }
