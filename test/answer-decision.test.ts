@@ -114,6 +114,11 @@ describe("choices, synonyms and extractive answers", () => {
     }
   });
 
+  it("helps a customer give money back to their own client (asking for one's own money back is what hands over)", async () => {
+    const card = await ask("how do I give money back to a client who paid by card");
+    expect(components(card).filter((c) => /^choice_/.test(c.id)).map((c) => c.label)).toContain("Refund a client payment");
+  });
+
   it("hands over a question about another kind of business, in English and in French", async () => {
     for (const [locale, question] of [["en", "the hotel wifi does not work in my room"], ["fr", "le wifi de l'hôtel ne marche pas dans ma chambre"]]) {
       const card = (await (await app.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), context: { ...fixture("messenger-submit").context, locale }, input_values: { question } })).json()) as Json;

@@ -14,7 +14,8 @@ const PATTERNS: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(real|live|actual)\s+(person|human|agent|support)\b/i, "human_request"],
   [/^\s*(human|agent|operator|representative)( please)?[.!?]*\s*$/i, "human_request"],
   [/\b(human|person|employee|agent)\b.{0,20}\b(support|assist|help)\b|\b(get|need|want|have) (a |an )?(human|person|employee|agent)\b/i, "human_request"],
-  [/\b(refund me|(want|like|need|get|request|apply for) (a|an|my) (\w+ )?refund|money back|(want|like|need|get) (it |this |that |(a|an|my|the) \w+ )?refunded)\b/i, "human_request"],
+  // The customer's own money: "give money back to a customer" is how an invoicing customer refunds theirs.
+  [/\b(refund me|(want|like|need|get|request|apply for) (a|an|my) (\w+ )?refund|(my|our) money back|(want|get|need) (the )?money back|^\s*money back|(want|like|need|get) (it |this |that |(a|an|my|the) \w+ )?refunded)\b/i, "human_request"],
   [/\b(cancel(l?ing)?|clos(e|ing)|delet(e|ing)|terminat(e|ing))\b.{0,20}\b(account|subscription)s?\b/i, "human_request"],
   // Removing is also what one does to a user or a card "from my account": only the account itself counts.
   [/\b(remov(e|ing)|get rid of) (my|our|the|this) (account|subscription)s?\b/i, "human_request"],
