@@ -127,16 +127,19 @@ describe.each(BACKENDS)("on %s", (backend) => {
   });
 
   it("does not hand over again, on the classifier's guess alone, a question a teammate answered with an article", async () => {
-    const question = "what's the price of the team plan";
+    // The classifier guesses a request for sales, and nothing in the Help Center is close.
+    const question = "is there a package for agencies";
     expect(await ask(question)).toMatchObject({ action: "escalate", reason: "human_request" });
-    expect(await ask("what's the monthly price of the team plan")).toMatchObject({ action: "escalate", reason: "human_request" });
+    expect(await ask("do you have a package for agencies")).toMatchObject({ action: "escalate", reason: "human_request" });
     await customerAsks("31000000007", question);
     await teammateReplies("31000000007", question, `<a href="https://help.tallybook.example/en/articles/8800111-tallybook-plans-and-pricing">Plans and pricing</a>`);
-    expect(firstShown(await ask("What's the price of the Team plan?"))).toBe("8800111");
-    // Other words that retrieval finds through the learned question are not handed over either: the article is offered.
-    expect(await ask("what's the monthly price of the team plan")).toMatchObject({ action: "offer_choice", options: [{ articleId: "8800111" }] });
+    expect(firstShown(await ask("Is there a package for agencies?"))).toBe("8800111");
+    // Other words that retrieval finds through the learned question are not handed over either: the article comes first.
+    const reworded = await ask("do you have a package for agencies");
+    expect(reworded.action).not.toBe("escalate");
+    expect(firstShown(reworded)).toBe("8800111");
     // An explicit request for a person is still one.
-    expect(await ask("what's the price of the team plan? I want to talk to a human")).toMatchObject({ action: "escalate", reason: "explicit_request" });
+    expect(await ask("is there a package for agencies? I want to talk to a human")).toMatchObject({ action: "escalate", reason: "explicit_request" });
   });
 
   it("keeps what one workspace learned to that workspace", async () => {
