@@ -61,7 +61,7 @@ export function terms(text: string, language: AnalyzedLanguage = "en"): string[]
   const out: string[] = [];
   for (const word of words(text)) {
     const bare = (language === "fr" || language === "it") && ELIDED.test(word) ? word.replace(ELIDED, "") : word.replace(/['’].*$/, "");
-    if (bare.length < 2 || stopWords.has(word) || stopWords.has(bare) || (language !== "en" && stopWords.has(unaccented(bare)))) continue;
+    if (!bare || stopWords.has(word) || stopWords.has(bare) || (language !== "en" && stopWords.has(unaccented(bare)))) continue;
     out.push(stem(bare));
   }
   return out;
