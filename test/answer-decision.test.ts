@@ -106,7 +106,8 @@ describe("choices, synonyms and extractive answers", () => {
 
   it("offers the Help Center's articles, not a hand-over, when only the classifier says a person is needed", async () => {
     // The offline model is sure (about 1.0) these need a person: "team", "plan" and "automation" come up in requests for sales. No trigger phrase matches.
-    for (const [question, title] of [["zapier automation for my team", "Connect Tallybook to Zapier"], ["pricing for the team plan", "Tallybook plans and pricing"]]) {
+    const cases: Array<[string, string]> = [["zapier automation for my team", "Connect Tallybook to Zapier"], ["pricing for the team plan", "Tallybook plans and pricing"]];
+    for (const [question, title] of cases) {
       const card = await ask(question);
       expect(components(card).filter((c) => /^choice_/.test(c.id)).map((c) => c.label), question).toContain(title);
       expect(components(card).some((c) => c.id === "talk_to_human")).toBe(true);
