@@ -43,6 +43,14 @@ describe("OpenAI-compatible embeddings", () => {
     expect(top?.title).toBe("Reset your password");
   });
 
+  it("asks about a question without the product name every article holds, unless that is all it says", async () => {
+    const lastInput = () => (openai.requests.filter((request) => request.path === "/v1/embeddings").at(-1)?.body.input as string[])[0];
+    await knowledge.search(WS, "Does Tallybook work on my iPhone?");
+    expect(lastInput()).toMatch(/^Does work on my iPhone\?/);
+    await knowledge.search(WS, "Tallybook?");
+    expect(lastInput()).toMatch(/^Tallybook\?/);
+  });
+
   it("does not ask twice for a text it has already embedded", async () => {
     await knowledge.search(WS, "export my invoices");
     const before = embeddingRequests();

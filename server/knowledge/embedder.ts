@@ -5,13 +5,19 @@
 export interface CorpusStats {
   documents: number;
   frequency(feature: number): number;
+  /**
+   * The text without the words more than half of the Help Center's articles hold (its product
+   * name, usually): they tell no article apart, and a model that knows nothing of this Help Center
+   * would let them pull the query towards the articles that repeat them most.
+   */
+  withoutCommonWords(text: string): string;
 }
 
 export interface Embedder {
   /** Names the vector space; vectors from different ids are never mixed in one Chroma collection. */
   readonly id: string;
   embedDocuments(texts: string[]): Promise<number[][]>;
-  /** `corpus` lets an embedder weight rare features up; embedders that need no statistics ignore it. */
+  /** `corpus` lets an embedder weight rare features up, or leave out what every article says. */
   embedQuery(text: string, corpus?: CorpusStats): Promise<number[]>;
   /** Many queries at once (an API embedder sends them in batches). */
   embedQueries(texts: string[], corpus?: CorpusStats): Promise<number[][]>;

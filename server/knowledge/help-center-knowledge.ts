@@ -192,7 +192,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
     // A question in another language, to a Help Center with English articles, is widened with the English of its everyday words (glossary).
     const english = index.locales().has(DEFAULT_LOCALE) ? "en" : written;
     const expansions = queries.map(({ query }) => withGlossary(thesaurus.expand(query), query, reader, english));
-    const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.stats) : [];
+    const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.corpusStats(reader)) : [];
     const out: Passage[][] = [];
     for (const [i, { query, excludeArticleKeys }] of queries.entries()) {
       const results = await retrieve({

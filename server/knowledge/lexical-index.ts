@@ -87,6 +87,8 @@ export class LexicalIndex {
   private readonly byArticle = new Map<string, StoredChunk[]>();
   private readonly localeSet = new Set<string>();
   private learnedCount = 0;
+  /** Terms more than half of the articles hold. */
+  private readonly common = new Set<string>();
   private readonly collectionList: Array<{ id: string; name: string }>;
   // Scratch space for one query at a time (search is synchronous, so it is never shared).
   private readonly scores: Float64Array;
@@ -123,6 +125,11 @@ export class LexicalIndex {
       if (collection_id && !collections.has(collection_id)) collections.set(collection_id, collection_name);
     }
     for (const siblings of this.byArticle.values()) siblings.sort((a, b) => a.metadata.chunk_index - b.metadata.chunk_index);
+    for (const [term, perField] of occurrences) {
+      const holders = new Set(perField.flatMap(({ docs }) => docs.map((doc) => this.docs[doc]!)).filter((chunk) => !chunk.metadata.learned).map((chunk) => chunk.metadata.article_key));
+      // Past half, a term's Robertson–Spärck Jones weight turns negative: it marks the articles that lack it.
+      if (holders.size * 2 > this.byArticle.size) this.common.add(term);
+    }
     this.collectionList = [...collections].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
     for (const [term, postings] of postingsOf(occurrences, fieldLengths, this.docs.length)) this.vocabulary.set(term, postings);
     this.scores = new Float64Array(this.docs.length);
@@ -152,9 +159,18 @@ export class LexicalIndex {
     return this.learnedCount;
   }
 
-  /** Feature document frequencies, for embedders that weight queries by them. */
-  get stats(): CorpusStats {
-    return { documents: this.docs.length, frequency: (feature) => this.featureFrequency.get(feature) ?? 0 };
+  /** What an embedder may weigh a query by: feature document frequencies, and the words every article holds (`language`: the query's). */
+  corpusStats(language: AnalyzedLanguage = "en"): CorpusStats {
+    return {
+      documents: this.docs.length,
+      frequency: (feature) => this.featureFrequency.get(feature) ?? 0,
+      withoutCommonWords: (text) => {
+        if (!this.common.size) return text;
+        const kept = text.replace(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu, (word) => (this.common.has(terms(word, language)[0] ?? "") ? "" : word));
+        // A question made only of them ("Acme?") keeps them.
+        return terms(kept, language).length ? kept.replace(/\s+/g, " ").trim() : text;
+      },
+    };
   }
 
   chunk(id: string): StoredChunk | undefined {

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import OpenAI from "openai";
 import { llmFetch } from "../llm-fetch.ts";
-import type { Embedder } from "./embedder.ts";
+import type { CorpusStats, Embedder } from "./embedder.ts";
 
 const BATCH = 96;
 const CACHE_ENTRIES = 5000;
@@ -56,12 +56,13 @@ export class OpenAIEmbedder implements Embedder {
     return keys.map((key) => found.get(key)!);
   }
 
-  async embedQuery(text: string): Promise<number[]> {
-    const [vector] = await this.embedDocuments([text]);
+  async embedQuery(text: string, corpus?: CorpusStats): Promise<number[]> {
+    const [vector] = await this.embedQueries([text], corpus);
     return vector!;
   }
 
-  embedQueries(texts: string[]): Promise<number[][]> {
-    return this.embedDocuments(texts);
+  /** The model cannot weigh a query by this Help Center's statistics, so it is asked without the words every article holds. */
+  embedQueries(texts: string[], corpus?: CorpusStats): Promise<number[][]> {
+    return this.embedDocuments(corpus ? texts.map((text) => corpus.withoutCommonWords(text)) : texts);
   }
 }

@@ -68,7 +68,7 @@ export async function retrieve(options: {
 
   for (const hit of index.search(options.query, filter, CANDIDATES, options.expansion?.lexical, options.languages)) Object.assign(candidate(hit.chunk), { lexical: hit.score, coverage: hit.coverage });
   if (weights.dense > 0) {
-    const vector = options.vector ?? (await options.embedder.embedQuery(options.expansion?.denseText ?? options.query, index.stats));
+    const vector = options.vector ?? (await options.embedder.embedQuery(options.expansion?.denseText ?? options.query, index.corpusStats(options.languages?.[0])));
     const accepts = index.matcher(filter);
     // A filter is applied to Chroma's answer, so ask for more when it can exclude some.
     const wanted = Math.min(accepts ? CANDIDATES * 4 : CANDIDATES, index.size);
