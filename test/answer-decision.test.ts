@@ -136,6 +136,11 @@ describe("choices, synonyms and extractive answers", () => {
     expect(widened[0]?.title).toMatch(/mobile app/i);
   });
 
+  it("knows the customer's customer is the Help Center's client", async () => {
+    const [top] = await testKnowledge().search(WS, "customer list", { topK: 1 });
+    expect(top?.title).toBe("Import clients from a spreadsheet");
+  });
+
   it("quotes the price when asked what it costs", async () => {
     const article = await testKnowledge().article(WS, "8800111");
     const text = relevantSentences(article!.passages[0]!.text, "how much does it cost?");

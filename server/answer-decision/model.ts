@@ -12,9 +12,10 @@ const Weights = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z
 /**
  * How the fit is made; a model fitted another way is fitted again at the next sync. 2: questions
  * across languages, and an on-topic model and bar per language. 3: coverage counts the question's
- * subject (not its conversational words, and one-letter words too).
+ * subject (not its conversational words, and one-letter words too). 4: the built-in thesaurus's
+ * client/customer, billing and deployment groups.
  */
-export const FIT_METHOD = 3;
+export const FIT_METHOD = 4;
 
 const LinearModel = z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights });
 

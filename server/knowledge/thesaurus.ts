@@ -56,6 +56,21 @@ export const SUPPORT_THESAURUS: readonly string[][] = [
   ["language", "languages", "english", "spanish", "french", "german", "portuguese", "italian", "dutch", "japanese", "chinese", "translate", "translation", "multilingual"],
   ["tutorial", "tutorials", "guide", "guides", "how-to", "walkthrough", "course", "documentation", "docs"],
   ["community", "forum", "forums", "members"],
+  ["client", "clients", "customer", "customers", "buyer", "buyers", "payer"],
+  ["credit note", "credit notes", "credit memo", "credit memos", "negative invoice", "corrective invoice"],
+  ["deposit", "deposits", "down payment", "advance payment", "upfront payment", "partial payment", "instalment", "installment"],
+  ["timesheet", "timesheets", "hours worked", "billable hours", "time tracking"],
+  ["bank feed", "bank connection", "link my bank", "connect my bank", "bank sync", "bank account"],
+  ["role", "roles", "permission", "permissions", "access rights", "access level", "read-only", "read only"],
+  ["automation", "automations", "automate", "zapier", "workflow", "workflows", "no-code"],
+  ["scan", "scanning", "photo", "photos", "picture", "pictures", "camera", "snap"],
+  ["tax return", "vat return", "tax filing", "file my taxes", "tax declaration"],
+  ["sync", "syncing", "synchronise", "synchronize", "not updating", "out of date", "refresh"],
+  ["difference", "differences", "different", "compare", "comparison", "versus", "vs"],
+  ["deploy", "deployment", "deploying", "host", "hosting", "production", "self-host", "self-hosted", "on-premise", "on-prem"],
+  ["requirements", "prerequisites", "system requirements", "compatible", "compatibility"],
+  ["upgrade", "upgrading", "latest version", "new version", "release", "releases"],
+  ["profile", "username", "display name", "account details"],
 ];
 
 export interface QueryExpansion {
