@@ -125,13 +125,26 @@ export class LexicalIndex {
       if (collection_id && !collections.has(collection_id)) collections.set(collection_id, collection_name);
     }
     for (const siblings of this.byArticle.values()) siblings.sort((a, b) => a.metadata.chunk_index - b.metadata.chunk_index);
-    for (const [term, perField] of occurrences) {
-      const holders = new Set(perField.flatMap(({ docs }) => docs.map((doc) => this.docs[doc]!)).filter((chunk) => !chunk.metadata.learned).map((chunk) => chunk.metadata.article_key));
-      // Past half, a term's Robertson–Spärck Jones weight turns negative: it marks the articles that lack it.
-      if (holders.size * 2 > this.byArticle.size) this.common.add(term);
-    }
     this.collectionList = [...collections].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
-    for (const [term, postings] of postingsOf(occurrences, fieldLengths, this.docs.length)) this.vocabulary.set(term, postings);
+    // Each passage's article as a number (a learned question: none), to count a term's articles without allocating.
+    const articleNumbers = new Map([...this.byArticle.keys()].map((key, i) => [key, i]));
+    const articleOf = Int32Array.from(this.docs, (chunk) => (chunk.metadata.learned ? -1 : articleNumbers.get(chunk.metadata.article_key)!));
+    const lastCounted = new Int32Array(articleNumbers.size).fill(-1);
+    let termNumber = 0;
+    for (const [term, postings] of postingsOf(occurrences, fieldLengths, this.docs.length)) {
+      this.vocabulary.set(term, postings);
+      let articles = 0;
+      for (const doc of postings.docs) {
+        const article = articleOf[doc]!;
+        if (article >= 0 && lastCounted[article] !== termNumber) {
+          lastCounted[article] = termNumber;
+          articles++;
+        }
+      }
+      termNumber++;
+      // Past half, a term's Robertson–Spärck Jones weight turns negative: it marks the articles that lack it.
+      if (articles * 2 > articleNumbers.size) this.common.add(term);
+    }
     this.scores = new Float64Array(this.docs.length);
     this.matched = new Uint32Array(this.docs.length);
     this.exact = new Uint32Array(this.docs.length);
