@@ -17,7 +17,7 @@ export interface Embedder {
   /** Names the vector space; vectors from different ids are never mixed in one Chroma collection. */
   readonly id: string;
   embedDocuments(texts: string[]): Promise<number[][]>;
-  /** `corpus` lets an embedder weight rare features up, or leave out what every article says. */
+  /** `corpus` lets an embedder weight rare features up, or leave out the words most articles hold. */
   embedQuery(text: string, corpus?: CorpusStats): Promise<number[]>;
   /** Many queries at once (an API embedder sends them in batches). */
   embedQueries(texts: string[], corpus?: CorpusStats): Promise<number[][]>;

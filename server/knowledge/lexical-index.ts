@@ -172,7 +172,7 @@ export class LexicalIndex {
     return this.learnedCount;
   }
 
-  /** What an embedder may weigh a query by: feature document frequencies, and the words every article holds (`language`: the query's). */
+  /** What an embedder may weigh a query by: feature document frequencies, and the words most articles hold (`language`: the query's). */
   corpusStats(language: AnalyzedLanguage = "en"): CorpusStats {
     return {
       documents: this.docs.length,

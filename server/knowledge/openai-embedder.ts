@@ -61,7 +61,7 @@ export class OpenAIEmbedder implements Embedder {
     return vector!;
   }
 
-  /** The model cannot weigh a query by this Help Center's statistics, so it is asked without the words every article holds. */
+  /** The model cannot weigh a query by this Help Center's statistics, so it is asked without the words most of its articles hold. */
   embedQueries(texts: string[], corpus?: CorpusStats): Promise<number[][]> {
     return this.embedDocuments(corpus ? texts.map((text) => corpus.withoutCommonWords(text)) : texts);
   }
