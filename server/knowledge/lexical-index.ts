@@ -14,7 +14,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import type { ArticleVersion, ChunkFilter, StoredChunk } from "./chroma-store.ts";
 import type { CorpusStats, Embedder } from "./embedder.ts";
 import { searchableText } from "./html-text.ts";
-import { analysisLanguageOf, isConversationalTerm, isStopWord, terms, words, type AnalyzedLanguage } from "./text-analysis.ts";
+import { analysisLanguageOf, isConversationalTerm, isStopWord, terms, WORD, words, type AnalyzedLanguage } from "./text-analysis.ts";
 import { embeddingText } from "./passage-text.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
 
@@ -179,9 +179,15 @@ export class LexicalIndex {
       frequency: (feature) => this.featureFrequency.get(feature) ?? 0,
       withoutCommonWords: (text) => {
         if (!this.common.size) return text;
-        const kept = text.replace(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu, (word) => (this.common.has(terms(word, language)[0] ?? "") ? "" : word));
+        let subject = false;
+        const kept = text.replace(WORD, (word) => {
+          const [term] = terms(word, language);
+          if (term !== undefined && this.common.has(term)) return "";
+          if (term !== undefined) subject = true;
+          return word;
+        });
         // A question made only of them ("Acme?") keeps them.
-        return terms(kept, language).length ? kept.replace(/\s+/g, " ").trim() : text;
+        return subject ? kept.replace(/\s+/g, " ").trim() : text;
       },
     };
   }

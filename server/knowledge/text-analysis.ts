@@ -50,7 +50,10 @@ export function analysisLanguageOf(locale: string | null | undefined): AnalyzedL
   return (ANALYZED_LANGUAGES as readonly string[]).includes(base) ? (base as AnalyzedLanguage) : "en";
 }
 
-export const words = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
+/** One word as `words` cuts it (letters and digits, with an apostrophe's ending: "don't", "l'équipe"). */
+export const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+export const words = (text: string): string[] => text.toLowerCase().match(WORD) ?? [];
 
 /** French and Italian elide the article or pronoun before a word ("l'équipe", "dell'account"): the word is what follows. */
 const ELIDED = /^(?:[\p{L}]{1,2}|qu|jusqu|lorsqu|puisqu|dell|all|dall|nell|sull)['’]/u;
