@@ -130,7 +130,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     // The classifier guesses a request for sales, and nothing in the Help Center is close.
     const question = "is there a package for agencies";
     expect(await ask(question)).toMatchObject({ action: "escalate", reason: "human_request" });
-    expect(await ask("do you have a package for agencies")).toMatchObject({ action: "escalate", reason: "human_request" });
+    expect(await ask("do you have a package for agencies")).toMatchObject({ action: "escalate" });
     await customerAsks("31000000007", question);
     await teammateReplies("31000000007", question, `<a href="https://help.tallybook.example/en/articles/8800111-tallybook-plans-and-pricing">Plans and pricing</a>`);
     expect(firstShown(await ask("Is there a package for agencies?"))).toBe("8800111");

@@ -110,12 +110,6 @@ const toSource = (passage: Passage): Source => ({
   ...(passage.learnedQuestion ? { learnedQuestion: passage.learnedQuestion } : {}),
 });
 
-/**
- * With a model, the offline classifier's "needs a person" decides alone only above this: the
- * clear cases hand over at once, the rest go to the model's judgement, made in the same call
- * that writes the answer.
- */
-export const CLEAR_NEEDS_HUMAN = 0.9;
 /** Answers sized for a card, so the model writes one inside the card's time; a conversation reply may be longer. */
 export const CARD_ANSWER_WORDS = 80;
 export const REPLY_ANSWER_WORDS = 120;
@@ -171,24 +165,14 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
       );
       return { model, passages: lowered(found, notHelped) };
     })());
-  if (quick.needsHuman && (!deps.model || quick.modelProbability >= CLEAR_NEEDS_HUMAN)) {
-    // A question the team already answered with an article (a learned question, in nearly these
-    // words, or one retrieval finds that article through) is answerable: the classifier's guess
-    // alone does not hand it over again; the usual answer, choice or hand-over follows.
+  if (quick.needsHuman) {
+    // A request is handed over whatever the Help Center holds: the request model is calibrated,
+    // and sure enough here to act alone. Only the team overrules it: a wording a teammate already
+    // answered with an article (a learned question, in nearly these words) stays a question.
     const found = await search().catch(() => undefined);
     const best = found?.passages[0];
-    const taught = best?.learnedQuestion !== undefined && (sameQuestion(best.learnedQuestion, input.message) || best.confidence >= found!.model.thresholds.related);
-    if (!taught) {
-      // No trigger phrase matched, so this is the classifier's guess, and the Help Center settles
-      // it as the model does when there is one: its likely articles are offered beside "Talk to a
-      // human", never stated as an answer; with none close, a person takes over. The guess reads
-      // a product's own words ("team plan", "mobile app", "automation") as requests for sales, so
-      // only a sure guess of an urgent problem (fraud, an outage) goes to a person at once.
-      const settled = quick.intent !== "urgent_problem" || quick.modelProbability < CLEAR_NEEDS_HUMAN;
-      const band = found && settled ? decisionOf(found, language).band : undefined;
-      const likely = band?.outcome === "answer" ? band.cited : band?.outcome === "choice" ? band.options : [];
-      if (likely.length) return { ...common, action: "offer_choice", options: likely.map(toSource), confidence: likely[0]!.confidence };
-      return judged(quick, "offline", [])!;
+    if (!(best?.learnedQuestion !== undefined && sameQuestion(best.learnedQuestion, input.message))) {
+      return escalate(quick.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${quick.intent} (a person needed with probability ${quick.modelProbability.toFixed(2)})`);
     }
     quick = { ...quick, intent: "faq_question", needsHuman: false };
     common = { ...common, intent: quick.intent };

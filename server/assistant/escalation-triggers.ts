@@ -10,7 +10,7 @@ export interface TriggerMatch {
 }
 
 const PATTERNS: Array<[RegExp, TriggerMatch["kind"]]> = [
-  [/\b(talk|speak|chat|connect|put me through|transfer|escalate)\b.{0,30}\b(human|person|someone|somebody|agent|representative|rep|manager|supervisor|team|sales|people|operator|staff|support|employee)\b/i, "human_request"],
+  [/\b(talk|speak|chat|connect|put me through|transfer|escalate)\b.{0,30}\b(human|person|someone|somebody|agent|representative|rep|manager|supervisor|team|sales|people|operator|staff|(?<!\b(?:you|it|they|we|does|do) )support|employee)\b/i, "human_request"],
   [/\b(real|live|actual)\s+(person|human|agent|support)\b/i, "human_request"],
   [/^\s*(human|agent|operator|representative)( please)?[.!?]*\s*$/i, "human_request"],
   [/\b(human|person|employee|agent)\b.{0,20}\b(support|assist|help)\b|\b(get|need|want|have) (a |an )?(human|person|employee|agent)\b/i, "human_request"],
@@ -24,6 +24,8 @@ const PATTERNS: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(call me|call back|phone number|book a call|schedule a call)\b/i, "human_request"],
   [/\b(a|the|sales|phone|video) ?call\b|\bcall (with|please)\b|\b(want|like) to call\b/i, "human_request"],
   [/\b(buy|purchase|sign me up)\b/i, "human_request"],
+  // An outage reported as such: "the app is down for all of us", "an outage".
+  [/\b(is|are|went|been) down (for|since|again)\b|\b(an|the) outage\b/i, "urgent_problem"],
   [/\b(hacked|fraud|compromised|didn'?t make|did not make|don'?t recogni[sz]e|not recogni[sz]ed|unauthori[sz]ed)\b/i, "urgent_problem"],
   [/\b(did ?n[o']t (do|make|authori[sz]e)|don'?t know where (this|that) (transaction|payment|charge)|someone (is using|used) my (account|card))\b/i, "urgent_problem"],
   [/\b(useless|not help(ing|ful)|can'?t help|cannot help|doesn'?t help|does not help|didn'?t help|this doesn'?t help)\b/i, "urgent_problem"],
