@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { matchTrigger, type TriggerMatch } from "./escalation-triggers.ts";
 import { intentFeatures } from "./intent-features.ts";
 import { INTENT_NAMES, type Intent } from "./intents.ts";
-import { RequestModel, type RequestProbabilities } from "./request-model.ts";
+import { RequestModel } from "./request-model.ts";
 import { terms, words, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 import { sentimentOf } from "./sentiment.ts";
 
@@ -73,11 +73,6 @@ export class OfflineIntentClassifier {
     this.intents = newModel();
     this.intents.importJSON(saved.intents);
     this.intents.consolidate();
-  }
-
-  /** The request model's calibrated probabilities for a message. */
-  requestProbabilities(message: string, language: AnalyzedLanguage = "en"): RequestProbabilities {
-    return this.requests.probabilities(message, language);
   }
 
   /** `language`: the language the customer writes in (the card's); English unless told. */

@@ -2,8 +2,8 @@
 // refund, closing the account, "this is not helping"), an urgent problem (fraud, a hacked account),
 // or a question the Help Center settles. A multinomial logistic regression over the message's
 // words, word pairs and stems, trained by `npm run train:intents` (server/assistant/request-training.ts),
-// its probabilities calibrated by temperature on held-out folds, and the thresholds that act on
-// them chosen on those folds. The phrase list (escalation-triggers) stays the guaranteed floor.
+// its probabilities calibrated (a temperature and a shift per class) on held-out folds, and the
+// thresholds that act on them chosen on those folds. The phrase list (escalation-triggers) stays the guaranteed floor.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { foldText, terms, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
@@ -69,11 +69,9 @@ export const isShape = (feature: string) => feature === "asks" || feature.starts
 /** Logits divided by the temperature and shifted per class: the calibration. */
 export const calibrated = (logits: readonly number[], temperature: number, shift: readonly number[]) => logits.map((value, k) => value / temperature + shift[k]!);
 
-/** Softmax of logits divided by the temperature. */
-export function softmax(logits: readonly number[], temperature = 1): number[] {
-  const scaled = logits.map((value) => value / temperature);
-  const max = Math.max(...scaled);
-  const exps = scaled.map((value) => Math.exp(value - max));
+export function softmax(logits: readonly number[]): number[] {
+  const max = Math.max(...logits);
+  const exps = logits.map((value) => Math.exp(value - max));
   const total = exps.reduce((sum, value) => sum + value, 0);
   return exps.map((value) => value / total);
 }

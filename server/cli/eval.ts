@@ -17,6 +17,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Calibrations, memoryCalibrationStore } from "../answer-decision/calibrations.ts";
 import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
+import { brierScore, reliabilityTable } from "../answer-decision/reliability.ts";
 import { createAssistant } from "../assistant/create-assistant.ts";
 import { createApp } from "../http/app.ts";
 import { canvasSignature } from "../intercom/signature.ts";
@@ -244,8 +245,8 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   const demo = await run(DEMO, paraphrases.map((p) => ({ question: p.question, id: p.article_id, expect: p.expect })), demoMaps);
   // Messages that need a person, asked of the FAQ's Help Center: handed over at once, or only offered a choice beside "Talk to a human".
   const needing = dataset!.intents.filter((row) => row.needs_human);
-  const needsFaq = await run(FAQ, needing.map((row) => ({ question: row.text })), faqMaps);
-  const needs = needsFaq;
+  const needingItems = needing.map((row) => ({ question: row.text }));
+  const needs = await run(FAQ, needingItems, faqMaps);
   // In the customer's language, with the Messenger set to it: questions about articles the demo
   // has only in English. Requests for a person are judged from the message alone, as in the
   // escalation table: a hand-over for want of an answer must not count as one.
@@ -275,27 +276,24 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   multilingualRows.push(...multi);
 
   // Hand-overs per workspace: whether a customer who asks for a person gets one must not depend on the Help Center.
-  const short0 = name.split(" ")[0]!;
+  const short = name.split(" ")[0]!;
   const asked = (rows: Array<{ text: string; language: string }>) => rows.map((row) => ({ question: row.text, locale: row.language }));
-  const needingItems = needing.map((row) => ({ question: row.text }));
-  const offTopicUrgent = off.urgent;
   for (const [label, workspaceId, lookup, answerable, answerableName] of [
     ["FAQ", FAQ, faqMaps, dev, `faq-queries.dev (${queries.length})`],
     ["demo", DEMO, demoMaps, demo, `demo paraphrases (${paraphrases.length})`],
   ] as const) {
     const explicit = await run(workspaceId, asked(requests), lookup);
-    const needs = workspaceId === FAQ ? needsFaq : await run(workspaceId, needingItems, lookup);
-    const urgentQuestions = answerable.urgent + (workspaceId === FAQ ? offTopicUrgent : 0);
+    const needed = workspaceId === FAQ ? needs : await run(workspaceId, needingItems, lookup);
+    const urgentQuestions = answerable.urgent + (workspaceId === FAQ ? off.urgent : 0);
     const questionCount = workspaceId === FAQ ? queries.length + offTopic.length : paraphrases.length;
-    handOverRows.push(`| ${short0} | ${label} | ${n(explicit.nothing, requests.length)} (${requests.length}) | ${n(needs.nothing, needing.length)} (${needing.length}) | ${n(answerable.nothing, answerable === dev ? queries.length : paraphrases.length)} ${answerableName} | ${n(urgentQuestions, questionCount)} (${questionCount}) |`);
+    handOverRows.push(`| ${short} | ${label} | ${n(explicit.nothing, requests.length)} (${requests.length}) | ${n(needed.nothing, needing.length)} (${needing.length}) | ${n(answerable.nothing, answerable === dev ? queries.length : paraphrases.length)} ${answerableName} | ${n(urgentQuestions, questionCount)} (${questionCount}) |`);
     const heldRequests = heldOut.filter((row) => row.needs_human);
     const heldQuestions = heldOut.filter((row) => !row.needs_human);
     const held = await run(workspaceId, asked(heldRequests), lookup);
     const benign = await run(workspaceId, asked(heldQuestions), lookup);
-    heldOutRows.push(`| ${short0} | ${label} | ${n(held.nothing, heldRequests.length)} (${heldRequests.length}) | ${n(benign.nothing, heldQuestions.length)} (${heldQuestions.length}) | ${n(benign.urgent, heldQuestions.length)} |`);
+    heldOutRows.push(`| ${short} | ${label} | ${n(held.nothing, heldRequests.length)} (${heldRequests.length}) | ${n(benign.nothing, heldQuestions.length)} (${heldQuestions.length}) | ${n(benign.urgent, heldQuestions.length)} |`);
   }
   server.close();
-  const short = name.split(" ")[0]!;
   return [
     `| ${short} | faq-queries.dev (${queries.length}) | ${n(dev.oneClick, queries.length)} | ${n(dev.wrong, queries.length)} | ${n(dev.nothing, queries.length)} | ${n(dev.answered, queries.length)} | ${n(dev.choice, queries.length)} | |`,
     `| ${short} | off-topic BANKING77 rows (${offTopic.length}) | | answered anyway ${n(off.answered, offTopic.length)} | ${n(off.nothing, offTopic.length)} | ${n(off.answered, offTopic.length)} | ${n(off.choice, offTopic.length)} | |`,
@@ -309,15 +307,10 @@ async function reliability(knowledge: HelpCenterKnowledge, model: CalibrationMod
   const scorer = scorerOf(model);
   const searched = await knowledge.searchMany(FAQ, [...queries.map((q) => ({ query: q.query })), ...offTopic.map((row) => ({ query: row.text }))], { scorer, topK: 3 });
   const samples = searched.flatMap((results, i) => results.map((passage) => ({ p: passage.confidence, right: i < queries.length && passage.articleId === queries[i]!.doc_id })));
-  const brier = samples.reduce((sum, s) => sum + (s.p - (s.right ? 1 : 0)) ** 2, 0) / samples.length;
-  console.log(`\nReliability on the real dev questions (${samples.length} articles: top three of ${queries.length} FAQ and ${offTopic.length} off-topic questions), Brier ${f3(brier)}:\n`);
+  console.log(`\nReliability on the real dev questions (${samples.length} articles: top three of ${queries.length} FAQ and ${offTopic.length} off-topic questions), Brier ${f3(brierScore(samples))}:\n`);
   console.log("| predicted | articles | mean predicted | share right |");
   console.log("|---|---|---|---|");
-  for (const [low, high] of [[0, 0.1], [0.1, 0.3], [0.3, 0.5], [0.5, 0.7], [0.7, 0.9], [0.9, 1.01]] as const) {
-    const bin = samples.filter((s) => s.p >= low && s.p < high);
-    if (!bin.length) continue;
-    console.log(`| ${low.toFixed(1)}-${Math.min(1, high).toFixed(1)} | ${bin.length} | ${f3(bin.reduce((sum, s) => sum + s.p, 0) / bin.length)} | ${f3(bin.filter((s) => s.right).length / bin.length)} |`);
-  }
+  for (const bin of reliabilityTable(samples)) console.log(`| ${bin.from.toFixed(1)}-${bin.to.toFixed(1)} | ${bin.count} | ${f3(bin.predicted)} | ${f3(bin.observed)} |`);
 }
 
 /** Escalation from the message alone on intents.dev, as the datasets README measures it. */

@@ -12,7 +12,7 @@ const MIN_GRAM = 3;
 const MAX_GRAM = 5;
 
 /** FNV-1a: fast, stable across processes and versions, good enough spread for hashing features. */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
