@@ -32,6 +32,7 @@ import { openDatabase, type Database } from "./storage/database.ts";
 import { JobQueue, Worker } from "./storage/queue.ts";
 import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
 import { EventLog } from "./metrics/events.ts";
+import { WorkspacePreparation } from "./answer-decision/preparation.ts";
 import { AppMetrics } from "./metrics/prometheus.ts";
 
 /** The private app's own workspace, from its access token (`GET /me`). */
@@ -118,17 +119,12 @@ async function main() {
     synonymsFor: async (workspaceId) => (await settings.policyFor(workspaceId)).synonyms,
     onModel: (workspaceId, fitted) => metrics.calibrated(workspaceId, fitted),
   });
-  /**
-   * A failed sync is logged; the index the workspace had keeps serving. After a sync the answer
-   * decisions are refitted in the background when the Help Center changed materially.
-   */
-  const syncLogged = (workspaceId: string) =>
-    knowledge
-      .sync(workspaceId)
-      .then(() => void calibrations.refit(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "could not calibrate the answer decisions; keeping the model in use")))
-      .catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed"));
+  // A workspace is served once synced and fitted; /readyz waits for every connected one.
+  const preparation = new WorkspacePreparation({ knowledge, calibrations, logger });
+  /** A failed sync is logged; the index and fit the workspace had keep serving. */
+  const syncLogged = (workspaceId: string) => preparation.sync(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed"));
   const syncAll = () => Promise.all([PREVIEW_WORKSPACE_ID, ...connections.workspaces()].map(syncLogged));
-  await syncAll();
+  const prepared = syncAll();
   setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000).unref();
 
   const resumed = await queue.releaseAbandoned();
@@ -138,13 +134,13 @@ async function main() {
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
     : undefined;
   const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
-  const assistant = createAssistant({ knowledge, logger, model, settings, calibrations, notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
+  const assistant = createAssistant({ knowledge, logger, model, settings, calibrations, reading: (workspaceId) => preparation.isReading(workspaceId), notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
   metrics.watchAnswers(assistant.stats);
   events = new EventLog(database, (event) => metrics.observe(event));
   const clientFor = (id: string) => connections.clientFor(id);
   const directoryFor = (id: string) => connections.directoryFor(id);
   const bot = new BotIdentity();
-  freshness = new HelpCenterFreshness(knowledge, logger, { debounceMs: 30_000, maxAgeMs: config.syncIntervalMinutes * 60_000 });
+  freshness = new HelpCenterFreshness(preparation, logger, { debounceMs: 30_000, maxAgeMs: config.syncIntervalMinutes * 60_000 });
   worker = new Worker(
     queue,
     {
@@ -153,7 +149,8 @@ async function main() {
     },
     logger,
   );
-  worker.start();
+  // Queued webhooks wait for the Help Centers: answering them before the first sync and fit would hand them all over.
+  void prepared.then(() => worker?.start());
 
   const app = createApp({
     logger,
@@ -170,7 +167,7 @@ async function main() {
       directoryFor,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       ...(installed && config.intercom.clientId && config.publicUrl
-        ? { oauth: { clientId: config.intercom.clientId, clientSecret, publicUrl: config.publicUrl, apiBaseUrl: config.intercom.apiBaseUrl, authorizeUrl: config.intercom.oauthUrl, tokens: installed } }
+        ? { oauth: { clientId: config.intercom.clientId, clientSecret, publicUrl: config.publicUrl, apiBaseUrl: config.intercom.apiBaseUrl, authorizeUrl: config.intercom.oauthUrl, tokens: installed, onInstalled: (workspaceId: string) => void syncLogged(workspaceId) } }
         : {}),
       // A private app's one workspace; with no Intercom at all, the local preview's.
       ...(config.adminToken && (own || !installed) ? { operator: { token: config.adminToken, workspaceId: own?.workspaceId ?? PREVIEW_WORKSPACE_ID } } : {}),
@@ -201,8 +198,10 @@ async function main() {
       } catch {
         return { ready: false, reason: config.databaseUrl ? "the database at DATABASE_URL is not reachable" : "the embedded database is not available" };
       }
-      return knowledge.readiness();
+      const knowledgeReady = await knowledge.readiness();
+      return knowledgeReady.ready ? preparation.readiness() : knowledgeReady;
     },
+    sync: (workspaceId) => preparation.sync(workspaceId),
   });
   server = app.listen(config.port, () => {
     const local = `http://localhost:${config.port}`;

@@ -138,4 +138,32 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
     await waitFor(async () => (shows(await ask(instances[1]!, `${question}?`)) ? true : undefined), 30_000, "the other instance to use the learned question");
     console.log(`second instance used the learned question ${Date.now() - started} ms after the teammate's reply was delivered`);
   }, 90_000);
+
+  it("uses on one instance, within 5 s, the answer decisions the other fitted", async () => {
+    const figures = async (app: AppProcess) => {
+      const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+      return text
+        .split("\n")
+        .filter((line) => line.startsWith("assistant_calibration{") && line.includes(`workspace="${workspaceId}"`))
+        .sort()
+        .join("\n");
+    };
+    // Grown past the size a fit needs, the Help Center is synced and fitted by the first instance.
+    const topics = ["Reset your password", "Export your invoices", "Invite a teammate", "Change your plan", "Turn on two-factor authentication", "Connect your bank account", "Delete a client", "Set up recurring invoices"];
+    topics.forEach((title, i) => intercom.articles.push(intercomArticle({ id: String(720 + i), title, body: `<p>${title}: open Settings and follow the steps on the page.</p>` })));
+    await ask(instances[0]!, "How do I export my invoices?");
+    expect(await figures(instances[0]!)).toContain('kind="prior"');
+    const synced = await fetch(`http://127.0.0.1:${instances[0]!.port}/admin/sync?workspace=${workspaceId}`, { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(synced.status).toBe(200);
+    const fitted = await figures(instances[0]!);
+    expect(fitted).toContain('kind="fitted"');
+    const started = Date.now();
+    await waitFor(async () => {
+      await ask(instances[1]!, "How do I export my invoices?");
+      return (await figures(instances[1]!)) === fitted ? true : undefined;
+    }, 20_000, "the other instance to use the new fit");
+    const took = Date.now() - started;
+    console.log(`second instance used the new fit ${took} ms after it was made`);
+    expect(took).toBeLessThan(5000);
+  }, 60_000);
 });

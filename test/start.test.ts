@@ -18,7 +18,7 @@ async function startReady() {
     if (app.child.exitCode !== null) throw new Error(`app exited:\n${app.output()}`);
     const response = await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined);
     return response?.status === 200 ? true : undefined;
-  }, 30_000, "readyz");
+  }, 60_000, "readyz");
   const chromaUrl = app.logField("embedded Chroma is up", "url") as string;
   expect(chromaUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   return { app, chromaUrl };

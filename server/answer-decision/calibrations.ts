@@ -1,7 +1,8 @@
 // One accessor for a workspace's answer-decision model: the one fitted on its Help Center with
 // the embedder in use (read from the database, so every instance uses the same one), or the
 // shipped prior while none is fitted or the Help Center is too small to fit. After each sync the
-// model is refitted when the Help Center changed materially since its fit.
+// model is refitted when the Help Center changed materially since its fit; a new fit is used at
+// once by the instance that made it and within seconds by every other.
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import type { Sql } from "../storage/database.ts";
@@ -10,13 +11,19 @@ import { selfCalibrate } from "./self-calibration.ts";
 
 /** A share of articles added, removed or edited at least this large calls for a new fit. */
 export const MATERIAL_CHANGE = 0.1;
-/** How long an instance trusts the model it read before reading it again (another may have refitted). */
-const CACHE_MS = 30_000;
+/**
+ * How long an instance trusts the model it read before asking whether another instance refitted
+ * (one indexed timestamp read; the model itself is read again only when it changed).
+ */
+const RECHECK_MS = 2000;
 
 interface Stored {
   model: CalibrationModel;
   articles: Record<string, string>;
 }
+
+/** A stored fit and when it was made, which tells an instance whether the model it holds is still the latest. */
+type Fitted = Stored & { fittedAt: string };
 
 /** Share of articles that differ between two versions (added, removed or edited), over the larger. */
 export function changedShare(before: Record<string, string>, after: Record<string, string>): number {
@@ -27,16 +34,24 @@ export function changedShare(before: Record<string, string>, after: Record<strin
 }
 
 export interface CalibrationStore {
-  read(workspaceId: string, embedderId: string): Promise<Stored | undefined>;
+  read(workspaceId: string, embedderId: string): Promise<Fitted | undefined>;
+  fittedAt(workspaceId: string, embedderId: string): Promise<string | undefined>;
   write(workspaceId: string, stored: Stored): Promise<void>;
 }
 
 export function databaseCalibrationStore(db: Sql): CalibrationStore {
   return {
     async read(workspaceId, embedderId) {
-      const [row] = await db.query<{ model: unknown; articles: Record<string, string> }>("SELECT model, articles FROM calibrations WHERE workspace_id = $1 AND embedder_id = $2", [workspaceId, embedderId]);
+      const [row] = await db.query<{ model: unknown; articles: Record<string, string>; fitted_at: string }>(
+        "SELECT model, articles, fitted_at::text AS fitted_at FROM calibrations WHERE workspace_id = $1 AND embedder_id = $2",
+        [workspaceId, embedderId],
+      );
       const model = CalibrationModel.safeParse(row?.model);
-      return row && model.success ? { model: model.data, articles: row.articles } : undefined;
+      return row && model.success ? { model: model.data, articles: row.articles, fittedAt: row.fitted_at } : undefined;
+    },
+    async fittedAt(workspaceId, embedderId) {
+      const [row] = await db.query<{ fitted_at: string }>("SELECT fitted_at::text AS fitted_at FROM calibrations WHERE workspace_id = $1 AND embedder_id = $2", [workspaceId, embedderId]);
+      return row?.fitted_at;
     },
     async write(workspaceId, { model, articles }) {
       await db.query(
@@ -50,15 +65,17 @@ export function databaseCalibrationStore(db: Sql): CalibrationStore {
 
 /** For an app without a database (some tests): the fits live in this process. */
 export function memoryCalibrationStore(): CalibrationStore {
-  const fits = new Map<string, Stored>();
+  const fits = new Map<string, Fitted>();
+  let writes = 0;
   return {
     read: async (workspaceId, embedderId) => fits.get(`${workspaceId}\0${embedderId}`),
-    write: async (workspaceId, stored) => void fits.set(`${workspaceId}\0${stored.model.embedderId}`, stored),
+    fittedAt: async (workspaceId, embedderId) => fits.get(`${workspaceId}\0${embedderId}`)?.fittedAt,
+    write: async (workspaceId, stored) => void fits.set(`${workspaceId}\0${stored.model.embedderId}`, { ...stored, fittedAt: String(++writes) }),
   };
 }
 
 export class Calibrations {
-  private readonly cache = new Map<string, { model: CalibrationModel; at: number }>();
+  private readonly cache = new Map<string, { model: CalibrationModel; at: number; fittedAt?: string }>();
   private readonly fitting = new Map<string, Promise<CalibrationModel>>();
 
   constructor(
@@ -76,18 +93,27 @@ export class Calibrations {
   /** The model the workspace's decisions use now. */
   async modelFor(workspaceId: string): Promise<CalibrationModel> {
     const cached = this.cache.get(workspaceId);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.model;
-    const stored = await this.deps.store.read(workspaceId, this.deps.knowledge.embedderId).catch((error) => {
-      this.deps.logger.warn({ err: error, workspaceId }, "could not read the calibration; using the last one known");
-      return undefined;
-    });
-    const model = stored?.model ?? cached?.model ?? priorModel();
-    this.remember(workspaceId, model);
-    return model;
+    if (cached && Date.now() - cached.at < RECHECK_MS) return cached.model;
+    const { store, knowledge, logger } = this.deps;
+    try {
+      if (cached?.fittedAt !== undefined && (await store.fittedAt(workspaceId, knowledge.embedderId)) === cached.fittedAt) {
+        cached.at = Date.now();
+        return cached.model;
+      }
+      const stored = await store.read(workspaceId, knowledge.embedderId);
+      const model = stored?.model ?? cached?.model ?? priorModel();
+      this.remember(workspaceId, model, stored?.fittedAt);
+      return model;
+    } catch (error) {
+      logger.warn({ err: error, workspaceId }, "could not read the calibration; using the last one known");
+      const model = cached?.model ?? priorModel();
+      this.remember(workspaceId, model, cached?.fittedAt);
+      return model;
+    }
   }
 
-  private remember(workspaceId: string, model: CalibrationModel) {
-    this.cache.set(workspaceId, { model, at: Date.now() });
+  private remember(workspaceId: string, model: CalibrationModel, fittedAt?: string) {
+    this.cache.set(workspaceId, { model, at: Date.now(), ...(fittedAt !== undefined ? { fittedAt } : {}) });
     this.deps.onModel?.(workspaceId, model);
   }
 
@@ -108,7 +134,7 @@ export class Calibrations {
     const [version, stored] = await Promise.all([knowledge.helpCenterVersion(workspaceId), store.read(workspaceId, knowledge.embedderId)]);
     const change = stored ? changedShare(stored.articles, version.articles) : 1;
     if (stored && !force && change < MATERIAL_CHANGE && stored.model.method === FIT_METHOD) {
-      this.remember(workspaceId, stored.model);
+      this.remember(workspaceId, stored.model, stored.fittedAt);
       return stored.model;
     }
     const started = Date.now();

@@ -20,7 +20,7 @@ import { sameQuestion } from "../learning/learned-questions.ts";
 import { languageName, languageOfLocale } from "../i18n/catalog.ts";
 import { analysisLanguageOf, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 
-export const ESCALATION_REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable"] as const;
+export const ESCALATION_REASONS = ["explicit_request", "human_request", "urgent_problem", "low_confidence", "too_many_turns", "frustration", "more_help", "service_unavailable", "still_reading"] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 
 export interface Source {
@@ -86,6 +86,8 @@ export interface AssistantDeps {
   offline: OfflineIntentClassifier;
   /** Article keys customers said did not help with this question, in nearly these words (server/learning). */
   notHelped?: (workspaceId: string, question: string) => Promise<Set<string>>;
+  /** True while the workspace's Help Center is read and fitted for the first time (server/answer-decision/preparation.ts). */
+  reading?: (workspaceId: string) => boolean;
   model?: ChatModel;
   /** Each workspace's policy (tone, triggers, limits, synonyms, routing). */
   settings: PolicySource;
@@ -165,11 +167,12 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
       );
       return { model, passages: lowered(found, notHelped) };
     })());
+  const reading = deps.reading?.(input.workspaceId) ?? false;
   if (quick.needsHuman) {
     // A request is handed over whatever the Help Center holds: the request model is calibrated,
     // and sure enough here to act alone. Only the team overrules it: a wording a teammate already
     // answered with an article (a learned question, in nearly these words) stays a question.
-    const found = await search().catch(() => undefined);
+    const found = reading ? undefined : await search().catch(() => undefined);
     const best = found?.passages[0];
     if (!(best?.learnedQuestion !== undefined && sameQuestion(best.learnedQuestion, input.message))) {
       return escalate(quick.intent === "urgent_problem" ? "urgent_problem" : "human_request", `classified as ${quick.intent} (a person needed with probability ${quick.modelProbability.toFixed(2)})`);
@@ -177,6 +180,8 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     quick = { ...quick, intent: "faq_question", needsHuman: false };
     common = { ...common, intent: quick.intent };
   }
+  // Until its first sync and fit finish, the workspace has nothing reliable to answer from.
+  if (reading) return escalate("still_reading", "the Help Center is still being read and calibrated for the first time");
   if (input.turnNumber > policy.max_turns_before_escalate) return escalate("too_many_turns", `message ${input.turnNumber} without resolution (limit ${policy.max_turns_before_escalate})`);
   if (!deps.model && quick.intent === "feedback") return { ...common, action: "acknowledge_feedback", positive: sentiment >= 0 };
 

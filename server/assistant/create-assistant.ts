@@ -20,6 +20,7 @@ export function createAssistant(options: {
   settings?: PolicySource;
   calibrations?: DecisionModels;
   notHelped?: AssistantDeps["notHelped"];
+  reading?: AssistantDeps["reading"];
 }): AssistantDeps {
   offline ??= new OfflineIntentClassifier();
   return {
@@ -29,6 +30,7 @@ export function createAssistant(options: {
     classifier: options.model ? llmClassifier(options.model, offline, options.logger) : offlineClassifier(offline),
     offline,
     ...(options.notHelped ? { notHelped: options.notHelped } : {}),
+    ...(options.reading ? { reading: options.reading } : {}),
     ...(options.model ? { model: options.model } : {}),
     settings: options.settings ?? fixedPolicy(options.policy ?? DEFAULT_POLICY),
     logger: options.logger,

@@ -16,6 +16,7 @@ import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Calibrations, memoryCalibrationStore } from "../answer-decision/calibrations.ts";
+import { WorkspacePreparation } from "../answer-decision/preparation.ts";
 import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
 import { brierScore, reliabilityTable } from "../answer-decision/reliability.ts";
 import { createAssistant } from "../assistant/create-assistant.ts";
@@ -134,7 +135,7 @@ async function everything() {
   console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const row of multilingualRows) console.log(row);
   console.log("\n## Hand-overs per workspace: signed cards, read from the card\n");
-  console.log("Targets (issue 25), with both embedders: explicit requests handed over 1.00; needs-a-person recall ≥ 0.97; answerable questions handed over ≤ 0.05; questions flagged urgent ≤ 0.01 (answerable questions, and off-topic BANKING77 rows in the FAQ workspace).\n");
+  console.log("Targets (issue 25), with both embedders: explicit requests handed over 1.00; needs-a-person recall ≥ 0.97; answerable questions handed over ≤ 0.05; questions flagged urgent ≤ 0.01 (answerable questions, and in the FAQ workspace the off-topic BANKING77 rows that do not need a person: a lost card flagged urgent is right).\n");
   console.log("| embedder | workspace | explicit requests handed over (test/fixtures/requests.jsonl) | intents.dev needs-a-person handed over | answerable questions handed over | questions flagged urgent |");
   console.log("|---|---|---|---|---|---|");
   for (const row of handOverRows) console.log(row);
@@ -179,21 +180,34 @@ async function retrievalTable(embedder: Embedder, model: CalibrationModel) {
 
 async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   const knowledge = knowledgeFor(embedder);
-  await Promise.all([knowledge.sync(FAQ), knowledge.sync(DEMO)]);
   const calibrations = new Calibrations({ knowledge, store: memoryCalibrationStore(), logger: createLogger("silent") });
-  const models = { faq: await calibrations.refit(FAQ), demo: await calibrations.refit(DEMO) };
+  // As the app starts: both workspaces are synced and fitted in the background, and the cards are
+  // asked from the moment /readyz says ready, with no wait after it.
+  const preparation = new WorkspacePreparation({ knowledge, calibrations, logger: createLogger("silent") });
+  const logger = createLogger("silent");
+  const app = createApp({
+    logger,
+    clientSecret: SECRET,
+    assistant: createAssistant({ knowledge, logger, calibrations, reading: (workspaceId) => preparation.isReading(workspaceId) }),
+    readiness: async () => preparation.readiness(),
+  });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const started = performance.now();
+  void Promise.all([FAQ, DEMO].map((workspaceId) => preparation.sync(workspaceId)));
+  while ((await fetch(`${base}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+  const readyAfter = (performance.now() - started) / 1000;
+  const models = { faq: await calibrations.modelFor(FAQ), demo: await calibrations.modelFor(DEMO) };
   console.log(`\n## ${name}: self-calibration (no labels)\n`);
+  console.log(`Both workspaces synced and fitted, /readyz 200 after ${readyAfter.toFixed(1)} s; every card below is asked from then on, with no wait.\n`);
   for (const [label, model] of Object.entries(models)) {
     const q = model.quality;
     console.log(`- ${label}: ${model.kind} on ${q.articles} articles, ${q.questions} generated questions; thresholds answer ${f3(model.thresholds.answer)}, choice (on topic) ${f3(model.thresholds.choice)}${Object.keys(model.thresholds.choiceIn).length > 1 ? ` (${Object.entries(model.thresholds.choiceIn).map(([language, value]) => `${language} ${f3(value)}`).join(", ")})` : ""}; held-back generated questions: Brier ${f3(q.brier)}, answer precision ${f3(q.answerPrecision)}, one click ${f3(q.oneClick)}, other businesses handed over ${f3(q.elsewhereHandedOver)}`);
   }
   await reliability(knowledge, models.faq);
 
-  const logger = createLogger("silent");
-  const app = createApp({ logger, clientSecret: SECRET, assistant: createAssistant({ knowledge, logger, calibrations }), readiness: () => knowledge.readiness() });
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/canvas/messenger/submit`;
+  const url = `${base}/canvas/messenger/submit`;
   const template = JSON.parse(readFileSync(new URL("../../test/fixtures/messenger-submit.json", import.meta.url), "utf8"));
   const submit = async (workspaceId: string, fields: Record<string, unknown>) => {
     const body = JSON.stringify({ ...template, workspace_id: workspaceId, ...fields });
@@ -208,13 +222,14 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   };
   const faqMaps = await maps(FAQ);
   const demoMaps = await maps(DEMO);
-  const run = async (workspaceId: string, items: Array<{ question: string; id?: string; expect?: string; locale?: string }>, lookup: { urls: Map<string, string>; titles: Map<string, string> }) => {
+  // `needsPerson` marks a message that needs a person: flagging it urgent is no false alarm.
+  const run = async (workspaceId: string, items: Array<{ question: string; id?: string; expect?: string; locale?: string; needsPerson?: boolean }>, lookup: { urls: Map<string, string>; titles: Map<string, string> }) => {
     const count = { oneClick: 0, wrong: 0, nothing: 0, answered: 0, choice: 0, expected: 0, quoted: 0, urgent: 0 };
     for (const item of items) {
       const card = await ask(workspaceId, item.question, item.locale);
       const outcome = outcomeOf(card, lookup.urls, lookup.titles);
       if (outcome.kind === "hand_over") count.nothing++;
-      if (outcome.kind === "hand_over" && outcome.text === urgentText(item.locale)) count.urgent++;
+      if (outcome.kind === "hand_over" && !item.needsPerson && outcome.text === urgentText(item.locale)) count.urgent++;
       if (outcome.kind === "choice") count.choice++;
       if (outcome.kind === "answer") {
         count.answered++;
@@ -235,7 +250,7 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   // The card an urgent hand-over shows, in the customer's language (the fixture's contact is Maria).
   const urgentText = (locale = "en") => translate(languageOfLocale(locale), "handoff", { reason: "urgent_problem", name: "Maria", helpCenterName: DEFAULT_POLICY.help_center_name });
   const dev = await run(FAQ, queries.map((q) => ({ question: q.query, id: q.doc_id })), faqMaps);
-  const off = await run(FAQ, offTopic.map((row) => ({ question: row.text })), faqMaps);
+  const off = await run(FAQ, offTopic.map((row) => ({ question: row.text, needsPerson: row.needs_human })), faqMaps);
   const demo = await run(DEMO, paraphrases.map((p) => ({ question: p.question, id: p.article_id, expect: p.expect })), demoMaps);
   // Messages that need a person, asked of the FAQ's Help Center: handed over at once, or only offered a choice beside "Talk to a human".
   const needing = dataset!.intents.filter((row) => row.needs_human);
@@ -279,7 +294,7 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
     const explicit = await run(workspaceId, asked(requests), lookup);
     const needed = workspaceId === FAQ ? needs : await run(workspaceId, needingItems, lookup);
     const urgentQuestions = answerable.urgent + (workspaceId === FAQ ? off.urgent : 0);
-    const questionCount = answerableCount + (workspaceId === FAQ ? offTopic.length : 0);
+    const questionCount = answerableCount + (workspaceId === FAQ ? offTopic.filter((row) => !row.needs_human).length : 0);
     handOverRows.push(`| ${short} | ${label} | ${n(explicit.nothing, requests.length)} (${requests.length}) | ${n(needed.nothing, needing.length)} (${needing.length}) | ${n(answerable.nothing, answerableCount)} ${answerableName} (${answerableCount}) | ${n(urgentQuestions, questionCount)} (${questionCount}) |`);
     const heldRequests = heldOut.filter((row) => row.needs_human);
     const heldQuestions = heldOut.filter((row) => !row.needs_human);

@@ -9,8 +9,9 @@ export interface FaqDataset {
   dir: string;
   docs: Array<{ id: string; title: string; body: string; collection: string }>;
   queries: Array<{ query: string; doc_id: string }>;
-  offTopic: Array<{ text: string; source: string }>;
   intents: Array<{ text: string; source: string; intent: string; needs_human: boolean }>;
+  /** The intents rows from BANKING77: questions (and some requests) no FAQ document answers. */
+  offTopic: FaqDataset["intents"];
   snapshot: HelpCenterSnapshot;
 }
 

@@ -46,6 +46,8 @@ export interface AppDeps {
   clientSecret: string;
   assistant: AssistantDeps;
   readiness: () => Promise<Readiness>;
+  /** Syncs a workspace's Help Center and refits its answer decisions (the admin and Inbox "sync now"); the bare sync unless given. */
+  sync?: (workspaceId: string) => Promise<unknown>;
   /** Carries out the hand-offs the assistant decides on (the handoff issue wires Intercom in). */
   onEscalation?: MessengerDeps["onEscalation"];
   /** The Intercom app id, to boot the real Messenger on the preview page. */
@@ -126,7 +128,9 @@ export function createApp(deps: AppDeps): Express {
   signed("/canvas/messenger/content", verifyCanvasSignature, LiveCanvasRequest, (body) => messengerFlow.content(body, messenger));
   signed("/canvas/messenger/sheet", verifyCanvasSignature, SheetRequest, (body) => messengerFlow.sheetClosed(body, messenger), apologise);
   const database = deps.db;
+  const sync = deps.sync ?? ((workspaceId: string) => knowledge.sync(workspaceId));
   const inbox: inboxFlow.InboxExtras = {
+    sync,
     ...(database
       ? {
           figuresFor: async (workspaceId: string, conversationId: string) => {
@@ -169,7 +173,7 @@ export function createApp(deps: AppDeps): Express {
     mountConsole(app, { ...deps.console, assistant, logger, ...(report ? { report } : {}) });
   }
   if (deps.db) mountReport(app, { db: deps.db, token: deps.adminToken, logger, knowledge, ...(deps.learned ? { learned: deps.learned } : {}), ...(deps.drafts ? { drafts: deps.drafts } : {}) });
-  mountAdmin(app, { token: deps.adminToken, sync: (workspaceId) => knowledge.sync(workspaceId), queue: deps.queue, logger });
+  mountAdmin(app, { token: deps.adminToken, sync, queue: deps.queue, logger });
   mountPreview(app, { clientSecret, logger, intercomAppId: deps.intercomAppId });
 
   app.use((_req, res) => {

@@ -46,7 +46,7 @@ export interface ConsoleDeps {
   /** https: the cookie is Secure. */
   publicUrl?: string;
   /** Sign in with Intercom: the public app's OAuth client. */
-  oauth?: { clientId: string; clientSecret: string; publicUrl: string; apiBaseUrl: string; authorizeUrl: string; tokens: WorkspaceTokens };
+  oauth?: { clientId: string; clientSecret: string; publicUrl: string; apiBaseUrl: string; authorizeUrl: string; tokens: WorkspaceTokens; onInstalled?: (workspaceId: string) => void };
   /** A private app's one workspace, signed into with the operator's ADMIN_TOKEN. */
   operator?: { token: string; workspaceId: string };
   /** The workspace's teams, segments and tags for the routing dropdowns. */
@@ -137,7 +137,10 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
       const workspaceId = me?.app?.id_code;
       if (!me?.id || !workspaceId) throw new Error("GET /me named no admin or workspace");
       // Signing in through the app's OAuth installs it; a workspace that has it keeps its installation.
-      if (!oauth.tokens.get(workspaceId)) await oauth.tokens.save(workspaceId, token);
+      if (!oauth.tokens.get(workspaceId)) {
+        await oauth.tokens.save(workspaceId, token);
+        oauth.onInstalled?.(workspaceId);
+      }
       const { cookie, expiresAt } = await deps.sessions.start({ workspaceId, adminId: String(me.id), adminName: me.name || me.email || `admin ${me.id}`, via: "intercom" });
       setCookie(res, cookie, expiresAt);
       deps.logger.info({ workspaceId, adminId: me.id }, "admin signed into the console");

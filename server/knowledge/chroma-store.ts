@@ -199,10 +199,15 @@ export class ChromaStore {
    * (or filtering on it in Chroma) costs several times the search itself at 10,000 passages.
    */
   async nearest(workspaceId: string, embedding: number[], count: number): Promise<Array<{ id: string; similarity: number }>> {
+    return (await this.nearestMany(workspaceId, [embedding], count))[0] ?? [];
+  }
+
+  /** `nearest` for many vectors in one request: a fit's thousands of searches would otherwise wait on as many round trips. */
+  async nearestMany(workspaceId: string, embeddings: number[][], count: number): Promise<Array<Array<{ id: string; similarity: number }>>> {
+    if (embeddings.length === 0) return [];
     const collection = await this.collection(workspaceId);
-    const result = await retrying(() => collection.query({ queryEmbeddings: [embedding], nResults: count, include: ["distances"] }));
-    const distances = result.distances[0] ?? [];
+    const result = await retrying(() => collection.query({ queryEmbeddings: embeddings, nResults: count, include: ["distances"] }));
     // Cosine space: distance = 1 - cosine similarity.
-    return (result.ids[0] ?? []).map((id, i) => ({ id, similarity: 1 - (distances[i] ?? 1) }));
+    return embeddings.map((_, q) => (result.ids[q] ?? []).map((id, i) => ({ id, similarity: 1 - (result.distances[q]?.[i] ?? 1) })));
   }
 }

@@ -7,7 +7,8 @@ import type { Embedder } from "./embedder.ts";
 import type { ArticleView, HelpCenterCollection, HelpCenterVersion, KnowledgeBase, LearnedQuestionIndex, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
 import { LexicalIndex } from "./lexical-index.ts";
 import { embeddingText } from "./passage-text.ts";
-import { retrieve, type RetrievedArticle } from "./retriever.ts";
+import { denseWanted, retrieve, type RetrievedArticle } from "./retriever.ts";
+import { groupBy } from "../group-by.ts";
 import type { HelpCenterSource } from "./sources.ts";
 import { syncSnapshot, type SyncProgress, type SyncSummary } from "./sync.ts";
 import { BUILT_IN_THESAURUS, Thesaurus } from "./thesaurus.ts";
@@ -193,19 +194,27 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
     const english = index.locales().has(DEFAULT_LOCALE) ? "en" : written;
     const expansions = queries.map(({ query }) => withGlossary(thesaurus.expand(query), query, reader, english));
     const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.corpusStats(reader)) : [];
+    const filters = queries.map(({ excludeArticleKeys }) => ({ collectionIds: options.collectionIds, excludeArticleKeys }));
+    // Chroma is asked once per batch (queries wanting as many passages together), not once per query.
+    const nearest: Array<Array<{ id: string; similarity: number }> | undefined> = [];
+    for (const [wanted, members] of groupBy([...vectors.keys()], (i) => denseWanted(index, filters[i]))) {
+      const found = await this.deps.store.nearestMany(workspaceId, members.map((i) => vectors[i]!), wanted);
+      members.forEach((i, j) => (nearest[i] = found[j]));
+    }
     const out: Passage[][] = [];
-    for (const [i, { query, excludeArticleKeys }] of queries.entries()) {
+    for (const [i, { query }] of queries.entries()) {
       const results = await retrieve({
         workspaceId,
         query,
         index,
         store: this.deps.store,
         embedder: this.deps.embedder,
-        filter: { collectionIds: options.collectionIds, excludeArticleKeys },
+        filter: filters[i],
         // Translations of one article are grouped below: room for them.
         topK: (options.topK ?? 3) * 2,
         expansion: expansions[i],
         vector: vectors[i],
+        nearest: nearest[i],
         scorer: options.scorer,
         languages,
       });

@@ -37,6 +37,11 @@ interface Candidate {
   similarity: number;
 }
 
+/** How many nearest passages to ask Chroma for: a filter is applied to its answer, so more when it can exclude some. */
+export function denseWanted(index: LexicalIndex, filter: ChunkFilter = {}): number {
+  return Math.min(index.matcher(filter) ? CANDIDATES * 4 : CANDIDATES, index.size);
+}
+
 export async function retrieve(options: {
   workspaceId: string;
   query: string;
@@ -50,6 +55,8 @@ export async function retrieve(options: {
   expansion?: QueryExpansion;
   /** The query's vector when the caller embedded it already (self-calibration embeds in batches). */
   vector?: number[];
+  /** Chroma's nearest passages to that vector when the caller asked already, `denseWanted` of them. */
+  nearest?: Array<{ id: string; similarity: number }>;
   /** How confident each article is; ranks the final list. Without one, the fused score ranks it. */
   scorer?: Scorer;
   /** "confidence" (the default) or the raw fused "score", to measure a single ranker on its own. */
@@ -70,10 +77,9 @@ export async function retrieve(options: {
   if (weights.dense > 0) {
     const vector = options.vector ?? (await options.embedder.embedQuery(options.expansion?.denseText ?? options.query, index.corpusStats(options.languages?.[0])));
     const accepts = index.matcher(filter);
-    // A filter is applied to Chroma's answer, so ask for more when it can exclude some.
-    const wanted = Math.min(accepts ? CANDIDATES * 4 : CANDIDATES, index.size);
+    const nearest = options.nearest ?? (await options.store.nearest(options.workspaceId, vector, denseWanted(index, filter)));
     let taken = 0;
-    for (const hit of await options.store.nearest(options.workspaceId, vector, wanted)) {
+    for (const hit of nearest) {
       // The index holds every passage's text; one Chroma has but this instance has not yet loaded is skipped.
       const chunk = index.chunk(hit.id);
       if (!chunk || (accepts && !accepts(chunk))) continue;

@@ -139,7 +139,7 @@ export function contentGaps(questions: GapQuestion[], minimumOverlap = 0.34): Co
 }
 
 /** Hand-overs whose question says nothing about the Help Center's subject. */
-const NOT_A_TOPIC = new Set(["explicit_request", "service_unavailable"]);
+const NOT_A_TOPIC = new Set(["explicit_request", "service_unavailable", "still_reading"]);
 
 /**
  * The questions the assistant could not answer: those it handed over for want of an article or

@@ -25,6 +25,8 @@ export interface FakeIntercom {
   failNextSearches: number[];
   /** Holds every write this long before answering (to catch a caller mid-request). */
   writeDelayMs: number;
+  /** While set, GET /articles waits for it (a Help Center that takes its time to sync). */
+  articlesHeld?: Promise<void>;
   /** The workspace's teams (GET /teams). */
   teams: Array<{ id: string; name: string }>;
   /** The workspace's segments, by name (GET /segments). */
@@ -99,7 +101,10 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
       });
     }
     if (req.method === "GET" && url.pathname === "/help_center/collections") return send(200, page(state.collections, query));
-    if (req.method === "GET" && url.pathname === "/articles") return send(200, page(state.articles, query));
+    if (req.method === "GET" && url.pathname === "/articles") {
+      await state.articlesHeld;
+      return send(200, page(state.articles, query));
+    }
     if (req.method === "POST" && url.pathname === "/conversations/search") {
       const refused = state.failNextSearches.shift();
       if (refused) return send(refused, { type: "error.list", errors: [{ code: "forbidden", message: "scripted failure" }] });
