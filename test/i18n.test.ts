@@ -276,3 +276,35 @@ describe("questions in the customer's language, calibrated", () => {
     }
   });
 });
+
+describe("indirect requests in every supported language", () => {
+  // Written for this test (not training examples, not in the eval): no trigger phrase knows them,
+  // and the demo Help Center shares their words (team, plan, account, invoice), yet each is a
+  // request for a person and is handed over, with the card in the customer's language.
+  const requests: Array<[locale: string, message: string, handedOver: RegExp]> = [
+    ["en", "is anybody on your team free to look at my plan?", /passing this conversation to the team/],
+    ["fr", "Quelqu'un de l'équipe pourrait-il regarder mon compte avec moi ?", /Je transmets cette conversation à l'équipe/],
+    ["de", "Könnte sich jemand aus dem Team mein Konto ansehen?", /Ich gebe dieses Gespräch an das Team weiter/],
+    ["es", "¿Alguien del equipo puede revisar mi cuenta conmigo?", /Paso esta conversación al equipo/],
+    ["pt", "Alguém da vossa equipa pode ver a minha conta comigo?", /Vou passar esta conversa à equipa/],
+    ["it", "Qualcuno del team può controllare il mio account con me?", /Passo questa conversazione al team/],
+    ["nl", "Kan iemand van het team met mij naar mijn account kijken?", /Ik geef dit gesprek door aan het team/],
+  ];
+
+  it("hands each over through the request model, whatever the Help Center matches", async () => {
+    const app = await startTestApp();
+    try {
+      const submit = fixture("messenger-submit");
+      for (const [locale, message, handedOver] of requests) {
+        expect(matchTrigger(message), message).toBeUndefined();
+        const card = await (await app.canvas("/canvas/messenger/submit", { ...submit, context: { ...submit.context, locale }, input_values: { question: message } })).json();
+        const components = card.canvas.content.components as Array<Record<string, any>>;
+        expect(components.map((c) => c.text ?? "").join("\n"), message).toMatch(handedOver);
+        expect(components.some((c) => c.id?.startsWith("choice_")), message).toBe(false);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+

@@ -16,6 +16,8 @@ const PATTERNS: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(human|person|employee|agent)\b.{0,20}\b(support|assist|help)\b|\b(get|need|want|have) (a |an )?(human|person|employee|agent)\b/i, "human_request"],
   // The customer's own money: "give money back to a customer" is how an invoicing customer refunds theirs.
   [/\b(refund me|(want|like|need|get|request|apply for) (a|an|my) (\w+ )?refund|(my|our) money back|(want|get|need) (the )?money back|^\s*money back|(want|like|need|get) (it |this |that |(a|an|my|the) \w+ )?refunded)\b/i, "human_request"],
+  // "Reimburse a client" is invoicing: only the customer's own money, returned to them, is a refund.
+  [/\b(reimburse (me|us)|(my|that|the) money (returned|refunded))\b/i, "human_request"],
   [/\b(cancel(l?ing)?|clos(e|ing)|delet(e|ing)|terminat(e|ing))\b.{0,20}\b(account|subscription)s?\b/i, "human_request"],
   // Removing is also what one does to a user or a card "from my account": only the account itself counts.
   [/\b(remov(e|ing)|get rid of) (my|our|the|this) (account|subscription)s?\b/i, "human_request"],
@@ -28,7 +30,7 @@ const PATTERNS: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(is|are|went|been) down (for|since|again)\b|\b(an|the) outage\b/i, "urgent_problem"],
   [/\b(hacked|fraud|compromised|didn'?t make|did not make|don'?t recogni[sz]e|not recogni[sz]ed|unauthori[sz]ed)\b/i, "urgent_problem"],
   [/\b(did ?n[o']t (do|make|authori[sz]e)|don'?t know where (this|that) (transaction|payment|charge)|someone (is using|used) my (account|card))\b/i, "urgent_problem"],
-  [/\b(useless|not help(ing|ful)|can'?t help|cannot help|doesn'?t help|does not help|didn'?t help|this doesn'?t help)\b/i, "urgent_problem"],
+  [/\b(useless|pointless|not help(ing|ful)|can'?t help|cannot help|doesn'?t help|does not help|didn'?t help|this doesn'?t help)\b/i, "urgent_problem"],
   [/^\s*(exit|quit|stop|enough)[.!?]*\s*$/i, "urgent_problem"],
   [/\b(stop this|leading (to )?nothing|going nowhere|that'?s it\?|nothing else\?|you cant|you can'?t|can'?t do what i want|don'?t think you can)\b/i, "urgent_problem"],
 ];
@@ -44,6 +46,7 @@ const OTHER_LANGUAGES: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(vraie?|veritable) (personne|humain|conseill[eè]re?)\b|\bun (etre )?humain\b/, "human_request"],
   [/\b(remboursez[- ]moi|me rembourser|(etre|soit) rembourse|demande de remboursement|recuperer mon argent|je (veux|voudrais|souhaite|demande) (un |le |mon |etre )?rembourse)/, "human_request"],
   [/\b(annul|resili|ferm|supprim|clotur)\w*\b.{0,20}\b(compte|abonnement)\b/, "human_request"],
+  [/\bdesinscri\w*[- ]moi\b|\bsupprime[zr]? (toutes )?mes donnees\b|\b(membre|quelqu'?un) (de votre equipe|du support|du service client)\b/, "human_request"],
   [/\b(rappelez[- ]moi|me rappeler|appelez[- ]moi|rendez-vous telephonique|appel telephonique)\b|\b(un|le|du|au) (service )?commercial\b/, "human_request"],
   [/\b(pirate|fraude|frauduleu(x|se)|je ne reconnais pas|non autorise|pas fait ce (paiement|virement|retrait)|sans (mon )?(accord|autorisation)|quelqu'un a utilise (ma|mon) (carte|compte))/, "urgent_problem"],
   [/\b(ne m'aide pas|ne m'aidez pas|ne sert a rien|servez a rien|c'est inutile|c'est urgent|probleme urgent)\b/, "urgent_problem"],
@@ -64,10 +67,12 @@ const OTHER_LANGUAGES: Array<[RegExp, TriggerMatch["kind"]]> = [
   [/\b(hackeada|hackeado|hackearon|fraude|no reconozco|no autorice|no autorizad[oa]|sin (mi )?(permiso|autorizacion|consentimiento))\b/, "urgent_problem"],
   [/\b(no me ayuda|no ayuda|no sirve|no sirves|es urgente|problema urgente)\b/, "urgent_problem"],
   // Portuguese
-  [/\b(falar|conversar|contactar|contatar)\b.{0,30}\b(humano|pessoa|alguem|atendente|agente|assistente|suporte|apoio ao cliente)\b|\bpessoa real\b/, "human_request"],
+  [/\b(falar|conversar|contactar|contatar)\b.{0,30}\b(humano|pessoa|alguem|atendente|agente|assistente|suporte|apoio ao cliente)\b|\bpessoa (real|de verdade)\b/, "human_request"],
   [/\b((quero|peco) (um |o )?reembolso|pedir (um )?reembolso|reembolsem|devolvam o (meu )?dinheiro|quero o meu dinheiro de volta)\b/, "human_request"],
   [/\b(cancel|encerr|fech|apag|elimin)\w*\b.{0,20}\b(conta|assinatura|subscricao)\b/, "human_request"],
   [/\b(liguem[- ]me|ligue[- ]me|me liguem|chamada telefonica|equipa comercial|equipe de vendas|uma demo)\b/, "human_request"],
+  // Asking for a quote is sales; making one ("preciso de enviar um orçamento") is invoicing.
+  [/\b(preciso|precisamos|quero|queria|gostaria|gostariamos) (de )?(um|uma) (orcamento|cotacao|proposta comercial)\b/, "human_request"],
   [/\b(hackeada|hackeado|fraude|nao reconheco|nao autorizei|nao autorizad[oa]|sem (a minha )?(autorizacao|permissao))\b/, "urgent_problem"],
   [/\b(nao (me )?ajuda|nao serve para nada|e urgente|problema urgente)\b/, "urgent_problem"],
   // Italian
