@@ -180,11 +180,11 @@ async function retrievalTable(embedder: Embedder, model: CalibrationModel) {
 
 async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   const knowledge = knowledgeFor(embedder);
-  const calibrations = new Calibrations({ knowledge, store: memoryCalibrationStore(), logger: createLogger("silent") });
+  const logger = createLogger("silent");
+  const calibrations = new Calibrations({ knowledge, store: memoryCalibrationStore(), logger });
   // As the app starts: both workspaces are synced and fitted in the background, and the cards are
   // asked from the moment /readyz says ready, with no wait after it.
-  const preparation = new WorkspacePreparation({ knowledge, calibrations, logger: createLogger("silent") });
-  const logger = createLogger("silent");
+  const preparation = new WorkspacePreparation({ knowledge, calibrations, logger });
   const app = createApp({
     logger,
     clientSecret: SECRET,
