@@ -309,7 +309,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const chromaPid = Number(/"pid":(\d+)/.exec(proc.output())?.[1]);
     const atReady = rss(proc.child.pid!);
-    // A first start fits the answer-decision model in the background after it is ready.
+    // Ready comes after the first fit; memory settles as the fit's garbage is collected.
     await new Promise((resolve) => setTimeout(resolve, 28_000));
     startRows.push([run, `${(readyMs / 1000).toFixed(1)} s`, `${atReady.toFixed(0)} MiB`, `${rss(proc.child.pid!).toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${rss(chromaPid).toFixed(0)} MiB` : "n/a"]);
     proc.child.kill("SIGTERM");
