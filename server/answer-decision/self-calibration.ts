@@ -15,7 +15,7 @@ import type { CalibrationModel } from "./model.ts";
 import { questionsFor, seededRandom } from "./questions.ts";
 
 /** Questions about other kinds of business, per language (elsewhere/<language>.txt). */
-const ELSEWHERE_QUESTIONS = new Map<AnalyzedLanguage, string[]>(
+export const ELSEWHERE_QUESTIONS = new Map<AnalyzedLanguage, string[]>(
   ANALYZED_LANGUAGES.flatMap((language) => {
     const file = new URL(`./elsewhere/${language}.txt`, import.meta.url);
     if (!existsSync(file)) return [];

@@ -79,7 +79,6 @@ export class OfflineIntentClassifier {
   classify(message: string, configuredTriggers: string[] = [], language: AnalyzedLanguage = "en"): Classification {
     const trigger = matchTrigger(message, configuredTriggers);
     const verdict = this.requests.verdict(message, language);
-    const person = verdict.probabilities.request + verdict.probabilities.urgent;
     const needsHuman = Boolean(trigger) || verdict.needsPerson;
     const content = terms(message, language);
     const asks = ASKS.test(message);
@@ -100,6 +99,6 @@ export class OfflineIntentClassifier {
     // that asks is a question, and one with no praise or complaint in it ("voice bot", "rasa bot
     // tutorial") names a topic, whatever words it shares with feedback.
     if (intent === "feedback" && (asks || !evaluative)) intent = best(["faq_question", "technical_question"]);
-    return { intent, needsHuman, modelProbability: person, ...(trigger ? { trigger } : {}) };
+    return { intent, needsHuman, modelProbability: verdict.person, ...(trigger ? { trigger } : {}) };
   }
 }

@@ -120,11 +120,13 @@ export class RequestModel {
    * threshold, and the message's words must at least double the odds its shape alone gives (a
    * message of words the model never saw, such as a product's own names, is no request).
    */
-  verdict(text: string, language: AnalyzedLanguage = "en"): { probabilities: RequestProbabilities; needsPerson: boolean; urgent: boolean } {
+  verdict(text: string, language: AnalyzedLanguage = "en"): { probabilities: RequestProbabilities; person: number; needsPerson: boolean; urgent: boolean } {
     const features = requestFeatures(text, language);
     const probabilities = this.of(features);
     const shape = this.of(features.filter(isShape));
-    const needsPerson = probabilities.request + probabilities.urgent >= this.thresholds.person && evidenced(probabilities.question, shape.question);
-    return { probabilities, needsPerson, urgent: needsPerson && probabilities.urgent >= this.thresholds.urgent };
+    // A person is needed for a request and for an urgent problem alike.
+    const person = probabilities.request + probabilities.urgent;
+    const needsPerson = person >= this.thresholds.person && evidenced(probabilities.question, shape.question);
+    return { probabilities, person, needsPerson, urgent: needsPerson && probabilities.urgent >= this.thresholds.urgent };
   }
 }

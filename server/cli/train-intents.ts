@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { MODEL_FILE, newModel, type SavedModels } from "../assistant/offline-classifier.ts";
 import { REQUEST_MODEL_FILE } from "../assistant/request-model.ts";
+import { ELSEWHERE_QUESTIONS } from "../answer-decision/self-calibration.ts";
 import { requestClassOf, trainRequestModel, type TrainingRow } from "../assistant/request-training.ts";
 import { ANALYZED_LANGUAGES, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 
@@ -21,8 +22,11 @@ const { values } = parseArgs({ options: { datasets: { type: "string" } } });
 const datasets = path.resolve(values.datasets ?? "../shared/datasets");
 type Row = { text: string; intent: string; needs_human: boolean };
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
-const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean);
-const read = (file: string): Row[] => lines(file).map((line) => JSON.parse(line) as Row);
+const read = (file: string): Row[] =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Row);
 
 /** Written examples count more than any one banking question: they are the product's own wording, in every language. */
 const EXAMPLE_WEIGHT = 2;
@@ -50,12 +54,9 @@ for (const [language, set] of Object.entries(templates)) {
   for (const template of set.templates) for (const topic of set.topics) requestRows.push({ text: template.replace("{}", topic), language: language as AnalyzedLanguage, label: "question", weight: TEMPLATE_WEIGHT }), templated++;
 }
 let elsewhere = 0;
-for (const language of ANALYZED_LANGUAGES) {
-  for (const line of lines(here(`../answer-decision/elsewhere/${language}.txt`))) {
-    if (line.startsWith("#")) continue;
-    requestRows.push({ text: line.trim(), language, label: "question", weight: 1 });
-    elsewhere++;
-  }
+for (const [language, questions] of ELSEWHERE_QUESTIONS) {
+  requestRows.push(...questions.map((text) => ({ text, language, label: "question" as const, weight: 1 })));
+  elsewhere += questions.length;
 }
 const demo = JSON.parse(readFileSync(here("../knowledge/demo-help-center/help-center.json"), "utf8")) as { articles: Array<{ title: string; description?: string }> };
 const demoQuestions = demo.articles.flatMap((article) => [article.title, article.description ?? ""]).filter(Boolean);
@@ -63,7 +64,8 @@ requestRows.push(...demoQuestions.map((text) => ({ text, language: "en" as const
 
 const trainedOn = `${requestRows.length} rows: BANKING77 train (PolyAI, CC BY 4.0) ${banking.length}, project examples en ${english.length}, ${counts.join(", ")}, templated questions ${templated}, other businesses' questions ${elsewhere}, demo titles ${demoQuestions.length}`;
 const requestModel = trainRequestModel(requestRows, trainedOn, { maxFalsePerson: 0.015 });
-writeFileSync(REQUEST_MODEL_FILE, JSON.stringify(requestModel));
+const requestJson = JSON.stringify(requestModel);
+writeFileSync(REQUEST_MODEL_FILE, requestJson);
 const held = requestModel.heldOut;
 console.log(`Request model: ${trainedOn}`);
 console.log(`Held-out folds (${held.rows} rows): Brier ${held.brier}; needs a person at p >= ${requestModel.thresholds.person}: recall ${held.personRecall}, questions taken for requests ${held.falsePerson}; urgent at p >= ${requestModel.thresholds.urgent}: recall ${held.urgentRecall}, questions flagged urgent ${held.falseUrgent}; temperature ${requestModel.temperature}`);
@@ -75,4 +77,4 @@ for (const row of [...banking, ...english]) intents.learn(row.text, row.intent);
 intents.consolidate();
 const saved: SavedModels = { trainedOn: `${banking.length + english.length} rows: BANKING77 train (PolyAI, CC BY 4.0) + project examples`, intents: intents.exportJSON() };
 writeFileSync(MODEL_FILE, JSON.stringify(saved));
-console.log(`Wrote ${fileURLToPath(REQUEST_MODEL_FILE)} (${(JSON.stringify(requestModel).length / 1024).toFixed(0)} KB) and ${fileURLToPath(MODEL_FILE)}`);
+console.log(`Wrote ${fileURLToPath(REQUEST_MODEL_FILE)} (${(requestJson.length / 1024).toFixed(0)} KB) and ${fileURLToPath(MODEL_FILE)}`);

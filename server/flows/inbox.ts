@@ -15,7 +15,7 @@ type Request = InboxInitializeRequest | InboxSubmitRequest;
 
 export interface InboxExtras {
   /** Syncs the workspace's Help Center (and refits its answer decisions) for "Sync now". */
-  sync?: (workspaceId: string) => Promise<unknown>;
+  sync: (workspaceId: string) => Promise<unknown>;
   /** The metrics of a conversation, when the app records them. */
   figuresFor?: (workspaceId: string, conversationId: string) => Promise<ConversationFigures | undefined>;
   /** The admin console's address (behind the public URL). */
@@ -133,7 +133,7 @@ async function assess(request: Request, text: string, deps: AssistantDeps, extra
   return inboxCard({ ...basics(request, extras), ...(query ? { query } : { customerMessage: text }), ...describe(decision, t), ...(history ? { history } : {}), calibration: calibrationLine(model, t) }, inboxWords(t));
 }
 
-export async function initialize(request: InboxInitializeRequest, deps: AssistantDeps, extras: InboxExtras = {}): Promise<CanvasResponse> {
+export async function initialize(request: InboxInitializeRequest, deps: AssistantDeps, extras: InboxExtras): Promise<CanvasResponse> {
   const text = lastCustomerMessage(request);
   if (!text) {
     const t = translatorOf(request);
@@ -142,10 +142,10 @@ export async function initialize(request: InboxInitializeRequest, deps: Assistan
   return assess(request, text, deps, extras);
 }
 
-export async function submit(request: InboxSubmitRequest, deps: AssistantDeps, extras: InboxExtras = {}): Promise<CanvasResponse> {
+export async function submit(request: InboxSubmitRequest, deps: AssistantDeps, extras: InboxExtras): Promise<CanvasResponse> {
   if (request.component_id === InboxIds.syncNow) {
     // The sync runs on; the card answers at once.
-    (extras.sync ?? ((workspaceId: string) => deps.knowledge.sync(workspaceId)))(request.workspace_id).catch((error) => deps.logger.error({ err: error, workspaceId: request.workspace_id }, "help center sync failed"));
+    extras.sync(request.workspace_id).catch((error) => deps.logger.error({ err: error, workspaceId: request.workspace_id }, "help center sync failed"));
     const t = translatorOf(request);
     return inboxCard({ ...basics(request, extras), verdict: t("inbox_syncing") }, inboxWords(t));
   }
