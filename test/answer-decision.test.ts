@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
 import { CalibrationModel, domainScorerOf, FIT_METHOD, scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
-import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "../server/cli/bag-of-words-embeddings.ts";
+import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "./helpers/bag-of-words-embeddings.ts";
 import { ChromaStore } from "../server/knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
 import { OfflineEmbedder } from "../server/knowledge/offline-embedder.ts";

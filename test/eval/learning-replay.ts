@@ -8,22 +8,22 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Calibrations, memoryCalibrationStore } from "../answer-decision/calibrations.ts";
-import { createAssistant } from "../assistant/create-assistant.ts";
-import { createApp } from "../http/app.ts";
-import { BotIdentity } from "../intercom/bot-identity.ts";
-import { createIntercomClient } from "../intercom/client.ts";
-import { canvasSignature, webhookSignature } from "../intercom/signature.ts";
-import { ChromaStore } from "../knowledge/chroma-store.ts";
-import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
-import { OfflineEmbedder } from "../knowledge/offline-embedder.ts";
-import { LearnedQuestions } from "../learning/learned-questions.ts";
-import { createLogger } from "../logger.ts";
-import { EventLog } from "../metrics/events.ts";
-import { openDatabase } from "../storage/database.ts";
-import { JobQueue, Worker } from "../storage/queue.ts";
-import { WEBHOOK_JOB, webhookHandler } from "../webhooks/process.ts";
-import { startFakeIntercom } from "../../test/helpers/fake-intercom.ts";
+import { Calibrations, memoryCalibrationStore } from "../../server/answer-decision/calibrations.ts";
+import { createAssistant } from "../../server/assistant/create-assistant.ts";
+import { createApp } from "../../server/http/app.ts";
+import { BotIdentity } from "../../server/intercom/bot-identity.ts";
+import { createIntercomClient } from "../../server/intercom/client.ts";
+import { canvasSignature, webhookSignature } from "../../server/intercom/signature.ts";
+import { ChromaStore } from "../../server/knowledge/chroma-store.ts";
+import { HelpCenterKnowledge } from "../../server/knowledge/help-center-knowledge.ts";
+import { OfflineEmbedder } from "../../server/knowledge/offline-embedder.ts";
+import { LearnedQuestions } from "../../server/learning/learned-questions.ts";
+import { createLogger } from "../../server/logger.ts";
+import { EventLog } from "../../server/metrics/events.ts";
+import { openDatabase } from "../../server/storage/database.ts";
+import { JobQueue, Worker } from "../../server/storage/queue.ts";
+import { WEBHOOK_JOB, webhookHandler } from "../../server/webhooks/process.ts";
+import { startFakeIntercom } from "../helpers/fake-intercom.ts";
 import { outcomeOf } from "./card-outcome.ts";
 import type { FaqDataset } from "./faq-dataset.ts";
 
@@ -49,7 +49,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}.json`, import.meta.url), "utf8"));
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
 
 export async function learningReplay(options: { chromaUrl: string; dataset: FaqDataset; secret: string }): Promise<void> {
   const { dataset, secret } = options;

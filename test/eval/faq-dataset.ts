@@ -3,7 +3,7 @@
 import { marked } from "marked";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { HelpCenterSnapshot } from "../knowledge/help-center.ts";
+import type { HelpCenterSnapshot } from "../../server/knowledge/help-center.ts";
 
 export interface FaqDataset {
   dir: string;

@@ -15,31 +15,31 @@ import type { AddressInfo } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { Calibrations, memoryCalibrationStore } from "../answer-decision/calibrations.ts";
-import { WorkspacePreparation } from "../answer-decision/preparation.ts";
-import { scorerOf, type CalibrationModel } from "../answer-decision/model.ts";
-import { brierScore, reliabilityTable } from "../answer-decision/reliability.ts";
-import { createAssistant } from "../assistant/create-assistant.ts";
-import { createApp } from "../http/app.ts";
-import { canvasSignature } from "../intercom/signature.ts";
-import { startEmbeddedChroma, type ChromaServer } from "../knowledge/chroma-server.ts";
-import { ChromaStore } from "../knowledge/chroma-store.ts";
-import type { Embedder } from "../knowledge/embedder.ts";
-import { analysisLanguageOf } from "../knowledge/text-analysis.ts";
-import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
-import { DEFAULT_LEXICAL, LexicalIndex, type LexicalOptions } from "../knowledge/lexical-index.ts";
-import { OfflineEmbedder } from "../knowledge/offline-embedder.ts";
-import { OpenAIEmbedder } from "../knowledge/openai-embedder.ts";
-import { HYBRID, retrieve, type RetrievalWeights } from "../knowledge/retriever.ts";
-import { demoSource } from "../knowledge/sources.ts";
-import { BUILT_IN_THESAURUS } from "../knowledge/thesaurus.ts";
-import { createLogger } from "../logger.ts";
-import { OfflineIntentClassifier } from "../assistant/offline-classifier.ts";
-import { languageOfLocale, translate } from "../i18n/catalog.ts";
-import { DEFAULT_POLICY } from "../assistant/policy.ts";
-import { OpenAIChatModel } from "../assistant/chat-model.ts";
-import { llmClassifier } from "../assistant/classifier.ts";
-import { startBagOfWordsEmbeddings } from "./bag-of-words-embeddings.ts";
+import { Calibrations, memoryCalibrationStore } from "../../server/answer-decision/calibrations.ts";
+import { WorkspacePreparation } from "../../server/answer-decision/preparation.ts";
+import { scorerOf, type CalibrationModel } from "../../server/answer-decision/model.ts";
+import { brierScore, reliabilityTable } from "../../server/answer-decision/reliability.ts";
+import { createAssistant } from "../../server/assistant/create-assistant.ts";
+import { createApp } from "../../server/http/app.ts";
+import { canvasSignature } from "../../server/intercom/signature.ts";
+import { startEmbeddedChroma, type ChromaServer } from "../../server/knowledge/chroma-server.ts";
+import { ChromaStore } from "../../server/knowledge/chroma-store.ts";
+import type { Embedder } from "../../server/knowledge/embedder.ts";
+import { analysisLanguageOf } from "../../server/knowledge/text-analysis.ts";
+import { HelpCenterKnowledge } from "../../server/knowledge/help-center-knowledge.ts";
+import { DEFAULT_LEXICAL, LexicalIndex, type LexicalOptions } from "../../server/knowledge/lexical-index.ts";
+import { OfflineEmbedder } from "../../server/knowledge/offline-embedder.ts";
+import { OpenAIEmbedder } from "../../server/knowledge/openai-embedder.ts";
+import { HYBRID, retrieve, type RetrievalWeights } from "../../server/knowledge/retriever.ts";
+import { demoSource } from "../../server/knowledge/sources.ts";
+import { BUILT_IN_THESAURUS } from "../../server/knowledge/thesaurus.ts";
+import { createLogger } from "../../server/logger.ts";
+import { OfflineIntentClassifier } from "../../server/assistant/offline-classifier.ts";
+import { languageOfLocale, translate } from "../../server/i18n/catalog.ts";
+import { DEFAULT_POLICY } from "../../server/assistant/policy.ts";
+import { OpenAIChatModel } from "../../server/assistant/chat-model.ts";
+import { llmClassifier } from "../../server/assistant/classifier.ts";
+import { startBagOfWordsEmbeddings } from "../helpers/bag-of-words-embeddings.ts";
 import { outcomeOf } from "./card-outcome.ts";
 import { loadFaqDataset } from "./faq-dataset.ts";
 import { learningReplay } from "./learning-replay.ts";
@@ -59,15 +59,15 @@ const jsonLines = <T>(relative: string): T[] =>
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line) as T);
-const paraphrases = jsonLines<{ question: string; article_id: string; expect?: string }>("../../test/fixtures/demo-paraphrases.jsonl");
+const paraphrases = jsonLines<{ question: string; article_id: string; expect?: string }>("../fixtures/demo-paraphrases.jsonl");
 /** Questions in French, German and Spanish for the demo (about articles with a translation in that language, or only in English), and requests for a person. */
-const multilingual = jsonLines<{ language: string; question: string; article_id?: string; translated?: boolean; needs_human?: boolean; written?: string }>("../../test/fixtures/demo-multilingual.jsonl");
+const multilingual = jsonLines<{ language: string; question: string; article_id?: string; translated?: boolean; needs_human?: boolean; written?: string }>("../fixtures/demo-multilingual.jsonl");
 /** The multilingual table's rows, one per embedder and language, printed after the end-to-end table. */
 const multilingualRows: string[] = [];
 /** Requests for a person written for issue 25 in the seven languages: never trained on. */
-const requests = jsonLines<{ language: string; kind: string; text: string }>("../../test/fixtures/requests.jsonl");
+const requests = jsonLines<{ language: string; kind: string; text: string }>("../fixtures/requests.jsonl");
 /** Written before the work on issue 25 and never tuned on: requests, and questions with request-like words. */
-const heldOut = jsonLines<{ language: string; needs_human: boolean; text: string }>("../../test/fixtures/heldout/requests.jsonl");
+const heldOut = jsonLines<{ language: string; needs_human: boolean; text: string }>("../fixtures/heldout/requests.jsonl");
 /** The hand-over tables' rows (per embedder and workspace), and the held-out set's, printed last. */
 const handOverRows: string[] = [];
 const heldOutRows: string[] = [];
@@ -115,7 +115,7 @@ async function everything() {
   if (values["fit-prior"]) {
     await offlineKnowledge.sync(DEMO);
     const prior = await offlineCalibrations.refit(DEMO, { force: true });
-    writeFileSync(new URL("../answer-decision/prior.json", import.meta.url), `${JSON.stringify({ ...prior, kind: "prior" }, null, 2)}\n`);
+    writeFileSync(new URL("../../server/answer-decision/prior.json", import.meta.url), `${JSON.stringify({ ...prior, kind: "prior" }, null, 2)}\n`);
     console.log("\nWrote server/answer-decision/prior.json (self-calibrated on the demo Help Center, offline embedder).");
   }
 
@@ -208,7 +208,7 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   await reliability(knowledge, models.faq);
 
   const url = `${base}/canvas/messenger/submit`;
-  const template = JSON.parse(readFileSync(new URL("../../test/fixtures/messenger-submit.json", import.meta.url), "utf8"));
+  const template = JSON.parse(readFileSync(new URL("../fixtures/messenger-submit.json", import.meta.url), "utf8"));
   const submit = async (workspaceId: string, fields: Record<string, unknown>) => {
     const body = JSON.stringify({ ...template, workspace_id: workspaceId, ...fields });
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-body-signature": canvasSignature(body, SECRET) }, body });
