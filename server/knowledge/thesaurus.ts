@@ -1,77 +1,17 @@
 // Customers and Help Centers rarely use the same words: "how much is it" for "plans and pricing",
 // "can't log in" for "reset your password", "phone" for "mobile app". A thesaurus of everyday
-// support vocabulary (domain-general, written for this product, not taken from any evaluation data)
-// widens a query with the other phrasings of what it says. Admins add their own groups in the
-// policy file (`synonyms`). Expansions are searched on both sides of retrieval: as extra, lighter
-// terms in the lexical index and as extra words in the text that is embedded.
+// support vocabulary (thesaurus.txt) widens a query with the other phrasings of what it says.
+// Admins add their own groups in the policy file (`synonyms`). Expansions are searched on both
+// sides of retrieval: as extra, lighter terms in the lexical index and as extra words in the text
+// that is embedded.
+import { readFileSync } from "node:fs";
 import { terms, words } from "./text-analysis.ts";
 
-/** Each group lists phrasings of one idea; a query holding one of them also searches the others. */
-export const SUPPORT_THESAURUS: readonly string[][] = [
-  ["price", "prices", "pricing", "cost", "costs", "how much", "fee", "fees", "plan", "plans", "tariff", "rates"],
-  ["expensive", "cheaper", "cheap", "price", "discount"],
-  ["log in", "login", "logging in", "sign in", "signing in", "sign-in", "log on", "password", "locked out", "access my account"],
-  ["sign up", "signup", "register", "registration", "create an account", "open an account", "get started"],
-  ["phone", "smartphone", "iphone", "android", "ios", "ipad", "tablet", "mobile", "mobile app", "cell"],
-  ["money back", "refund", "refunds", "reimburse", "reimbursement", "repay", "charge back"],
-  ["cancel", "cancellation", "close my account", "close account", "delete my account", "terminate", "unsubscribe", "stop paying", "quit"],
-  ["charged twice", "double charge", "double charged", "duplicate charge", "charged two times", "paid twice"],
-  ["bill", "bills", "invoice", "invoices", "billing"],
-  ["receipt", "receipts", "proof of payment"],
-  ["email", "e-mail", "mail", "inbox"],
-  ["pay", "payment", "payments", "paying", "checkout"],
-  ["card", "credit card", "debit card", "visa", "mastercard"],
-  ["bank transfer", "wire transfer", "wire", "direct deposit", "bank payment"],
-  ["remove", "delete", "erase", "get rid of"],
-  ["change", "update", "edit", "modify", "amend"],
-  ["error", "bug", "problem", "issue", "broken", "not working", "doesn't work", "does not work", "fails", "crash", "crashes"],
-  ["two-factor", "two factor", "2fa", "mfa", "authenticator", "two-step", "verification code", "security key"],
-  ["export", "download", "backup", "extract"],
-  ["import", "upload", "bring in", "migrate", "spreadsheet", "csv", "excel"],
-  ["integrate", "integration", "integrations", "connect", "connection"],
-  ["colleague", "colleagues", "coworker", "team member", "teammate", "staff", "employee", "employees", "seat", "seats", "invite"],
-  ["accountant", "bookkeeper", "accounting"],
-  ["notification", "notifications", "alert", "alerts", "push"],
-  ["coupon", "promo code", "voucher", "discount code", "discount"],
-  ["trial", "free trial", "try it", "test it", "evaluation"],
-  ["tax", "taxes", "vat", "gst", "sales tax"],
-  ["quote", "quotes", "estimate", "estimates", "quotation", "proposal"],
-  ["owner", "ownership", "admin", "administrator", "main account"],
-  ["sso", "single sign-on", "saml", "okta", "google account"],
-  ["api", "api key", "developer", "rest", "endpoint", "programmatically"],
-  ["webhook", "webhooks", "callback", "notify my server"],
-  ["didn't get", "did not get", "not received", "never received", "didn't arrive", "did not arrive", "never arrived", "missing", "bounced"],
-  ["late", "overdue", "unpaid", "outstanding", "reminder", "reminders", "chase"],
-  ["recurring", "repeat", "subscription", "automatic", "every month", "monthly"],
-  ["security", "secure", "safe", "encryption", "privacy", "gdpr", "data protection"],
-  ["payout", "payouts", "deposit", "transfer to my bank", "when do i get paid"],
-  ["currency", "currencies", "foreign", "exchange rate", "dollars", "euros", "pounds"],
-  ["report", "reports", "profit", "loss", "income"],
-  ["expense", "expenses", "spending", "business costs"],
-  ["template", "templates", "layout", "design", "branding", "logo"],
-  ["numbering", "invoice number", "sequence", "prefix"],
-  ["attach", "attachment", "attachments", "pdf"],
-  ["install", "installation", "download the app", "app store", "play store"],
-  ["free", "no cost", "free of charge", "without paying"],
-  ["language", "languages", "english", "spanish", "french", "german", "portuguese", "italian", "dutch", "japanese", "chinese", "translate", "translation", "multilingual"],
-  ["tutorial", "tutorials", "guide", "guides", "how-to", "walkthrough", "course", "documentation", "docs"],
-  ["community", "forum", "forums", "members"],
-  ["client", "clients", "customer", "customers", "buyer", "buyers", "payer"],
-  ["credit note", "credit notes", "credit memo", "credit memos", "negative invoice", "corrective invoice"],
-  ["deposit", "deposits", "down payment", "advance payment", "upfront payment", "partial payment", "instalment", "installment"],
-  ["timesheet", "timesheets", "hours worked", "billable hours", "time tracking"],
-  ["bank feed", "bank connection", "link my bank", "connect my bank", "bank sync", "bank account"],
-  ["role", "roles", "permission", "permissions", "access rights", "access level", "read-only", "read only"],
-  ["automation", "automations", "automate", "zapier", "workflow", "workflows", "no-code"],
-  ["scan", "scanning", "photo", "photos", "picture", "pictures", "camera", "snap"],
-  ["tax return", "vat return", "tax filing", "file my taxes", "tax declaration"],
-  ["sync", "syncing", "synchronise", "synchronize", "not updating", "out of date", "refresh"],
-  ["difference", "differences", "different", "compare", "comparison", "versus", "vs"],
-  ["deploy", "deployment", "deploying", "host", "hosting", "production", "self-host", "self-hosted", "on-premise", "on-prem"],
-  ["requirements", "prerequisites", "system requirements", "compatible", "compatibility"],
-  ["upgrade", "upgrading", "latest version", "new version", "release", "releases"],
-  ["profile", "username", "display name", "account details"],
-];
+/** Each group lists phrasings of one idea (thesaurus.txt); a query holding one of them also searches the others. */
+export const SUPPORT_THESAURUS: readonly string[][] = readFileSync(new URL("./thesaurus.txt", import.meta.url), "utf8")
+  .split("\n")
+  .filter((line) => line.trim() && !line.startsWith("#"))
+  .map((line) => line.split(",").map((phrase) => phrase.trim()).filter(Boolean));
 
 export interface QueryExpansion {
   /** Analyzed (stemmed) terms the query does not hold, each linked to the query term it stands in for. */
