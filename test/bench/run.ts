@@ -1,4 +1,5 @@
-// npm run bench: how fast the app is, printed as tables (no assertions: figures, not tests).
+// npm run bench [-- --markdown docs/benchmarks.md]: how fast the app is, printed as tables (no
+// assertions: figures, not tests); --markdown rewrites the page's generated section with them.
 // - signed /canvas/messenger/submit: throughput and latency (autocannon) with a zero-latency fake LLM
 // - app overhead per request, by stage: verify, parse, retrieve, decide and render
 // - retrieval latency with 1,000 and 10,000 passages indexed
@@ -12,6 +13,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { MessengerSubmitRequest } from "../../canvas/requests.ts";
 import { OpenAIChatModel } from "../../server/assistant/chat-model.ts";
 import { respond } from "../../server/assistant/assistant.ts";
@@ -30,6 +32,7 @@ import { createLogger } from "../../server/logger.ts";
 import * as messenger from "../../server/flows/messenger.ts";
 import { ArticleStats } from "../../server/assistant/article-stats.ts";
 import { fixture } from "../helpers/app.ts";
+import { Printout, rewriteSection } from "../helpers/generated-section.ts";
 import { startFakeOpenAI } from "../helpers/fake-openai.ts";
 import { spawnApp, waitFor } from "../helpers/process.ts";
 import { demoSource } from "../../server/knowledge/sources.ts";
@@ -66,9 +69,11 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
+const { values } = parseArgs({ options: { markdown: { type: "string" } } });
+const printout = new Printout();
 const table = (title: string, header: string[], rows: Array<Array<string | number>>) => {
-  console.log(`\n${title}\n\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
-  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+  printout.print(`\n${title}\n\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
+  for (const row of rows) printout.print(`| ${row.join(" | ")} |`);
 };
 
 /** A Help Center of `count` articles made from the demo's, each with its own title and words. */
@@ -317,6 +322,7 @@ try {
   }
   table("Start-up and memory at rest (npm start: demo Help Center, embedded Chroma and PGlite)", ["run", "to ready", "app RSS 2 s after", "app RSS 30 s after", "embedded Chroma RSS"], startRows);
   await rm(startDir, { recursive: true, force: true });
+  if (values.markdown) rewriteSection(values.markdown, "npm run bench", printout.lines.join("\n"));
 } finally {
   await openai.close();
   await chroma.stop();

@@ -51,7 +51,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
 
-export async function learningReplay(options: { chromaUrl: string; dataset: FaqDataset; secret: string }): Promise<void> {
+export async function learningReplay(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: (line?: string) => void }): Promise<void> {
   const { dataset, secret } = options;
   const logger = createLogger("silent");
   const embedder = new OfflineEmbedder();
@@ -132,12 +132,12 @@ export async function learningReplay(options: { chromaUrl: string; dataset: FaqD
     const after = await measure();
 
     const f = (part: number, whole: number) => (part / whole).toFixed(3);
-    console.log(`## Learning from the team: faq-queries.dev in two halves (seed ${SEED}), offline embedder\n`);
-    console.log(`${taught.length} conversations replayed through signed webhooks (question, suggestion, a teammate's reply linking the right article, closed); ${learnedCount} questions learned. Measured on the other ${asked.length} questions and the ${dataset.offTopic.length} off-topic rows, through signed cards:\n`);
-    console.log("| | one click away | answered from a wrong article | nothing offered | off-topic answered |");
-    console.log("|---|---|---|---|---|");
+    options.print(`## Learning from the team: faq-queries.dev in two halves (seed ${SEED}), offline embedder\n`);
+    options.print(`${taught.length} conversations replayed through signed webhooks (question, suggestion, a teammate's reply linking the right article, closed); ${learnedCount} questions learned. Measured on the other ${asked.length} questions and the ${dataset.offTopic.length} off-topic rows, through signed cards:\n`);
+    options.print("| | one click away | answered from a wrong article | nothing offered | off-topic answered |");
+    options.print("|---|---|---|---|---|");
     for (const [label, c] of [["before", before], ["after", after]] as const) {
-      console.log(`| ${label} | ${f(c.oneClick, asked.length)} | ${f(c.wrong, asked.length)} | ${f(c.nothing, asked.length)} | ${f(c.offAnswered, dataset.offTopic.length)} |`);
+      options.print(`| ${label} | ${f(c.oneClick, asked.length)} | ${f(c.wrong, asked.length)} | ${f(c.nothing, asked.length)} | ${f(c.offAnswered, dataset.offTopic.length)} |`);
     }
   } finally {
     server.close();

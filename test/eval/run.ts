@@ -1,4 +1,4 @@
-// npm run eval [-- --datasets ../shared/datasets] [-- --fit-prior]
+// npm run eval [-- --datasets ../shared/datasets] [-- --fit-prior] [-- --learning] [-- --markdown docs/evaluation.md]
 // Measures the assistant on ../shared/datasets through the real pipeline:
 // 1. retrieval (recall@1/3/5, MRR) of each ranker on faq-queries.dev, the FAQ served as a Help Center;
 // 2. for the offline embedder and a second, deliberately different one (a local OpenAI-compatible
@@ -8,7 +8,8 @@
 //    from the card the customer would see: dev FAQ questions, off-topic BANKING77 rows, and the
 //    demo Help Center's paraphrase set (test/fixtures/demo-paraphrases.jsonl);
 // 3. escalation from the message alone on intents.dev.
-// --fit-prior writes the shipped prior (self-calibration on the demo with the offline embedder).
+// --fit-prior writes the shipped prior (self-calibration on the demo with the offline embedder);
+// --markdown rewrites the page's generated section with the tables printed.
 import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -43,8 +44,11 @@ import { startBagOfWordsEmbeddings } from "../helpers/bag-of-words-embeddings.ts
 import { outcomeOf } from "./card-outcome.ts";
 import { loadFaqDataset } from "./faq-dataset.ts";
 import { learningReplay } from "./learning-replay.ts";
+import { Printout, rewriteSection } from "../helpers/generated-section.ts";
 
-const { values } = parseArgs({ options: { datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false }, markdown: { type: "string" } } });
+const printout = new Printout();
+const print = printout.print;
 const dataset = loadFaqDataset(path.resolve(values.datasets ?? "../shared/datasets"));
 if (!dataset) {
   console.error("No datasets found; pass --datasets <dir>.");
@@ -94,10 +98,11 @@ function knowledgeFor(embedder: Embedder) {
 try {
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}\n`);
   if (values.learning) {
-    await learningReplay({ chromaUrl, dataset, secret: SECRET });
+    await learningReplay({ chromaUrl, dataset, secret: SECRET, print });
   } else {
     await everything();
   }
+  if (values.markdown) rewriteSection(values.markdown, values.learning ? "npm run eval -- --learning" : "npm run eval", printout.lines.join("\n"));
 } finally {
   await bagOfWords.close();
   await chroma?.stop();
@@ -116,7 +121,7 @@ async function everything() {
     await offlineKnowledge.sync(DEMO);
     const prior = await offlineCalibrations.refit(DEMO, { force: true });
     writeFileSync(new URL("../../server/answer-decision/prior.json", import.meta.url), `${JSON.stringify({ ...prior, kind: "prior" }, null, 2)}\n`);
-    console.log("\nWrote server/answer-decision/prior.json (self-calibrated on the demo Help Center, offline embedder).");
+    print("\nWrote server/answer-decision/prior.json (self-calibrated on the demo Help Center, offline embedder).");
   }
 
   const embedders: Array<[string, Embedder]> = [
@@ -125,25 +130,25 @@ async function everything() {
   ];
   const rows: string[] = [];
   for (const [name, embedder] of embedders) rows.push(...(await endToEnd(name, embedder)));
-  console.log("\n## End to end: signed /canvas/messenger/submit, read from the card\n");
-  console.log("| embedder | question set | one click away | answered from a wrong article | nothing offered (handed over) | answered | choice | extractive answer quotes the fact |");
-  console.log("|---|---|---|---|---|---|---|---|");
-  for (const row of rows) console.log(row);
-  console.log("\n## In the customer's language: signed cards with the Messenger locale set (test/fixtures/demo-multilingual.jsonl)\n");
-  console.log("Questions about demo articles translated into the customer's language, about articles that exist only in English, and requests for a person. Targets (issue 16): one click away ≥ 0.85 for translated articles and ≥ 0.70 for English-only ones, wrong answers ≤ 0.08, needs-human recall ≥ 0.90.\n");
-  console.log("| embedder | language | translated articles: one click away | wrong | English-only articles: one click away | wrong | nothing offered (both) | needs-human recall (message alone) | recall on requests written after the patterns | questions taken for requests |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
-  for (const row of multilingualRows) console.log(row);
-  console.log("\n## Hand-overs per workspace: signed cards, read from the card\n");
-  console.log("Targets (issue 25), with both embedders: explicit requests handed over 1.00; needs-a-person recall ≥ 0.97; answerable questions handed over ≤ 0.05; questions flagged urgent ≤ 0.01 (answerable questions, and in the FAQ workspace the off-topic BANKING77 rows that do not need a person: a lost card flagged urgent is right).\n");
-  console.log("| embedder | workspace | explicit requests handed over (test/fixtures/requests.jsonl) | intents.dev needs-a-person handed over | answerable questions handed over | questions flagged urgent |");
-  console.log("|---|---|---|---|---|---|");
-  for (const row of handOverRows) console.log(row);
+  print("\n## End to end: signed /canvas/messenger/submit, read from the card\n");
+  print("| embedder | question set | one click away | answered from a wrong article | nothing offered (handed over) | answered | choice | extractive answer quotes the fact |");
+  print("|---|---|---|---|---|---|---|---|");
+  for (const row of rows) print(row);
+  print("\n## In the customer's language: signed cards with the Messenger locale set (test/fixtures/demo-multilingual.jsonl)\n");
+  print("Questions about demo articles translated into the customer's language, about articles that exist only in English, and requests for a person. Targets (issue 16): one click away ≥ 0.85 for translated articles and ≥ 0.70 for English-only ones, wrong answers ≤ 0.08, needs-human recall ≥ 0.90.\n");
+  print("| embedder | language | translated articles: one click away | wrong | English-only articles: one click away | wrong | nothing offered (both) | needs-human recall (message alone) | recall on requests written after the patterns | questions taken for requests |");
+  print("|---|---|---|---|---|---|---|---|---|---|");
+  for (const row of multilingualRows) print(row);
+  print("\n## Hand-overs per workspace: signed cards, read from the card\n");
+  print("Targets (issue 25), with both embedders: explicit requests handed over 1.00; needs-a-person recall ≥ 0.97; answerable questions handed over ≤ 0.05; questions flagged urgent ≤ 0.01 (answerable questions, and in the FAQ workspace the off-topic BANKING77 rows that do not need a person: a lost card flagged urgent is right).\n");
+  print("| embedder | workspace | explicit requests handed over (test/fixtures/requests.jsonl) | intents.dev needs-a-person handed over | answerable questions handed over | questions flagged urgent |");
+  print("|---|---|---|---|---|---|");
+  for (const row of handOverRows) print(row);
   await escalationTable();
-  console.log("\n## Held out (test/fixtures/heldout/requests.jsonl: written before the work, never tuned on)\n");
-  console.log("| embedder | workspace | requests handed over | questions with request-like words handed over | of those, flagged urgent |");
-  console.log("|---|---|---|---|---|");
-  for (const row of heldOutRows) console.log(row);
+  print("\n## Held out (test/fixtures/heldout/requests.jsonl: written before the work, never tuned on)\n");
+  print("| embedder | workspace | requests handed over | questions with request-like words handed over | of those, flagged urgent |");
+  print("|---|---|---|---|---|");
+  for (const row of heldOutRows) print(row);
 }
 
 /** Recall of each ranker on the FAQ (offline embedder); the hybrid row is the app's: thesaurus and calibrated order. */
@@ -156,9 +161,9 @@ async function retrievalTable(embedder: Embedder, model: CalibrationModel) {
     ["Dense only: char n-grams in Chroma", DEFAULT_LEXICAL, { lexical: 0, dense: 1 }],
     ["**Hybrid (default)**: BM25 with typos + dense + thesaurus, calibrated order", DEFAULT_LEXICAL, HYBRID],
   ];
-  console.log(`## Retrieval on faq-queries.dev (${queries.length} queries, ${docs.length} articles)\n`);
-  console.log("| method | r@1 | r@3 | r@5 | MRR | ms/query |");
-  console.log("|---|---|---|---|---|---|");
+  print(`## Retrieval on faq-queries.dev (${queries.length} queries, ${docs.length} articles)\n`);
+  print("| method | r@1 | r@3 | r@5 | MRR | ms/query |");
+  print("|---|---|---|---|---|---|");
   for (const [name, lexical, weights] of rows) {
     const index = new LexicalIndex(chunks, embedder, lexical);
     const app = weights === HYBRID;
@@ -174,7 +179,7 @@ async function retrievalTable(embedder: Embedder, model: CalibrationModel) {
     }
     const ms = (performance.now() - started) / queries.length;
     const f = (x: number) => f3(x / queries.length);
-    console.log(`| ${name} | ${f(r1)} | ${f(r3)} | ${f(r5)} | ${f(mrr)} | ${ms.toFixed(1)} |`);
+    print(`| ${name} | ${f(r1)} | ${f(r3)} | ${f(r5)} | ${f(mrr)} | ${ms.toFixed(1)} |`);
   }
 }
 
@@ -199,11 +204,11 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   while ((await fetch(`${base}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
   const readyAfter = (performance.now() - started) / 1000;
   const models = { faq: await calibrations.modelFor(FAQ), demo: await calibrations.modelFor(DEMO) };
-  console.log(`\n## ${name}: self-calibration (no labels)\n`);
-  console.log(`Both workspaces synced and fitted, /readyz 200 after ${readyAfter.toFixed(1)} s; every card below is asked from then on, with no wait.\n`);
+  print(`\n## ${name}: self-calibration (no labels)\n`);
+  print(`Both workspaces synced and fitted, /readyz 200 after ${readyAfter.toFixed(1)} s; every card below is asked from then on, with no wait.\n`);
   for (const [label, model] of Object.entries(models)) {
     const q = model.quality;
-    console.log(`- ${label}: ${model.kind} on ${q.articles} articles, ${q.questions} generated questions; thresholds answer ${f3(model.thresholds.answer)}, choice (on topic) ${f3(model.thresholds.choice)}${Object.keys(model.thresholds.choiceIn).length > 1 ? ` (${Object.entries(model.thresholds.choiceIn).map(([language, value]) => `${language} ${f3(value)}`).join(", ")})` : ""}; held-back generated questions: Brier ${f3(q.brier)}, answer precision ${f3(q.answerPrecision)}, one click ${f3(q.oneClick)}, other businesses handed over ${f3(q.elsewhereHandedOver)}`);
+    print(`- ${label}: ${model.kind} on ${q.articles} articles, ${q.questions} generated questions; thresholds answer ${f3(model.thresholds.answer)}, choice (on topic) ${f3(model.thresholds.choice)}${Object.keys(model.thresholds.choiceIn).length > 1 ? ` (${Object.entries(model.thresholds.choiceIn).map(([language, value]) => `${language} ${f3(value)}`).join(", ")})` : ""}; held-back generated questions: Brier ${f3(q.brier)}, answer precision ${f3(q.answerPrecision)}, one click ${f3(q.oneClick)}, other businesses handed over ${f3(q.elsewhereHandedOver)}`);
   }
   await reliability(knowledge, models.faq);
 
@@ -316,10 +321,10 @@ async function reliability(knowledge: HelpCenterKnowledge, model: CalibrationMod
   const scorer = scorerOf(model);
   const searched = await knowledge.searchMany(FAQ, [...queries.map((q) => ({ query: q.query })), ...offTopic.map((row) => ({ query: row.text }))], { scorer, topK: 3 });
   const samples = searched.flatMap((results, i) => results.map((passage) => ({ p: passage.confidence, right: i < queries.length && passage.articleId === queries[i]!.doc_id })));
-  console.log(`\nReliability on the real dev questions (${samples.length} articles: top three of ${queries.length} FAQ and ${offTopic.length} off-topic questions), Brier ${f3(brierScore(samples))}:\n`);
-  console.log("| predicted | articles | mean predicted | share right |");
-  console.log("|---|---|---|---|");
-  for (const bin of reliabilityTable(samples)) console.log(`| ${bin.from.toFixed(1)}-${bin.to.toFixed(1)} | ${bin.count} | ${f3(bin.predicted)} | ${f3(bin.observed)} |`);
+  print(`\nReliability on the real dev questions (${samples.length} articles: top three of ${queries.length} FAQ and ${offTopic.length} off-topic questions), Brier ${f3(brierScore(samples))}:\n`);
+  print("| predicted | articles | mean predicted | share right |");
+  print("|---|---|---|---|");
+  for (const bin of reliabilityTable(samples)) print(`| ${bin.from.toFixed(1)}-${bin.to.toFixed(1)} | ${bin.count} | ${f3(bin.predicted)} | ${f3(bin.observed)} |`);
 }
 
 /** Escalation from the message alone on intents.dev, as the datasets README measures it. */
@@ -327,11 +332,11 @@ async function escalationTable() {
   const rows = dataset!.intents;
   const classifier = new OfflineIntentClassifier();
   const { heldOut: folds, thresholds, temperature } = classifier.requests.saved;
-  console.log(`\n## The request model on its held-out folds (${folds.rows} training rows, 5-fold cross-validation, temperature ${temperature})\n`);
-  console.log(`Brier ${f3(folds.brier)}. A person needed at p ≥ ${thresholds.person}: recall ${f3(folds.personRecall)}, questions taken for requests ${f3(folds.falsePerson)}. Urgent at p ≥ ${thresholds.urgent}: recall ${f3(folds.urgentRecall)}, questions flagged urgent ${f3(folds.falseUrgent)}.\n`);
-  console.log("| predicted | rows | mean predicted | share needing a person |");
-  console.log("|---|---|---|---|");
-  for (const bin of folds.reliability) console.log(`| ${bin.from.toFixed(1)}-${bin.to.toFixed(1)} | ${bin.count} | ${f3(bin.predicted)} | ${f3(bin.observed)} |`);
+  print(`\n## The request model on its held-out folds (${folds.rows} training rows, 5-fold cross-validation, temperature ${temperature})\n`);
+  print(`Brier ${f3(folds.brier)}. A person needed at p ≥ ${thresholds.person}: recall ${f3(folds.personRecall)}, questions taken for requests ${f3(folds.falsePerson)}. Urgent at p ≥ ${thresholds.urgent}: recall ${f3(folds.urgentRecall)}, questions flagged urgent ${f3(folds.falseUrgent)}.\n`);
+  print("| predicted | rows | mean predicted | share needing a person |");
+  print("|---|---|---|---|");
+  for (const bin of folds.reliability) print(`| ${bin.from.toFixed(1)}-${bin.to.toFixed(1)} | ${bin.count} | ${f3(bin.predicted)} | ${f3(bin.observed)} |`);
   const offline = rows.map((row) => classifier.classify(row.text, DEFAULT_POLICY.escalation_triggers));
   const methods: Array<[string, (i: number) => boolean, ((i: number) => string) | undefined]> = [
     ["trigger phrases and patterns alone", (i) => Boolean(offline[i]!.trigger), undefined],
@@ -344,13 +349,13 @@ async function escalationTable() {
   const negatives = rows.flatMap((row, i) => (row.needs_human ? [] : [i]));
   const faq = negatives.filter((i) => rows[i]!.intent === "faq_question");
   const rate = (indices: number[], predicate: (i: number) => boolean) => (indices.filter(predicate).length / indices.length).toFixed(3);
-  console.log(`\nEscalation on intents.dev (${rows.length} messages, ${positives.length} need a person; message alone):\n`);
-  console.log("| method | needs-human recall | false escalation | false escalation (FAQ) | questions flagged urgent | intent accuracy |");
-  console.log("|---|---|---|---|---|---|");
+  print(`\nEscalation on intents.dev (${rows.length} messages, ${positives.length} need a person; message alone):\n`);
+  print("| method | needs-human recall | false escalation | false escalation (FAQ) | questions flagged urgent | intent accuracy |");
+  print("|---|---|---|---|---|---|");
   for (const [name, escalates, intentOf] of methods) {
     const accuracy = intentOf ? rate(rows.map((_, i) => i), (i) => intentOf(i) === rows[i]!.intent) : "n/a";
     const urgent = intentOf ? rate(negatives, (i) => escalates(i) && intentOf(i) === "urgent_problem") : "n/a";
-    console.log(`| ${name} | ${rate(positives, escalates)} | ${rate(negatives, escalates)} | ${rate(faq, escalates)} | ${urgent} | ${accuracy} |`);
+    print(`| ${name} | ${rate(positives, escalates)} | ${rate(negatives, escalates)} | ${rate(faq, escalates)} | ${urgent} | ${accuracy} |`);
   }
 }
 
