@@ -1,6 +1,6 @@
-// Two app instances on one Postgres and one Chroma, as the README's "Scaling out" runs them: a burst
-// of webhooks split between them is processed exactly once, both answer from the same Help Center,
-// and a sync run by one is served by the other within seconds. Needs a real Postgres
+// Two app instances on one Postgres and one Chroma, as docs/operations.md's "Several instances"
+// runs them: a burst of webhooks split between them is processed exactly once, both answer from the
+// same Help Center, and a sync run by one is served by the other within seconds. Needs a real Postgres
 // (TEST_DATABASE_URL, which .ci/run provides); skipped without one.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";

@@ -1,7 +1,7 @@
 // The report computed where the data is: one SQL statement folds the period's events into one row
 // per conversation and those into the figures (Postgres and PGlite alike), so a busy workspace's
 // month is never loaded into the app. Only the few events the content gaps are made of are read,
-// and grouped into topics here. Definitions are the README's (and report.ts's).
+// and grouped into topics here. Definitions are report.ts's (and docs/console.md's).
 import type { Database } from "../storage/database.ts";
 import { contentGaps, gapQuestions, type Report } from "./report.ts";
 import type { StoredEvent } from "./events.ts";

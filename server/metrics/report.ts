@@ -1,6 +1,6 @@
 // The report's shape and definitions, one conversation's figures (the Inbox app), and the
 // content-gap grouping. The period's figures are computed in the database (report-query.ts).
-// Definitions (also in the README):
+// Definitions (also in docs/console.md):
 // - conversations: those with any event in the period.
 // - involved: the assistant answered, asked back or handed over at least once.
 // - answer rate: involved conversations with at least one answer citing an article / involved.
