@@ -21,7 +21,8 @@ export class Printout {
 function commit(): string {
   const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   try {
-    const dirty = git("status", "--porcelain", "--untracked-files=no") !== "";
+    // The pages these figures are written into do not change them.
+    const dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs") !== "";
     return `${git("rev-parse", "--short", "HEAD")}${dirty ? " with uncommitted changes" : ""}`;
   } catch {
     return "an unknown commit (not a git checkout)";
