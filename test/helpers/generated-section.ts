@@ -40,6 +40,8 @@ export function rewriteSection(file: string, command: string, body: string): voi
   const start = page.indexOf(sectionStart(command));
   const end = page.indexOf(sectionEnd(command));
   if (start < 0 || end < start) throw new Error(`${file} has no section for ${command}: add the lines "${sectionStart(command)}" and "${sectionEnd(command)}" where it goes`);
-  const generated = `${sectionStart(command)}\n${provenance(command)}\n\n${body.trim()}\n`;
+  // The printout's headings sit one level under the page's own.
+  const nested = body.trim().replace(/^#/gm, "##");
+  const generated = `${sectionStart(command)}\n${provenance(command)}\n\n${nested}\n`;
   writeFileSync(file, page.slice(0, start) + generated + page.slice(end));
 }
