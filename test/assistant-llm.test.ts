@@ -94,11 +94,54 @@ describe("LLM answers", () => {
     expect(texts(json)).toMatch(/couldn't find a reliable answer/);
   });
 
-  it("offers a choice after only a short classification call: a choice states no answer, so none is written", async () => {
-    const json = await ask("can my accountant log in");
-    expect(texts(json)).toMatch(/Is it this one\?|Is it one of these\?/);
-    expect(chats()).toHaveLength(1);
-    expect(chats().every(isClassification)).toBe(true);
+  describe("the unsure band (articles close, none sure)", () => {
+    const UNSURE = "can my accountant log in";
+    /** The articles the one call was given, in order. */
+    const given = (request: ChatRequest) => [...promptOf(request).matchAll(/<document id="([^"]+)"/g)].map((match) => match[1]!);
+    const urlButtons = (json: Json) => (json.canvas.content.components as Json[]).filter((c) => c.action?.type === "url").map((c) => c.label);
+
+    it("offers the choice when the model finds the likely articles do not hold the answer", async () => {
+      openai.chat = () => judged({ answerable: false, cited: [], answer: "A person from the team can help." });
+      const json = await ask(UNSURE);
+      expect(texts(json)).toMatch(/Is it this one\?|Is it one of these\?/);
+      const [call, ...more] = chats();
+      expect(more).toEqual([]);
+      expect(isClassification(call!)).toBe(false);
+      expect(given(call!).length).toBeGreaterThan(1);
+    });
+
+    it("answers from the article the model cites when the likely articles hold the answer, in the same one call", async () => {
+      openai.chat = (request) => {
+        const second = given(request)[1]!;
+        return judged({ cited: [second], answer: `Invite them from **Settings > Team**, Maria.` });
+      };
+      const json = await ask(UNSURE);
+      const [call] = chats();
+      expect(chats()).toHaveLength(1);
+      expect(texts(json)).toContain("Invite them from **Settings > Team**, Maria.");
+      expect(texts(json)).not.toMatch(/Is it one of these\?/);
+      const cited = given(call!)[1]!;
+      const title = [...promptOf(call!).matchAll(/<document id="([^"]+)" title="([^"]+)"/g)].find((match) => match[1] === cited)![2];
+      // The prompt holds titles HTML-escaped, as data.
+      expect(urlButtons(json)[0]).toBe(title!.replace(/&#x27;/g, "'").replace(/&amp;/g, "&"));
+    });
+
+    it("refuses an answer that cites an article the model was not given, and offers the choice", async () => {
+      openai.chat = () => judged({ cited: ["8800104"], answer: "Go to **Invoices > Recurring**." });
+      const json = await ask(UNSURE);
+      expect(given(chats()[0]!)).not.toContain("8800104");
+      expect(texts(json)).toMatch(/Is it this one\?|Is it one of these\?/);
+      expect(texts(json)).not.toContain("Invoices > Recurring");
+    });
+
+    it("offers the choice, never a guess, when the model is later than the card's budget", async () => {
+      openai.chat = (request) => ({ ...judged({ cited: [given(request)[0]!], answer: "too late" }), delayMs: 5000 });
+      const started = Date.now();
+      const json = await ask(UNSURE);
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(texts(json)).toMatch(/Is it this one\?|Is it one of these\?/);
+      expect(texts(json)).not.toContain("too late");
+    });
   });
 
   it("retries once when the model's JSON is malformed, then sends the extractive answer", async () => {

@@ -19,6 +19,8 @@ export interface AnswerDraft {
   citedArticleIds: string[];
   /** False when the writer found the documents do not answer the question. */
   answerable: boolean;
+  /** The writer cited at least one of the documents it was given, and nothing else. */
+  citesOnlyGiven: boolean;
   by: "llm" | "extractive";
 }
 
@@ -47,7 +49,7 @@ export function keepKnownLinks(text: string, passages: Passage[]): string {
 
 export function extractiveAnswer(question: string, passages: Passage[]): AnswerDraft {
   const best = passages[0]!;
-  return { text: relevantSentences(best.text, question, 3), citedArticleIds: [best.articleId], answerable: true, by: "extractive" };
+  return { text: relevantSentences(best.text, question, 3), citedArticleIds: [best.articleId], answerable: true, citesOnlyGiven: true, by: "extractive" };
 }
 
 /** What the one model call returns: its judgement of the message, and the answer from the documents. */
@@ -111,6 +113,7 @@ export async function judgeAndAnswer(
         text: keepKnownLinks(parsed.data.answer.trim(), input.passages),
         citedArticleIds: cited.length ? cited : [input.passages[0]!.articleId],
         answerable: parsed.data.answerable,
+        citesOnlyGiven: cited.length > 0 && cited.length === parsed.data.cited.length,
         by: "llm",
       },
     };
@@ -125,6 +128,25 @@ export interface AnswerStats {
 }
 
 export const newAnswerStats = (): AnswerStats => ({ llm: 0, extractive: 0, fallbacks: { timeout: 0, error: 0, invalid: 0 } });
+
+/**
+ * For the unsure band (articles close, none sure): the model's judgement, and its answer from the
+ * articles offered if they contain one. Nothing when the model is late or unusable: the caller
+ * then offers the choice, never a guess.
+ */
+export async function judgeChoice(
+  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; deadline: AbortSignal; language?: string },
+  deps: { model: ChatModel; logger: Logger; stats: AnswerStats },
+): Promise<{ judgement: Judgement; draft: AnswerDraft } | undefined> {
+  const reply = await judgeAndAnswer(deps.model, { ...input, signal: input.deadline });
+  if (typeof reply !== "string") {
+    deps.stats.llm++;
+    return reply;
+  }
+  deps.stats.fallbacks[reply]++;
+  deps.logger.warn({ reason: reply }, "LLM judgement unavailable; offering the choice");
+  return undefined;
+}
 
 /**
  * The model's judgement and answer if they arrive in time and make sense; else the extractive

@@ -4,7 +4,7 @@
 import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import { articleKeyOfPassage, type KnowledgeBase, type Passage } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
-import { writeAnswer, type AnswerDraft, type AnswerStats } from "./answerer.ts";
+import { judgeChoice, writeAnswer, type AnswerDraft, type AnswerStats } from "./answerer.ts";
 import type { ChatModel } from "./chat-model.ts";
 import type { HistoryLine, IntentClassifier } from "./classifier.ts";
 import { summarize, type CustomerProfile } from "./context.ts";
@@ -152,7 +152,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   }
   const previousQuestions = input.history.filter((line) => line.role === "customer").map((line) => line.text);
   const question = input.pickedArticle ? (previousQuestions[previousQuestions.length - 1] ?? input.message) : searchQuery(input.message, previousQuestions);
-  let searched: Promise<{ model: CalibrationModel; passages: Passage[] }> | undefined;
+  let searched: Promise<{ model: CalibrationModel; passages: Passage[]; notHelped: Set<string> | undefined }> | undefined;
   const search = () =>
     (searched ??= (async () => {
       const model = await deps.calibrations.modelFor(input.workspaceId);
@@ -165,7 +165,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
         SEARCH_BUDGET_MS,
         "the Help Center search",
       );
-      return { model, passages: lowered(found, notHelped) };
+      return { model, passages: lowered(found, notHelped), notHelped };
     })());
   const reading = deps.reading?.(input.workspaceId) ?? false;
   if (quick.needsHuman) {
@@ -186,11 +186,8 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   if (!deps.model && quick.intent === "feedback") return { ...common, action: "acknowledge_feedback", positive: sentiment >= 0 };
 
   const maxWords = input.timeBudgetMs === undefined ? CARD_ANSWER_WORDS : REPLY_ANSWER_WORDS;
-  const write = (passages: Passage[]) =>
-    writeAnswer(
-      { question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline, language: languageName(languageOfLocale(input.locale)) },
-      { model: deps.model, logger: deps.logger, stats: deps.stats },
-    );
+  const answerInput = (passages: Passage[]) => ({ question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline, language: languageName(languageOfLocale(input.locale)) });
+  const write = (passages: Passage[]) => writeAnswer(answerInput(passages), { model: deps.model, logger: deps.logger, stats: deps.stats });
   const answerFrom = (draft: AnswerDraft, cited: Passage[], confidence: number): Decision => {
     // The writer found the articles do not answer it: offer them rather than state an answer.
     if (!draft.answerable) return { ...common, action: "offer_choice", options: cited.map(toSource), confidence };
@@ -218,8 +215,9 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
 
   let passages: Passage[];
   let model: CalibrationModel;
+  let notHelped: Set<string> | undefined;
   try {
-    ({ model, passages } = await search());
+    ({ model, passages, notHelped } = await search());
   } catch (error) {
     // Without the Help Center the honest answer is a person: the customer is not left waiting.
     const late = error instanceof DeadlineExceeded;
@@ -231,15 +229,28 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   const handOver = () =>
     escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${thresholds.choice})`, passages.slice(0, 3));
 
+  const choice = (options: Passage[]): Decision => ({ ...common, action: "offer_choice", options: options.map(toSource), confidence: options[0]!.confidence });
+  if (band.outcome === "choice" && deps.model && !picked) {
+    // Articles close, none sure: the one model call reads them and answers when they hold the
+    // answer. The articles customers said did not help with this question are not offered to it,
+    // and an answer must cite what it was given; late, failed or unsure, the choice stands.
+    const offered = band.options.filter((passage) => !notHelped?.has(articleKeyOfPassage(passage.id) ?? ""));
+    const reply = offered.length ? await judgeChoice(answerInput(offered), { model: deps.model, logger: deps.logger, stats: deps.stats }) : undefined;
+    const settled = reply ? judged(reply.judgement, "llm", passages) : judged(quick, "offline", passages);
+    if (settled) return settled;
+    const source = reply?.draft.answerable && reply.draft.citesOnlyGiven ? offered.find((passage) => passage.articleId === reply.draft.citedArticleIds[0]) : undefined;
+    if (!reply || !source) return choice(band.options);
+    return answerFrom(reply.draft, [source, ...offered.filter((passage) => passage !== source)], source.confidence);
+  }
   if (band.outcome !== "answer") {
-    // No answer to write (a choice never states one, a hand-over has nothing close): a short
+    // No answer to write (a choice never states one without a model, a hand-over has nothing close): a short
     // classification call (the model's, or the offline one) says what the message is.
     if (!picked) {
       const classification = deps.model ? await deps.classifier.classify(input.message, { triggers: policy.escalation_triggers, language, history: input.history, companyName: policy.company_name, signal: deadline }) : { ...quick, by: "offline" as const };
       const settled = judged(classification, classification.by, passages);
       if (settled) return settled;
     }
-    return band.outcome === "choice" ? { ...common, action: "offer_choice", options: band.options.map(toSource), confidence: band.options[0]!.confidence } : handOver();
+    return band.outcome === "choice" ? choice(band.options) : handOver();
   }
 
   // With a model, the one call judges the message and writes the answer.

@@ -1,4 +1,5 @@
 // npm run eval [-- --datasets ../shared/datasets] [-- --fit-prior] [-- --learning] [-- --markdown docs/evaluation.md]
+//              [-- --model-url http://localhost:11434/v1 --model llama3.1]
 // Measures the assistant on ../shared/datasets through the real pipeline:
 // 1. retrieval (recall@1/3/5, MRR) of each ranker on faq-queries.dev, the FAQ served as a Help Center;
 // 2. for the offline embedder and a second, deliberately different one (a local OpenAI-compatible
@@ -46,7 +47,11 @@ import { loadFaqDataset } from "./faq-dataset.ts";
 import { learningReplay } from "./learning-replay.ts";
 import { Printout, rewriteSection } from "../helpers/generated-section.ts";
 
-const { values } = parseArgs({ options: { datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false }, markdown: { type: "string" } } });
+const { values } = parseArgs({
+  options: { datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false }, markdown: { type: "string" }, "model-url": { type: "string" }, model: { type: "string" } },
+});
+/** With --model-url, the end-to-end cards are answered with that OpenAI-compatible model (OPENAI_API_KEY if it needs one). */
+const chatModel = values["model-url"] ? new OpenAIChatModel({ baseUrl: values["model-url"], apiKey: process.env.OPENAI_API_KEY, model: values.model ?? process.env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini" }) : undefined;
 const printout = new Printout();
 const print = printout.print;
 const dataset = loadFaqDataset(path.resolve(values.datasets ?? "../shared/datasets"));
@@ -193,7 +198,7 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   const app = createApp({
     logger,
     clientSecret: SECRET,
-    assistant: createAssistant({ knowledge, logger, calibrations, reading: (workspaceId) => preparation.isReading(workspaceId) }),
+    assistant: createAssistant({ knowledge, logger, calibrations, reading: (workspaceId) => preparation.isReading(workspaceId), ...(chatModel ? { model: chatModel } : {}) }),
     readiness: async () => preparation.readiness(),
   });
   const server = app.listen(0, "127.0.0.1");
@@ -205,6 +210,7 @@ async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
   const readyAfter = (performance.now() - started) / 1000;
   const models = { faq: await calibrations.modelFor(FAQ), demo: await calibrations.modelFor(DEMO) };
   print(`\n## ${name}: self-calibration (no labels)\n`);
+  if (chatModel) print(`Cards answered with the model at ${values["model-url"]} (${chatModel.name}), within the card's 2.5 s budget.\n`);
   print(`Both workspaces synced and fitted, /readyz 200 after ${readyAfter.toFixed(1)} s; every card below is asked from then on, with no wait.\n`);
   for (const [label, model] of Object.entries(models)) {
     const q = model.quality;
