@@ -23,6 +23,7 @@ import { createEmbedder } from "./knowledge/create-embedder.ts";
 import { HelpCenterFreshness } from "./knowledge/freshness.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
 import { LearnedQuestions } from "./learning/learned-questions.ts";
+import { CustomerPicks, PICK_JOB } from "./learning/customer-picks.ts";
 import { ArticleDrafts } from "./flows/article-drafts.ts";
 import { ConsoleSessions } from "./console/sessions.ts";
 import { sourceRouter } from "./knowledge/sources.ts";
@@ -134,6 +135,7 @@ async function main() {
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
     : undefined;
   const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
+  const picks = new CustomerPicks({ db: database, queue, learned, policyFor: (workspaceId) => settings.policyFor(workspaceId), logger });
   const assistant = createAssistant({ knowledge, logger, model, settings, calibrations, reading: (workspaceId) => preparation.isReading(workspaceId), notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
   metrics.watchAnswers(assistant.stats);
   events = new EventLog(database, (event) => metrics.observe(event));
@@ -146,6 +148,7 @@ async function main() {
     {
       [HANDOFF_JOB]: handoffHandler({ clientFor, bot, settings, db: database, logger }),
       [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness, events, learned }),
+      [PICK_JOB]: picks.handler(),
     },
     logger,
   );
@@ -161,6 +164,7 @@ async function main() {
     directoryFor,
     onEscalation: enqueueHandoff(queue),
     learned,
+    picks,
     console: {
       sessions: new ConsoleSessions(database, clientSecret),
       settings,

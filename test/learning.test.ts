@@ -1,7 +1,7 @@
 // Learning from the team, end to end: signed webhooks (a customer's question, then a teammate's
 // reply linking an article) go through the queue and the worker into the database and Chroma, and
 // the next customer who asks the same thing in other words is led to that article.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { respond, type Decision } from "../server/assistant/assistant.ts";
 import { customerProfile } from "../server/assistant/context.ts";
 import { createAssistant } from "../server/assistant/create-assistant.ts";
@@ -9,6 +9,7 @@ import { DEFAULT_POLICY, fixedPolicy, type AssistantPolicy } from "../server/ass
 import { BotIdentity } from "../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { LearnedQuestions } from "../server/learning/learned-questions.ts";
+import { CustomerPicks, PICK_JOB } from "../server/learning/customer-picks.ts";
 import { linkedPages } from "../server/learning/teammate-replies.ts";
 import { ArticleDrafts } from "../server/flows/article-drafts.ts";
 import { OpenAIChatModel } from "../server/assistant/chat-model.ts";
@@ -214,7 +215,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect((await learned.list(WORKSPACE))[0]).toMatchObject({ uses: 1 });
 
       const csv = await (await fetch(`${report.url}/report/learned-questions.csv?workspace=${WORKSPACE}`, { headers: auth })).text();
-      expect(csv.split("\r\n")[0]).toBe('"question","article","title","source","conversation","learned_at","status","uses"');
+      expect(csv.split("\r\n")[0]).toBe('"question","article","title","source","conversation","learned_at","status","uses","confirmed_by"');
       expect(csv).toContain('"let my bookkeeper see my numbers","8800117","Invite team members and set roles","teammate","31000000008",');
 
       expect((await form(question!.id, "remove")).status).toBe(303);
@@ -352,6 +353,108 @@ describe.each(BACKENDS)("on %s", (backend) => {
       await cards.close();
       await db.query("DELETE FROM customer_signals");
     }
+  });
+
+  describe("every pick teaches", () => {
+    const ACCOUNTANT = "Send your data to your accountant's software";
+    /** The card app with customers' picks confirmed as soon as the worker looks (no window). */
+    async function picking(policy: AssistantPolicy = DEFAULT_POLICY) {
+      const picks = new CustomerPicks({ db, queue, learned, policyFor: async () => policy, logger, confirmAfterMs: 0 });
+      const cards = await startTestApp({ knowledge, db, learned, picks, assistant: createAssistant({ knowledge, logger, policy }) });
+      const worker = new Worker(queue, { [PICK_JOB]: picks.handler() }, logger);
+      const submit = async (contactId: string, conversationId: number, fields: Record<string, unknown>) =>
+        (await cards.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), user: { ...fixture("messenger-submit").user, id: contactId }, context: { ...fixture("messenger-submit").context, conversation_id: conversationId }, ...fields })).json();
+      /** A contact asks, is offered a choice, and picks the article titled `title`; the card it gets back. */
+      const pick = async (contactId: string, conversationId: number, question: string, title = ACCOUNTANT) => {
+        const offered = await submit(contactId, conversationId, { input_values: { question } });
+        const choice = offered.canvas.content.components.find((c: { id?: string; label?: string }) => c.id?.startsWith("choice_") && c.label === title);
+        expect(choice, `"${question}" offers "${title}"`).toBeDefined();
+        return submit(contactId, conversationId, { component_id: choice.id, input_values: {}, current_canvas: offered.canvas });
+      };
+      return { cards, worker, submit, pick };
+    }
+    afterEach(async () => {
+      await db.query("DELETE FROM customer_picks");
+      await db.query("DELETE FROM customer_learning_slots");
+      await db.query("DELETE FROM customer_signals");
+    });
+
+    it("learns the question once two contacts confirm the article they picked; one contact, even twice, teaches nothing", async () => {
+      const { cards, worker, pick } = await picking();
+      try {
+        await pick("contact-a", 33000000001, "can my accountant log in");
+        await pick("contact-a", 33000000002, "can my accountant log in");
+        await worker.drain();
+        expect(await learned.list(WORKSPACE)).toEqual([]);
+        await pick("contact-b", 33000000003, "Can my accountant log in?");
+        await worker.drain();
+        // Near-identical wordings agree; the one that completed the agreement is learned.
+        expect(await learned.list(WORKSPACE)).toMatchObject([{ question: "Can my accountant log in?", articleKey: "8800140", source: "customers", status: "active", confirmedBy: 2 }]);
+      } finally {
+        await cards.close();
+      }
+    });
+
+    it("learns nothing from a pick followed by 'Get more help', or by the same question asked again", async () => {
+      const { cards, worker, pick, submit } = await picking();
+      try {
+        const answered = await pick("contact-a", 33000000011, "can my accountant log in");
+        await submit("contact-a", 33000000011, { component_id: "more_help", input_values: {}, current_canvas: answered.canvas });
+        await pick("contact-b", 33000000012, "can my accountant log in");
+        await submit("contact-b", 33000000012, { input_values: { question: "no, how does my accountant log in to tallybook" } });
+        await pick("contact-c", 33000000013, "can my accountant log in");
+        await worker.drain();
+        expect(await db.query("SELECT contact_key, status FROM customer_picks ORDER BY id")).toMatchObject([
+          { contact_key: "contact-a", status: "withdrawn" },
+          { contact_key: "contact-b", status: "withdrawn" },
+          { contact_key: "contact-c", status: "confirmed" },
+        ]);
+        expect(await learned.list(WORKSPACE)).toEqual([]);
+      } finally {
+        await cards.close();
+      }
+    });
+
+    it("learns nothing when as many other customers said the article did not help with that question", async () => {
+      const { cards, worker, pick } = await picking();
+      try {
+        for (const conversation of ["33000000041", "33000000042"]) {
+          await learned.customerSignal({ workspaceId: WORKSPACE, articleKey: "8800140", question: "can my accountant log in?", conversationKey: conversation, helped: false, mode: "on" });
+        }
+        await pick("contact-a", 33000000043, "can my accountant log in");
+        await pick("contact-b", 33000000044, "can my accountant log in");
+        await worker.drain();
+        expect(await learned.list(WORKSPACE)).toEqual([]);
+      } finally {
+        await cards.close();
+      }
+    });
+
+    it("learns at most the policy's number of questions a day per article from customers", async () => {
+      const { cards, worker, pick } = await picking({ ...DEFAULT_POLICY, customer_learned_per_article_per_day: 1 });
+      try {
+        for (const [contact, conversation] of [["contact-a", 33000000021], ["contact-b", 33000000022]] as const) await pick(contact, conversation, "can my accountant log in");
+        for (const [contact, conversation] of [["contact-c", 33000000023], ["contact-d", 33000000024]] as const) await pick(contact, conversation, "my accountant uses xero");
+        await worker.drain();
+        // Both questions were confirmed by two contacts; only one is learned today.
+        expect(await db.query("SELECT count(DISTINCT contact_key)::int AS n FROM customer_picks WHERE status = 'confirmed'")).toEqual([{ n: 4 }]);
+        expect(await learned.list(WORKSPACE)).toHaveLength(1);
+      } finally {
+        await cards.close();
+      }
+    });
+
+    it("holds what customers confirm for approval in review mode", async () => {
+      const { cards, worker, pick } = await picking({ ...DEFAULT_POLICY, learning: "review" });
+      try {
+        await pick("contact-a", 33000000031, "can my accountant log in");
+        await pick("contact-b", 33000000032, "can my accountant log in");
+        await worker.drain();
+        expect(await learned.list(WORKSPACE)).toMatchObject([{ question: "can my accountant log in", source: "customers", status: "pending" }]);
+      } finally {
+        await cards.close();
+      }
+    });
   });
 
   it("lowers an article for the same question once a customer asked for more help right after its answer", async () => {

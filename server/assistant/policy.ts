@@ -38,6 +38,8 @@ export const AssistantPolicy = z.strictObject({
   synonyms: z.array(z.array(z.string().min(1).max(60)).min(2).max(30)).max(200).default([]),
   /** Learning from the team (server/learning): "on" uses what it learns at once, "review" waits for approval, "off" learns nothing. */
   learning: LearningMode.default("on"),
+  /** At most this many questions a day are learned from customers' picks for one article (a guard against poisoning). */
+  customer_learned_per_article_per_day: z.number().int().min(0).max(100).default(5),
   max_turns_before_escalate: z.number().int().min(1).max(100).default(10),
   sentiment_monitoring: z.boolean().default(true),
   /**

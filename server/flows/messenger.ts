@@ -4,6 +4,7 @@ import { readCardOptions } from "../../canvas/card-options.ts";
 import { ComponentIds, answerCard, choiceCard, choiceId, clarifyCard, messageCard, questionCard, topicOptionId, type ArticleLink } from "../../canvas/messenger-cards.ts";
 import type { LiveCanvasRequest, MessengerInitializeRequest, MessengerSubmitRequest, SheetRequest } from "../../canvas/requests.ts";
 import { endUserOf, type Contact } from "../../canvas/requests.ts";
+import type { CustomerPicks } from "../learning/customer-picks.ts";
 import type { CanvasResponse, LiveCanvasResponse } from "../../canvas/responses.ts";
 import { emptyState, readState, withTurn, type CardState } from "../../canvas/stored-data.ts";
 import { respond, type AssistantDeps, type Decision, type EscalationReason, type Source } from "../assistant/assistant.ts";
@@ -43,6 +44,8 @@ export interface MessengerDeps {
   events?: EventSink;
   /** What customers' "That helped" teaches (server/learning). */
   learned?: LearnedQuestions;
+  /** What customers' picks from a choice teach, once confirmed (server/learning). */
+  picks?: CustomerPicks;
   /** Intercom's view of a workspace's conversations and contacts, where the app is connected to it. */
   directoryFor?: (workspaceId: string) => CustomerDirectory | undefined;
   /** With a public URL: where sheets and the live canvas are served from. */
@@ -77,6 +80,12 @@ function log(deps: MessengerDeps, request: MessengerSubmitRequest, kind: Metrics
     .catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a metrics event"));
 }
 
+/** Learning from picks never stands in the way of the card: a failed write is logged. */
+async function teach(deps: MessengerDeps, work: (picks: CustomerPicks) => Promise<unknown>): Promise<void> {
+  if (!deps.picks) return;
+  await work(deps.picks).catch((error) => deps.assistant.logger.warn({ err: error }, "could not record a customer's pick for learning"));
+}
+
 const historyOf = (state: CardState): HistoryLine[] =>
   state.turns.flatMap((turn): HistoryLine[] => [
     { role: "customer", text: turn.q },
@@ -92,6 +101,8 @@ export async function initialize(request: MessengerInitializeRequest, deps: Mess
 
 /** The escalation card: the transition message; the card's job is done. */
 async function handOver(request: MessengerSubmitRequest, state: CardState, decision: Extract<Decision, { action: "escalate" }>, deps: MessengerDeps): Promise<CanvasResponse> {
+  // A customer who needed a person after all confirmed none of the articles they picked.
+  await teach(deps, (picks) => picks.withdraw(request.workspace_id, conversationKey(request)));
   const contact = endUserOf(request);
   const t = translatorFor(request, state);
   const text = t("handoff", { reason: decision.reason, name: firstNameOf(contact?.name), helpCenterName: (await deps.assistant.settings.policyFor(request.workspace_id)).help_center_name });
@@ -227,6 +238,8 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
       const raw = request.input_values[ComponentIds.question];
       const question = (typeof raw === "string" ? raw : "").trim().slice(0, MAX_QUESTION_CHARS);
       if (!question) return welcome(state, contact, helpCenterName, t, { error: t("empty_question") });
+      // Asking the same thing again says the article picked for it did not answer it.
+      await teach(deps, (picks) => picks.withdraw(request.workspace_id, conversationKey(request), question));
       return ask(request, question, state, deps);
     }
     case ComponentIds.talkToHuman:
@@ -253,6 +266,10 @@ export async function submit(request: MessengerSubmitRequest, deps: MessengerDep
       const choice = state.choices.find((_, i) => choiceId(i) === request.component_id);
       if (choice) {
         log(deps, request, "choice_picked", { article: { id: choice.k, title: choice.t }, turn: state.asked });
+        const typed = state.turns[state.turns.length - 1]?.q;
+        if (contact?.id && typed && typed !== choice.t) {
+          await teach(deps, (picks) => picks.picked({ workspaceId: request.workspace_id, articleKey: choice.k, question: typed, contactKey: String(contact.id), conversationKey: conversationKey(request) }));
+        }
         return ask(request, choice.t, state, deps, { article: { articleKey: choice.k, confidence: choice.p } });
       }
       // A component from an older version of the card: start again rather than fail.

@@ -33,6 +33,7 @@ import { mountOAuth, type OAuthDeps } from "./oauth.ts";
 import { mountReport } from "./report.ts";
 import { mountConsole, type ConsoleDeps } from "./console.ts";
 import type { LearnedQuestions } from "../learning/learned-questions.ts";
+import type { CustomerPicks } from "../learning/customer-picks.ts";
 import type { ArticleDrafts } from "../flows/article-drafts.ts";
 import type { AppMetrics } from "../metrics/prometheus.ts";
 import type { Database } from "../storage/database.ts";
@@ -68,6 +69,8 @@ export interface AppDeps {
   queue?: JobQueue;
   /** What the team taught the assistant (server/learning), shown and controlled in the report. */
   learned?: LearnedQuestions;
+  /** Customers' picks from a choice, which teach once confirmed (server/learning). */
+  picks?: CustomerPicks;
   /** Turns the report's content gaps into draft articles in Intercom. */
   drafts?: ArticleDrafts;
   /** The admin console (/console): sign-in, each workspace's settings and figures. */
@@ -90,6 +93,7 @@ export function createApp(deps: AppDeps): Express {
     articles: deps.db ? new EventPopularArticles(deps.db) : new ArticleStats(),
     ...(deps.events ? { events: deps.events } : {}),
     ...(deps.learned ? { learned: deps.learned } : {}),
+    ...(deps.picks ? { picks: deps.picks } : {}),
     ...(publicUrl
       ? {
           links: {

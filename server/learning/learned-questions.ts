@@ -33,6 +33,8 @@ export interface LearnedQuestion {
   status: "active" | "pending" | "removed";
   uses: number;
   learnedAt: Date;
+  /** Contacts who picked the article for this question from a choice and asked for no more help. */
+  confirmedBy: number;
 }
 
 /** Near-identical questions ("How do I reset my password?", "how to reset password") share a key. */
@@ -49,11 +51,14 @@ export function sameQuestion(a: string, b: string): boolean {
 
 /** Everything a workspace learned, newest first (the report and `npm run report` read it). */
 export async function learnedQuestionsOf(db: Database, workspaceId: string): Promise<LearnedQuestion[]> {
-  const rows = await db.query<{ id: string; article_key: string; question: string; source: LearnedSource; conversation_id: string | null; status: LearnedQuestion["status"]; uses: number; learned_at: Date }>(
-    "SELECT id::text, article_key, question, source, conversation_id, status, uses, learned_at FROM learned_questions WHERE workspace_id = $1 ORDER BY learned_at DESC, id DESC",
+  const rows = await db.query<{ id: string; article_key: string; question: string; source: LearnedSource; conversation_id: string | null; status: LearnedQuestion["status"]; uses: number; learned_at: Date; confirmed_by: number }>(
+    `SELECT l.id::text, l.article_key, l.question, l.source, l.conversation_id, l.status, l.uses, l.learned_at,
+            (SELECT count(DISTINCT p.contact_key)::int FROM customer_picks p
+              WHERE p.workspace_id = l.workspace_id AND p.article_key = l.article_key AND p.question_key = l.question_key AND p.status = 'confirmed') AS confirmed_by
+       FROM learned_questions l WHERE l.workspace_id = $1 ORDER BY l.learned_at DESC, l.id DESC`,
     [workspaceId],
   );
-  return rows.map((row) => ({ id: row.id, articleKey: row.article_key, question: row.question, source: row.source, conversationId: row.conversation_id, status: row.status, uses: row.uses, learnedAt: new Date(row.learned_at) }));
+  return rows.map((row) => ({ id: row.id, articleKey: row.article_key, question: row.question, source: row.source, conversationId: row.conversation_id, status: row.status, uses: row.uses, learnedAt: new Date(row.learned_at), confirmedBy: row.confirmed_by }));
 }
 
 export class LearnedQuestions {

@@ -53,12 +53,12 @@ export class JobQueue {
     readonly options: QueueOptions = DEFAULT_QUEUE,
   ) {}
 
-  /** Writes a job unless one with the same key exists; `created` says which. */
-  async enqueue(job: { workspaceId: string; kind: string; dedupeKey: string; payload: unknown }, sql: Sql = this.db): Promise<{ id: string; created: boolean }> {
+  /** Writes a job unless one with the same key exists; `created` says which. `runAfterMs` delays it. */
+  async enqueue(job: { workspaceId: string; kind: string; dedupeKey: string; payload: unknown; runAfterMs?: number }, sql: Sql = this.db): Promise<{ id: string; created: boolean }> {
     const [row] = await sql.query<{ id: string }>(
-      `INSERT INTO jobs (workspace_id, kind, dedupe_key, payload) VALUES ($1, $2, $3, $4)
+      `INSERT INTO jobs (workspace_id, kind, dedupe_key, payload, run_at) VALUES ($1, $2, $3, $4, now() + ($5::int * interval '1 millisecond'))
        ON CONFLICT (workspace_id, kind, dedupe_key) DO NOTHING RETURNING id`,
-      [job.workspaceId, job.kind, job.dedupeKey, storableJson(job.payload)],
+      [job.workspaceId, job.kind, job.dedupeKey, storableJson(job.payload), Math.max(0, Math.round(job.runAfterMs ?? 0))],
     );
     if (row) return { id: String(row.id), created: true };
     const [existing] = await sql.query<{ id: string }>("SELECT id FROM jobs WHERE workspace_id = $1 AND kind = $2 AND dedupe_key = $3", [job.workspaceId, job.kind, job.dedupeKey]);

@@ -1,0 +1,140 @@
+// Every pick teaches: a customer who picks an article from a choice and then asks for no more help
+// about it has confirmed that article for the question they typed. A pick waits out a
+// confirmation window (a delayed job); "Get more help", "Talk to a human", a hand-over, a teammate
+// taking the conversation or the same question asked again withdraws it. Once two different
+// contacts confirm the same article for near-identical questions, the question is learned
+// (source "customers"), as a teammate's link would teach it. Guards against poisoning: one contact
+// never teaches alone, customers who said the article did not help with that question outweigh
+// the picks, and at most a set number of questions per article are learned from customers a day.
+import type { Logger } from "../logger.ts";
+import { terms } from "../knowledge/text-analysis.ts";
+import type { Database } from "../storage/database.ts";
+import type { JobHandler, JobQueue } from "../storage/queue.ts";
+import { CUSTOMERS_AGREEING, questionKey, sameQuestion, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
+
+export const PICK_JOB = "confirm_pick";
+
+/** How long a pick waits for the customer to ask for more help before it counts. */
+export const CONFIRM_AFTER_MS = 15 * 60_000;
+
+/** What learning from customers may do in a workspace (its policy's `learning` and daily cap). */
+export interface CustomerLearningPolicy {
+  learning: LearningMode;
+  customer_learned_per_article_per_day: number;
+}
+
+interface PickRow {
+  id: string;
+  workspace_id: string;
+  article_key: string;
+  question_key: string;
+  question: string;
+  status: "pending" | "confirmed" | "withdrawn";
+}
+
+/** Whether a new question is about the same thing as a picked one: it shares half the shorter one's terms. */
+export function sameTopic(a: string, b: string): boolean {
+  const x = new Set(terms(a));
+  const y = new Set(terms(b));
+  const shorter = Math.min(x.size, y.size);
+  if (shorter === 0) return false;
+  let both = 0;
+  for (const term of x) if (y.has(term)) both++;
+  return both / shorter >= 0.5;
+}
+
+export class CustomerPicks {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      queue: JobQueue;
+      learned: LearnedQuestions;
+      policyFor: (workspaceId: string) => Promise<CustomerLearningPolicy>;
+      logger: Logger;
+      confirmAfterMs?: number;
+    },
+  ) {}
+
+  /** Records a pick and schedules its confirmation. */
+  async picked(input: { workspaceId: string; articleKey: string; question: string; contactKey: string; conversationKey: string }): Promise<void> {
+    const key = questionKey(input.question);
+    if (!key) return;
+    const [row] = await this.deps.db.query<{ id: string }>(
+      `INSERT INTO customer_picks (workspace_id, article_key, question_key, question, contact_key, conversation_key) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
+      [input.workspaceId, input.articleKey, key, input.question, input.contactKey, input.conversationKey],
+    );
+    await this.deps.queue.enqueue({ workspaceId: input.workspaceId, kind: PICK_JOB, dedupeKey: `pick:${row!.id}`, payload: { pickId: row!.id }, runAfterMs: this.deps.confirmAfterMs ?? CONFIRM_AFTER_MS });
+  }
+
+  /**
+   * The customer asked for more help in this conversation: its pending picks teach nothing. With
+   * `question`, only the picks about the same thing as that new question are withdrawn.
+   */
+  async withdraw(workspaceId: string, conversationKey: string, question?: string): Promise<number> {
+    const pending = await this.deps.db.query<{ id: string; question: string }>(
+      "SELECT id::text, question FROM customer_picks WHERE workspace_id = $1 AND conversation_key = $2 AND status = 'pending'",
+      [workspaceId, conversationKey],
+    );
+    const ids = pending.filter((pick) => question === undefined || sameTopic(pick.question, question)).map((pick) => pick.id);
+    if (ids.length) await this.deps.db.query("UPDATE customer_picks SET status = 'withdrawn' WHERE id = ANY($1::bigint[]) AND status = 'pending'", [ids]);
+    return ids.length;
+  }
+
+  /** The confirmation job: a pick still pending after the window is confirmed, and may teach. */
+  handler(): JobHandler {
+    return async (job) => {
+      // A conversation a person took over, or that was handed over, after the pick teaches nothing.
+      const [pick] = await this.deps.db.query<PickRow>(
+        `UPDATE customer_picks p SET status = CASE WHEN EXISTS (
+             SELECT 1 FROM conversations c WHERE c.workspace_id = p.workspace_id AND c.conversation_id = p.conversation_key
+               AND (c.human_took_over_at >= p.picked_at OR c.escalated_at >= p.picked_at)) THEN 'withdrawn' ELSE 'confirmed' END
+         WHERE p.id = $1::bigint AND p.status = 'pending'
+         RETURNING p.id::text, p.workspace_id, p.article_key, p.question_key, p.question, p.status`,
+        [String(job.payload.pickId)],
+      );
+      if (pick?.status === "confirmed") await this.teach(pick);
+    };
+  }
+
+  private async teach(pick: PickRow): Promise<void> {
+    const { db, learned, logger } = this.deps;
+    const policy = await this.deps.policyFor(pick.workspace_id);
+    if (policy.learning === "off") return;
+    const [{ contacts } = { contacts: 0 }] = await db.query<{ contacts: number }>(
+      "SELECT count(DISTINCT contact_key)::int AS contacts FROM customer_picks WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3 AND status = 'confirmed'",
+      [pick.workspace_id, pick.article_key, pick.question_key],
+    );
+    if (contacts < CUSTOMERS_AGREEING) return;
+    const notHelped = await db.query<{ question: string; conversation_key: string }>(
+      "SELECT question, conversation_key FROM customer_signals WHERE workspace_id = $1 AND article_key = $2 AND NOT helped",
+      [pick.workspace_id, pick.article_key],
+    );
+    const against = new Set(notHelped.filter((signal) => sameQuestion(signal.question, pick.question)).map((signal) => signal.conversation_key)).size;
+    if (against >= contacts) {
+      logger.info({ workspaceId: pick.workspace_id, articleKey: pick.article_key, confirmed: contacts, notHelped: against }, "customers disagree about an article for a question; nothing learned");
+      return;
+    }
+    const known = await db.query("SELECT 1 FROM learned_questions WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3", [pick.workspace_id, pick.article_key, pick.question_key]);
+    if (known.length) return;
+    const slot = await this.takeSlot(pick, policy.customer_learned_per_article_per_day);
+    if (slot === undefined) {
+      logger.info({ workspaceId: pick.workspace_id, articleKey: pick.article_key }, "daily cap of questions learned from customers reached for an article");
+      return;
+    }
+    const fresh = await learned.learn({ workspaceId: pick.workspace_id, articleKey: pick.article_key, questions: [pick.question], source: "customers", mode: policy.learning });
+    // Another confirmation learned it first: the slot goes back.
+    if (!fresh) await db.query("DELETE FROM customer_learning_slots WHERE workspace_id = $1 AND article_key = $2 AND day = current_date AND slot = $3", [pick.workspace_id, pick.article_key, slot]);
+  }
+
+  /** A free number among today's `cap` for the article, or none when the cap is reached. */
+  private async takeSlot(pick: PickRow, cap: number): Promise<number | undefined> {
+    for (let slot = 1; slot <= cap; slot++) {
+      const [taken] = await this.deps.db.query(
+        "INSERT INTO customer_learning_slots (workspace_id, article_key, day, slot, question_key) VALUES ($1, $2, current_date, $3, $4) ON CONFLICT DO NOTHING RETURNING slot",
+        [pick.workspace_id, pick.article_key, slot, pick.question_key],
+      );
+      if (taken) return slot;
+    }
+    return undefined;
+  }
+}
