@@ -415,6 +415,44 @@ describe.each(BACKENDS)("on %s", (backend) => {
       }
     });
 
+    it("learns only what more than two thirds of the contacts who confirmed an article for the question agree on", async () => {
+      const { cards, worker, pick } = await picking();
+      try {
+        const picks: Array<[string, number, string?]> = [["contact-a", 33000000051], ["contact-b", 33000000052, "Transfer account ownership"], ["contact-c", 33000000053]];
+        for (const [contact, conversation, title] of picks) {
+          await pick(contact, conversation, "my accountant uses xero", title);
+          await worker.drain();
+        }
+        expect(await learned.list(WORKSPACE)).toEqual([]);
+        await pick("contact-d", 33000000054, "my accountant uses xero");
+        await worker.drain();
+        expect(await learned.list(WORKSPACE)).toMatchObject([{ question: "my accountant uses xero", articleKey: "8800140", confirmedBy: 3 }]);
+      } finally {
+        await cards.close();
+      }
+    });
+
+    it("stops using what customers taught once more of them confirm another article for the question", async () => {
+      const picks = new CustomerPicks({ db, queue, learned, policyFor: async () => DEFAULT_POLICY, logger, confirmAfterMs: 0 });
+      const worker = new Worker(queue, { [PICK_JOB]: picks.handler() }, logger);
+      const confirm = async (contact: string, articleKey: string) => {
+        await picks.picked({ workspaceId: WORKSPACE, articleKey, question: "my accountant uses xero", contactKey: contact, conversationKey: `contact:${contact}` });
+        await worker.drain();
+      };
+      /** The learned question that led to the first article shown, if one did. */
+      const ledBy = async () => {
+        const decision = await ask("my accountant uses xero");
+        return (decision.action === "answer" ? decision.sources : decision.action === "offer_choice" ? decision.options : [])[0]?.learnedQuestion;
+      };
+      await confirm("contact-a", "8800140");
+      await confirm("contact-b", "8800140");
+      expect(await learned.list(WORKSPACE)).toMatchObject([{ articleKey: "8800140" }]);
+      expect(await ledBy()).toBe("my accountant uses xero");
+      await confirm("contact-c", "8800117");
+      expect(await learned.list(WORKSPACE)).toEqual([]);
+      expect(await ledBy()).not.toBe("my accountant uses xero");
+    });
+
     it("learns nothing when as many other customers said the article did not help with that question", async () => {
       const { cards, worker, pick } = await picking();
       try {

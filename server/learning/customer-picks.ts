@@ -4,8 +4,9 @@
 // taking the conversation or the same question asked again withdraws it. Once two different
 // contacts confirm the same article for near-identical questions, the question is learned
 // (source "customers"), as a teammate's link would teach it. Guards against poisoning: one contact
-// never teaches alone, customers who said the article did not help with that question outweigh
-// the picks, and at most a set number of questions per article are learned from customers a day.
+// never teaches alone, more than two thirds of the contacts who confirmed any article for the
+// question must agree on it (what they taught is retracted when they stop agreeing), customers who said the article did not help with that question outweigh the picks,
+// and at most a set number of questions per article are learned from customers a day.
 import type { Logger } from "../logger.ts";
 import { terms } from "../knowledge/text-analysis.ts";
 import type { Database } from "../storage/database.ts";
@@ -13,6 +14,9 @@ import type { JobHandler, JobQueue } from "../storage/queue.ts";
 import { CUSTOMERS_AGREEING, questionKey, sameQuestion, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
 
 export const PICK_JOB = "confirm_pick";
+
+/** More than this share of the contacts who confirmed any article for a question must agree on one. */
+export const AGREEMENT = 2 / 3;
 
 /** How long a pick waits for the customer to ask for more help before it counts. */
 export const CONFIRM_AFTER_MS = 15 * 60_000;
@@ -100,11 +104,17 @@ export class CustomerPicks {
     const { db, learned, logger } = this.deps;
     const policy = await this.deps.policyFor(pick.workspace_id);
     if (policy.learning === "off") return;
-    const [{ contacts } = { contacts: 0 }] = await db.query<{ contacts: number }>(
-      "SELECT count(DISTINCT contact_key)::int AS contacts FROM customer_picks WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3 AND status = 'confirmed'",
-      [pick.workspace_id, pick.article_key, pick.question_key],
+    const byArticle = await db.query<{ article_key: string; contacts: number }>(
+      "SELECT article_key, count(DISTINCT contact_key)::int AS contacts FROM customer_picks WHERE workspace_id = $1 AND question_key = $2 AND status = 'confirmed' GROUP BY article_key",
+      [pick.workspace_id, pick.question_key],
     );
-    if (contacts < CUSTOMERS_AGREEING) return;
+    const all = byArticle.reduce((sum, row) => sum + row.contacts, 0);
+    // Customers who confirm different articles for the same question do not agree on any: what
+    // they taught before, while they seemed to agree, is no longer used.
+    const agreed = (contacts: number) => contacts >= CUSTOMERS_AGREEING && contacts > AGREEMENT * all;
+    for (const row of byArticle) if (!agreed(row.contacts)) await learned.retract(pick.workspace_id, row.article_key, pick.question_key);
+    const contacts = byArticle.find((row) => row.article_key === pick.article_key)?.contacts ?? 0;
+    if (!agreed(contacts)) return;
     const notHelped = await db.query<{ question: string; conversation_key: string }>(
       "SELECT question, conversation_key FROM customer_signals WHERE workspace_id = $1 AND article_key = $2 AND NOT helped",
       [pick.workspace_id, pick.article_key],

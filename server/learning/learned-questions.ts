@@ -157,6 +157,21 @@ export class LearnedQuestions {
     return true;
   }
 
+  /**
+   * Stops using questions customers taught for an article once they no longer agree on it; unlike
+   * a removal, the question may be learned again if they come to agree.
+   */
+  async retract(workspaceId: string, articleKey: string, key: string): Promise<number> {
+    const rows = await this.deps.db.query<{ record_id: string | null }>(
+      "DELETE FROM learned_questions WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3 AND source = 'customers' AND status <> 'removed' RETURNING record_id",
+      [workspaceId, articleKey, key],
+    );
+    const records = rows.flatMap((row) => (row.record_id ? [row.record_id] : []));
+    if (records.length) await this.deps.index.removeLearnedQuestions(workspaceId, records);
+    if (rows.length) this.deps.logger.info({ workspaceId, articleKey, retracted: rows.length }, "customers no longer agree on an article for a question; stopped using it");
+    return rows.length;
+  }
+
   /** Puts a question waiting for review to use. */
   async approve(workspaceId: string, id: string): Promise<boolean> {
     const [row] = await this.deps.db.query<{ id: string; article_key: string; question: string }>(
