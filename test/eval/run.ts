@@ -90,6 +90,8 @@ const chromaUrl = process.env.CHROMA_URL || (await (async () => {
 })());
 const bagOfWords = await startBagOfWordsEmbeddings();
 const f3 = (x: number) => x.toFixed(3);
+/** A deliberately different embedder: hashed bags of words behind an OpenAI-compatible API. */
+const secondEmbedder = () => new OpenAIEmbedder({ baseUrl: bagOfWords.url, model: "bag-of-words" });
 
 function knowledgeFor(embedder: Embedder) {
   return new HelpCenterKnowledge({
@@ -103,7 +105,7 @@ function knowledgeFor(embedder: Embedder) {
 try {
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}\n`);
   if (values.learning) {
-    await learningReplay({ chromaUrl, dataset, secret: SECRET, print });
+    await learningReplay({ chromaUrl, dataset, secret: SECRET, print, embedders: [["offline embedder", new OfflineEmbedder()], ["second embedder (bag of words)", secondEmbedder()]] });
   } else {
     await everything();
   }
@@ -131,7 +133,7 @@ async function everything() {
 
   const embedders: Array<[string, Embedder]> = [
     ["offline (char n-grams)", offline],
-    ["second embedder (bag of words over an OpenAI-compatible API)", new OpenAIEmbedder({ baseUrl: bagOfWords.url, model: "bag-of-words" })],
+    ["second embedder (bag of words over an OpenAI-compatible API)", secondEmbedder()],
   ];
   const rows: string[] = [];
   for (const [name, embedder] of embedders) rows.push(...(await endToEnd(name, embedder)));
