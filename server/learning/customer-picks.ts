@@ -8,10 +8,9 @@
 // question must agree on it (what they taught is retracted when they stop agreeing), customers who said the article did not help with that question outweigh the picks,
 // and at most a set number of questions per article are learned from customers a day.
 import type { Logger } from "../logger.ts";
-import { terms } from "../knowledge/text-analysis.ts";
 import type { Database } from "../storage/database.ts";
 import type { JobHandler, JobQueue } from "../storage/queue.ts";
-import { CUSTOMERS_AGREEING, questionKey, sameQuestion, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
+import { CUSTOMERS_AGREEING, questionKey, sameQuestion, termOverlap, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
 
 export const PICK_JOB = "confirm_pick";
 
@@ -38,13 +37,9 @@ interface PickRow {
 
 /** Whether a new question is about the same thing as a picked one: it shares half the shorter one's terms. */
 export function sameTopic(a: string, b: string): boolean {
-  const x = new Set(terms(a));
-  const y = new Set(terms(b));
-  const shorter = Math.min(x.size, y.size);
-  if (shorter === 0) return false;
-  let both = 0;
-  for (const term of x) if (y.has(term)) both++;
-  return both / shorter >= 0.5;
+  const overlap = termOverlap(a, b);
+  const shorter = Math.min(overlap.a, overlap.b);
+  return shorter > 0 && overlap.shared / shorter >= 0.5;
 }
 
 export class CustomerPicks {
@@ -63,11 +58,14 @@ export class CustomerPicks {
   async picked(input: { workspaceId: string; articleKey: string; question: string; contactKey: string; conversationKey: string }): Promise<void> {
     const key = questionKey(input.question);
     if (!key) return;
-    const [row] = await this.deps.db.query<{ id: string }>(
-      `INSERT INTO customer_picks (workspace_id, article_key, question_key, question, contact_key, conversation_key) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
-      [input.workspaceId, input.articleKey, key, input.question, input.contactKey, input.conversationKey],
-    );
-    await this.deps.queue.enqueue({ workspaceId: input.workspaceId, kind: PICK_JOB, dedupeKey: `pick:${row!.id}`, payload: { pickId: row!.id }, runAfterMs: this.deps.confirmAfterMs ?? CONFIRM_AFTER_MS });
+    // The pick and its confirmation are written together: a pick is never left waiting forever.
+    await this.deps.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ id: string }>(
+        `INSERT INTO customer_picks (workspace_id, article_key, question_key, question, contact_key, conversation_key) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
+        [input.workspaceId, input.articleKey, key, input.question, input.contactKey, input.conversationKey],
+      );
+      await this.deps.queue.enqueue({ workspaceId: input.workspaceId, kind: PICK_JOB, dedupeKey: `pick:${row!.id}`, payload: { pickId: row!.id }, runAfterMs: this.deps.confirmAfterMs ?? CONFIRM_AFTER_MS }, tx);
+    });
   }
 
   /**
