@@ -243,8 +243,8 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     return answerFrom(reply.draft, [source, ...offered.filter((passage) => passage !== source)], source.confidence);
   }
   if (band.outcome !== "answer") {
-    // No answer to write (a choice never states one without a model, a hand-over has nothing close): a short
-    // classification call (the model's, or the offline one) says what the message is.
+    // No answer to write (without a model a choice states none; a hand-over has nothing close): a
+    // short classification call (the model's, or the offline one) says what the message is.
     if (!picked) {
       const classification = deps.model ? await deps.classifier.classify(input.message, { triggers: policy.escalation_triggers, language, history: input.history, companyName: policy.company_name, signal: deadline }) : { ...quick, by: "offline" as const };
       const settled = judged(classification, classification.by, passages);
