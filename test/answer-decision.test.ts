@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
 import { CalibrationModel, domainScorerOf, FIT_METHOD, scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
+import { bandOf } from "../server/answer-decision/bands.ts";
 import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "./helpers/bag-of-words-embeddings.ts";
 import { ChromaStore } from "../server/knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
@@ -70,6 +71,22 @@ describe("a stored fit", () => {
     const again = await calibrations().refit("demo");
     expect(again.method).toBe(FIT_METHOD);
     expect(Object.keys(again.domainIn).length).toBeGreaterThan(1);
+  });
+});
+
+describe("the band a search falls in", () => {
+  const thresholds = { answer: 0.7, choice: 0.4, related: 0.3, choiceIn: {} } as unknown as CalibrationModel["thresholds"];
+  const found = [{ id: "a", confidence: 0.55 }, { id: "b", confidence: 0.5 }, { id: "c", confidence: 0.1 }];
+
+  it("answers when sure, offers the likely articles when on topic but unsure, and hands over when off topic", () => {
+    expect(bandOf([{ id: "a", confidence: 0.9 }, ...found.slice(1)], thresholds, 0.8)).toMatchObject({ outcome: "answer", best: { id: "a" }, cited: [{ id: "a" }, { id: "b" }] });
+    expect(bandOf(found, thresholds, 0.8)).toMatchObject({ outcome: "choice", options: [{ id: "a" }, { id: "b" }, { id: "c" }] });
+    expect(bandOf(found, thresholds, 0.1)).toEqual({ outcome: "hand_over" });
+  });
+
+  it("answers a wording the team or customers already settled from its article, whatever the scores say", () => {
+    expect(bandOf(found, thresholds, 0.8, found[1])).toMatchObject({ outcome: "answer", best: { id: "b" }, cited: [{ id: "b" }, { id: "a" }] });
+    expect(bandOf(found, thresholds, 0.1, found[2])).toMatchObject({ outcome: "answer", best: { id: "c" } });
   });
 });
 

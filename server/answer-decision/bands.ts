@@ -11,12 +11,17 @@ export type Band<P extends Pick<Passage, "confidence"> = Passage> =
 /** Most articles a choice offers, and most an answer cites. */
 export const MAX_OPTIONS = 3;
 
-/** `passages` most likely first, as the search returns them with the model's scorer; `inDomain` from the domain model. */
-export function bandOf<P extends Pick<Passage, "confidence">>(passages: P[], thresholds: CalibrationModel["thresholds"], inDomain: number): Band<P> {
+/**
+ * `passages` most likely first, as the search returns them with the model's scorer; `inDomain` from
+ * the domain model. `settled`: the article the team or customers already gave for this very wording
+ * (a learned question in nearly the customer's words), which is answered from whatever the scores say.
+ */
+export function bandOf<P extends Pick<Passage, "confidence">>(passages: P[], thresholds: CalibrationModel["thresholds"], inDomain: number, settled?: P): Band<P> {
+  const top = passages.slice(0, MAX_OPTIONS);
+  if (settled) return { outcome: "answer", best: settled, cited: [settled, ...top.filter((passage) => passage !== settled && passage.confidence >= thresholds.related)].slice(0, MAX_OPTIONS) };
   const best = passages[0];
   // Nothing here is close: whatever ranks first is only the least unrelated article.
   if (!best || inDomain < thresholds.choice) return { outcome: "hand_over" };
-  const top = passages.slice(0, MAX_OPTIONS);
   if (best.confidence >= thresholds.answer) {
     return { outcome: "answer", best, cited: [best, ...top.slice(1).filter((passage) => passage.confidence >= thresholds.related)] };
   }

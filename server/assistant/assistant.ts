@@ -13,7 +13,7 @@ import type { Classification, OfflineIntentClassifier } from "./offline-classifi
 import type { PolicySource } from "./policy.ts";
 import { searchQuery } from "./query.ts";
 import { NEGATIVE_SENTIMENT, sentimentOf } from "./sentiment.ts";
-import { bandOf } from "../answer-decision/bands.ts";
+import { bandOf, MAX_OPTIONS } from "../answer-decision/bands.ts";
 import { domainScorerOf, scorerOf, thresholdsFor, type CalibrationModel } from "../answer-decision/model.ts";
 import { relevantPassageOrder } from "./extractive.ts";
 import { sameQuestion } from "../learning/learned-questions.ts";
@@ -225,7 +225,10 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     return escalate("service_unavailable", late ? `the Help Center did not answer within ${SEARCH_BUDGET_MS} ms` : "the Help Center could not be searched");
   }
 
-  const { best, inDomain, thresholds, band } = decisionOf({ model, passages }, language);
+  // A wording the team or customers already answered (a learned question in nearly these words)
+  // is answered from its article, unless customers said that article did not help with it.
+  const settled = picked ? undefined : passages.slice(0, MAX_OPTIONS).find((passage) => passage.learnedQuestion !== undefined && sameQuestion(passage.learnedQuestion, input.message) && !notHelped?.has(articleKeyOfPassage(passage.id) ?? ""));
+  const { best, inDomain, thresholds, band } = decisionOf({ model, passages, settled }, language);
   const handOver = () =>
     escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${thresholds.choice})`, passages.slice(0, 3));
 
@@ -264,11 +267,11 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
 }
 
 /** The answer decision on what the search found: the best article, how on topic it is, and the band. */
-function decisionOf({ model, passages }: { model: CalibrationModel; passages: Passage[] }, language: AnalyzedLanguage) {
+function decisionOf({ model, passages, settled }: { model: CalibrationModel; passages: Passage[]; settled?: Passage | undefined }, language: AnalyzedLanguage) {
   const best = passages[0];
   const inDomain = best ? domainScorerOf(model, language)(best.features) : 0;
   const thresholds = thresholdsFor(model, language);
-  return { best, inDomain, thresholds, band: bandOf(passages, thresholds, inDomain) };
+  return { best, inDomain, thresholds, band: bandOf(passages, thresholds, inDomain, settled) };
 }
 
 /** How much less likely an article is once customers said it did not help with this very question. */
