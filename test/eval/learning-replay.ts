@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Calibrations, memoryCalibrationStore } from "../../server/answer-decision/calibrations.ts";
 import { createAssistant } from "../../server/assistant/create-assistant.ts";
+import { DEFAULT_POLICY } from "../../server/assistant/policy.ts";
 import { createApp } from "../../server/http/app.ts";
 import { BotIdentity } from "../../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../../server/intercom/client.ts";
@@ -216,9 +217,12 @@ async function fromCustomers(options: { chromaUrl: string; dataset: FaqDataset; 
       await replay.worker.drain();
     }
     const learned = (await replay.learned.list(WORKSPACE)).filter((q) => q.status === "active" && q.source === "customers").length;
+    const [{ agreed } = { agreed: 0 }] = await replay.db.query<{ agreed: number }>(
+      "SELECT count(*)::int AS agreed FROM (SELECT article_key, question_key FROM customer_picks WHERE status = 'confirmed' GROUP BY article_key, question_key HAVING count(DISTINCT contact_key) >= 2) AS pairs",
+    );
     const after = await replay.measure();
     options.print(`\n## Learning from customers' picks: faq-queries.dev in the same two halves, ${options.name}\n`);
-    options.print(`Two simulated contacts asked each of the ${replay.taught.length} questions through signed cards: ${behaviour.picked} picked the right article from a choice, ${behaviour.answered} were answered from it, ${behaviour.moreHelp} asked for more help (the right article was not offered). ${learned} questions learned from customers. Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
+    options.print(`Two simulated contacts asked each of the ${replay.taught.length} questions through signed cards: ${behaviour.picked} picked the right article from a choice, ${behaviour.answered} were answered from it, ${behaviour.moreHelp} asked for more help (the right article was not offered). ${agreed} questions had two contacts agreeing on an article; ${learned} were learned (the rest held back by the daily cap of ${DEFAULT_POLICY.customer_learned_per_article_per_day} per article, since the whole replay happens on one day). Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
     beforeAfter(options.print, replay, before, after, options.dataset.offTopic.length);
   } finally {
     await replay.close();
