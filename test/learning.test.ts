@@ -377,9 +377,11 @@ describe.each(BACKENDS)("on %s", (backend) => {
 
   describe("every pick teaches", () => {
     const ACCOUNTANT = "Send your data to your accountant's software";
-    /** The card app with customers' picks confirmed as soon as the worker looks (no window). */
-    async function picking(policy: AssistantPolicy = DEFAULT_POLICY) {
-      const picks = new CustomerPicks({ db, queue, learned, policyFor: async () => policy, logger, confirmAfterMs: 0 });
+    /** Picks confirmed as soon as the worker looks: the test stands in for the window's wait. */
+    const AT_ONCE: AssistantPolicy = { ...DEFAULT_POLICY, customer_pick_confirm_minutes: 0 };
+    /** The card app, with customers' picks and a worker to confirm them. */
+    async function picking(policy: AssistantPolicy = AT_ONCE) {
+      const picks = new CustomerPicks({ db, queue, learned, policyFor: async () => policy, logger });
       const cards = await startTestApp({ knowledge, db, learned, picks, assistant: createAssistant({ knowledge, logger, policy }) });
       const worker = new Worker(queue, { [PICK_JOB]: picks.handler() }, logger);
       const submit = async (contactId: string, conversationId: number, fields: Record<string, unknown>) =>
@@ -453,7 +455,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     });
 
     it("stops using what customers taught once more of them confirm another article for the question", async () => {
-      const picks = new CustomerPicks({ db, queue, learned, policyFor: async () => DEFAULT_POLICY, logger, confirmAfterMs: 0 });
+      const picks = new CustomerPicks({ db, queue, learned, policyFor: async () => AT_ONCE, logger });
       const worker = new Worker(queue, { [PICK_JOB]: picks.handler() }, logger);
       const confirm = async (contact: string, articleKey: string) => {
         await picks.picked({ workspaceId: WORKSPACE, articleKey, question: "my accountant uses xero", contactKey: contact, conversationKey: `contact:${contact}` });
@@ -489,7 +491,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     });
 
     it("learns at most the policy's number of questions a day per article from customers", async () => {
-      const { cards, worker, pick } = await picking({ ...DEFAULT_POLICY, customer_learned_per_article_per_day: 1 });
+      const { cards, worker, pick } = await picking({ ...AT_ONCE, customer_learned_per_article_per_day: 1 });
       try {
         for (const [contact, conversation] of [["contact-a", 33000000021], ["contact-b", 33000000022]] as const) await pick(contact, conversation, "can my accountant log in");
         for (const [contact, conversation] of [["contact-c", 33000000023], ["contact-d", 33000000024]] as const) await pick(contact, conversation, "my accountant uses xero");
@@ -503,7 +505,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     });
 
     it("holds what customers confirm for approval in review mode", async () => {
-      const { cards, worker, pick } = await picking({ ...DEFAULT_POLICY, learning: "review" });
+      const { cards, worker, pick } = await picking({ ...AT_ONCE, learning: "review" });
       try {
         await pick("contact-a", 33000000031, "can my accountant log in");
         await pick("contact-b", 33000000032, "can my accountant log in");

@@ -3,7 +3,7 @@
 // same Help Center, and a sync run by one is served by the other within seconds. Needs a real Postgres
 // (TEST_DATABASE_URL, which .ci/run provides); skipped without one.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -37,6 +37,10 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
       collections: [intercomCollection({ id: "10", name: "Billing" })],
       articles: [intercomArticle({ id: "701", title: "Pay by bank transfer", body: "<p>Yearly plans can be paid by bank transfer within 30 days.</p>" })],
     });
+    // Customers' picks count at once here: the test stands in for the confirmation window's wait.
+    const config = path.join(await mkdtemp(path.join(tmpdir(), "assistant-scale-config-")), "policy.json");
+    dirs.push(path.dirname(config));
+    await writeFile(config, JSON.stringify({ customer_pick_confirm_minutes: 0 }));
     for (let i = 0; i < 2; i++) {
       const dir = await mkdtemp(path.join(tmpdir(), `assistant-scale-${i}-`));
       dirs.push(dir);
@@ -49,6 +53,7 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
           INTERCOM_ACCESS_TOKEN: "fake-access-token",
           INTERCOM_API_BASE_URL: intercom.url,
           ADMIN_TOKEN: ADMIN,
+          ASSISTANT_CONFIG: config,
         }),
       );
     }
@@ -71,11 +76,16 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  async function ask(app: AppProcess, question: string) {
-    const raw = JSON.stringify({ ...fixture("messenger-submit"), workspace_id: workspaceId, input_values: { question } });
+  type Card = { canvas: { content: { components: Array<{ id?: string; label?: string; action?: { type: string } }> } } };
+  /** A signed card submit, as the fixture's contact in its conversation unless told otherwise. */
+  async function submit(app: AppProcess, fields: Record<string, unknown>, who: { contact?: string; conversation?: number } = {}) {
+    const template = fixture("messenger-submit");
+    const body = { ...template, workspace_id: workspaceId, user: { ...template.user, id: who.contact ?? template.user.id }, context: { ...template.context, conversation_id: who.conversation ?? template.context.conversation_id }, ...fields };
+    const raw = JSON.stringify(body);
     const response = await fetch(`http://127.0.0.1:${app.port}/canvas/messenger/submit`, { method: "POST", headers: { "content-type": "application/json", "x-body-signature": canvasSignature(raw, SECRET) }, body: raw });
-    return (await response.json()) as { canvas: { content: { components: Array<{ label?: string; action?: { type: string } }> } } };
+    return (await response.json()) as Card;
   }
+  const ask = (app: AppProcess, question: string, who: { contact?: string; conversation?: number } = {}) => submit(app, { input_values: { question } }, who);
 
   it("processes a burst of webhooks split between the instances exactly once", async () => {
     const sends: Array<Promise<Response>> = [];
@@ -165,5 +175,21 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
     const took = Date.now() - started;
     console.log(`second instance used the new fit ${took} ms after it was made`);
     expect(took).toBeLessThan(5000);
+  }, 60_000);
+  it("uses on one instance, within 10 s, a question two customers taught through the other by picking its article", async () => {
+    // Offered a choice led by another article, both customers pick "Pay by bank transfer".
+    const question = "transfer money for the subscription";
+    const answersWith = (card: Card, title: string) => card.canvas.content.components.some((c) => c.id === "helpful") && card.canvas.content.components.find((c) => c.action?.type === "url")?.label === title;
+    for (const [contact, conversation] of [["scale-contact-a", 79000001], ["scale-contact-b", 79000002]] as const) {
+      const offered = await ask(instances[0]!, question, { contact, conversation });
+      const choice = offered.canvas.content.components.find((c) => c.id?.startsWith("choice_") && c.label === "Pay by bank transfer");
+      expect(choice, JSON.stringify(offered.canvas.content.components.map((c) => c.label ?? c.id))).toBeDefined();
+      await submit(instances[0]!, { component_id: choice!.id, input_values: {}, current_canvas: offered.canvas }, { contact, conversation });
+    }
+    const started = Date.now();
+    await waitFor(async () => (answersWith(await ask(instances[1]!, question), "Pay by bank transfer") ? true : undefined), 20_000, "the other instance to answer from what customers taught");
+    const took = Date.now() - started;
+    console.log(`second instance answered from the customer-learned question ${took} ms after the second pick`);
+    expect(took).toBeLessThan(10_000);
   }, 60_000);
 });

@@ -40,6 +40,8 @@ export const AssistantPolicy = z.strictObject({
   learning: LearningMode.default("on"),
   /** At most this many questions a day are learned from customers' picks for one article (a guard against poisoning). */
   customer_learned_per_article_per_day: z.number().int().min(0).max(100).default(5),
+  /** How long a pick from a choice waits for the customer to ask for more help before it counts as confirmed. */
+  customer_pick_confirm_minutes: z.number().int().min(0).max(1440).default(15),
   max_turns_before_escalate: z.number().int().min(1).max(100).default(10),
   sentiment_monitoring: z.boolean().default(true),
   /**

@@ -1,6 +1,6 @@
 // Every pick teaches: a customer who picks an article from a choice and then asks for no more help
 // about it has confirmed that article for the question they typed. A pick waits out a
-// confirmation window (a delayed job); "Get more help", "Talk to a human", a hand-over, a teammate
+// confirmation window (a delayed job, 15 minutes unless the policy says otherwise); "Get more help", "Talk to a human", a hand-over, a teammate
 // taking the conversation or the same question asked again withdraws it. Once two different
 // contacts confirm the same article for near-identical questions, the question is learned
 // (source "customers"), as a teammate's link would teach it. Guards against poisoning: one contact
@@ -17,13 +17,11 @@ export const PICK_JOB = "confirm_pick";
 /** More than this share of the contacts who confirmed any article for a question must agree on one. */
 export const AGREEMENT = 2 / 3;
 
-/** How long a pick waits for the customer to ask for more help before it counts. */
-export const CONFIRM_AFTER_MS = 15 * 60_000;
-
-/** What learning from customers may do in a workspace (its policy's `learning` and daily cap). */
+/** What learning from customers may do in a workspace (its policy's `learning`, daily cap and confirmation window). */
 export interface CustomerLearningPolicy {
   learning: LearningMode;
   customer_learned_per_article_per_day: number;
+  customer_pick_confirm_minutes: number;
 }
 
 interface PickRow {
@@ -50,7 +48,6 @@ export class CustomerPicks {
       learned: LearnedQuestions;
       policyFor: (workspaceId: string) => Promise<CustomerLearningPolicy>;
       logger: Logger;
-      confirmAfterMs?: number;
     },
   ) {}
 
@@ -58,13 +55,14 @@ export class CustomerPicks {
   async picked(input: { workspaceId: string; articleKey: string; question: string; contactKey: string; conversationKey: string }): Promise<void> {
     const key = questionKey(input.question);
     if (!key) return;
+    const runAfterMs = (await this.deps.policyFor(input.workspaceId)).customer_pick_confirm_minutes * 60_000;
     // The pick and its confirmation are written together: a pick is never left waiting forever.
     await this.deps.db.transaction(async (tx) => {
       const [row] = await tx.query<{ id: string }>(
         `INSERT INTO customer_picks (workspace_id, article_key, question_key, question, contact_key, conversation_key) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
         [input.workspaceId, input.articleKey, key, input.question, input.contactKey, input.conversationKey],
       );
-      await this.deps.queue.enqueue({ workspaceId: input.workspaceId, kind: PICK_JOB, dedupeKey: `pick:${row!.id}`, payload: { pickId: row!.id }, runAfterMs: this.deps.confirmAfterMs ?? CONFIRM_AFTER_MS }, tx);
+      await this.deps.queue.enqueue({ workspaceId: input.workspaceId, kind: PICK_JOB, dedupeKey: `pick:${row!.id}`, payload: { pickId: row!.id }, runAfterMs }, tx);
     });
   }
 

@@ -79,7 +79,7 @@ async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secr
   const learned = new LearnedQuestions({ db, index: knowledge, logger });
   const assistant = createAssistant({ knowledge, logger, calibrations, notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
   // Picks are confirmed when the worker next runs: the replay stands in for the window's wait.
-  const picks = new CustomerPicks({ db, queue, learned, policyFor: async () => assistant.settings.policyFor(WORKSPACE), logger, confirmAfterMs: 0 });
+  const picks = new CustomerPicks({ db, queue, learned, policyFor: async () => ({ ...(await assistant.settings.policyFor(WORKSPACE)), customer_pick_confirm_minutes: 0 }), logger });
   const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
   const worker = new Worker(
     queue,
