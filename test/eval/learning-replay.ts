@@ -2,7 +2,8 @@
 // faq-queries.dev is split in two halves by a fixed seed; the second half (and the off-topic rows)
 // is asked through signed cards before and after the first half is replayed into the app:
 // - from the team: resolved conversations through signed webhooks (the customer asks, the
-//   assistant posts its suggestion, a teammate replies with a link to the right article, closed);
+//   assistant posts its suggestion, a teammate replies with a link to the right article, closed),
+//   on the usual split and on one never tuned on;
 // - from customers, for each embedder: two simulated contacts ask each question through signed
 //   cards, pick the right article when it is offered, and ask for more help otherwise;
 // - poisoning: contacts who pick wrong articles for one question, one each, then five who agree.
@@ -35,6 +36,8 @@ import type { FaqDataset } from "./faq-dataset.ts";
 
 const WORKSPACE = "eval-learning";
 const SEED = 20261125;
+/** A second split, never tuned on: the team's replay is measured on it too. */
+const UNTUNED_SEED = 20261204;
 const TEAMMATE = { type: "admin", id: "4412783", name: "Sam Okafor" };
 
 /** A fixed shuffle (mulberry32), so both halves are the same on every run and every machine. */
@@ -61,7 +64,7 @@ type Print = (line?: string) => void;
 type Card = { canvas: { content: { components: Array<Record<string, any>> } } } & Record<string, any>;
 
 /** One replay's app: its own Chroma collections, database, queue and worker, served over HTTP. */
-async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secret: string; embedder: Embedder }) {
+async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secret: string; embedder: Embedder; seed?: number }) {
   const logger = createLogger("silent");
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(options.chromaUrl, options.embedder.id, `learn${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`),
@@ -112,7 +115,7 @@ async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secr
   const urls = new Map(articles.flatMap((a) => (a.url ? [[a.url, a.articleId] as [string, string]] : [])));
   const titles = new Map(articles.map((a) => [a.title, a.articleId] as [string, string]));
   const outcome = (card: Card): Outcome => outcomeOf(card, urls, titles);
-  const halves = shuffled(options.dataset.queries, SEED);
+  const halves = shuffled(options.dataset.queries, options.seed ?? SEED);
   const taught = halves.slice(0, Math.ceil(halves.length / 2));
   const asked = halves.slice(taught.length);
 
@@ -154,12 +157,13 @@ function beforeAfter(print: Print, replay: ReplayApp, before: Awaited<ReturnType
 }
 
 export async function learningReplay(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print; embedders: Array<[string, Embedder]> }): Promise<void> {
-  await fromTheTeam(options);
+  await fromTheTeam({ ...options, seed: SEED });
+  await fromTheTeam({ ...options, seed: UNTUNED_SEED });
   for (const [name, embedder] of options.embedders) await fromCustomers({ ...options, name, embedder });
   await poisoning(options);
 }
 
-async function fromTheTeam(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print }) {
+async function fromTheTeam(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print; seed: number }) {
   const replay = await replayApp({ ...options, embedder: new OfflineEmbedder() });
   try {
     const before = await replay.measure();
@@ -181,7 +185,7 @@ async function fromTheTeam(options: { chromaUrl: string; dataset: FaqDataset; se
     }
     const learnedCount = (await replay.learned.list(WORKSPACE)).filter((q) => q.status === "active").length;
     const after = await replay.measure();
-    options.print(`## Learning from the team: faq-queries.dev in two halves (seed ${SEED}), offline embedder\n`);
+    options.print(`${options.seed === SEED ? "" : "\n"}## Learning from the team: faq-queries.dev in two halves (seed ${options.seed}${options.seed === SEED ? "" : ", a split never tuned on"}), offline embedder\n`);
     options.print(`${replay.taught.length} conversations replayed through signed webhooks (question, suggestion, a teammate's reply linking the right article, closed); ${learnedCount} questions learned. Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
     beforeAfter(options.print, replay, before, after, options.dataset.offTopic.length);
   } finally {
