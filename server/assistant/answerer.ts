@@ -129,41 +129,45 @@ export interface AnswerStats {
 
 export const newAnswerStats = (): AnswerStats => ({ llm: 0, extractive: 0, fallbacks: { timeout: 0, error: 0, invalid: 0 } });
 
-/**
- * For the unsure band (articles close, none sure): the model's judgement, and its answer from the
- * articles offered if they contain one. Nothing when the model is late or unusable: the caller
- * then offers the choice, never a guess.
- */
-export async function judgeChoice(
-  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; deadline: AbortSignal; language?: string },
-  deps: { model: ChatModel; logger: Logger; stats: AnswerStats },
-): Promise<{ judgement: Judgement; draft: AnswerDraft } | undefined> {
+/** What the reply is written from, and the deadline every model call of the message shares. */
+export interface AnswerInput {
+  question: string;
+  passages: Passage[];
+  customer: CustomerProfile;
+  summary: string;
+  policy: AssistantPolicy;
+  maxWords: number;
+  deadline: AbortSignal;
+  language?: string;
+}
+
+/** The one call's judgement and answer, counted; nothing (logged and counted) when the model is late or unusable. */
+async function modelReply(input: AnswerInput, deps: { model: ChatModel; logger: Logger; stats: AnswerStats }, instead: string) {
   const reply = await judgeAndAnswer(deps.model, { ...input, signal: input.deadline });
   if (typeof reply !== "string") {
     deps.stats.llm++;
     return reply;
   }
   deps.stats.fallbacks[reply]++;
-  deps.logger.warn({ reason: reply }, "LLM judgement unavailable; offering the choice");
+  deps.logger.warn({ reason: reply }, `LLM reply unavailable; ${instead}`);
   return undefined;
 }
+
+/**
+ * For the unsure band (articles close, none sure): the model's judgement, and its answer from the
+ * articles offered if they contain one. Nothing when the model is late or unusable: the caller
+ * then offers the choice, never a guess.
+ */
+export const judgeChoice = (input: AnswerInput, deps: { model: ChatModel; logger: Logger; stats: AnswerStats }) => modelReply(input, deps, "offering the choice");
 
 /**
  * The model's judgement and answer if they arrive in time and make sense; else the extractive
  * answer and no judgement (logged and counted), and the caller decides without the model.
  */
-export async function writeAnswer(
-  input: { question: string; passages: Passage[]; customer: CustomerProfile; summary: string; policy: AssistantPolicy; maxWords: number; deadline: AbortSignal; language?: string },
-  deps: { model?: ChatModel; logger: Logger; stats: AnswerStats },
-): Promise<{ draft: AnswerDraft; judgement?: Judgement }> {
+export async function writeAnswer(input: AnswerInput, deps: { model?: ChatModel; logger: Logger; stats: AnswerStats }): Promise<{ draft: AnswerDraft; judgement?: Judgement }> {
   if (deps.model) {
-    const reply = await judgeAndAnswer(deps.model, { ...input, signal: input.deadline });
-    if (typeof reply !== "string") {
-      deps.stats.llm++;
-      return reply;
-    }
-    deps.stats.fallbacks[reply]++;
-    deps.logger.warn({ reason: reply }, "LLM answer unavailable; sending the extractive answer");
+    const reply = await modelReply(input, { ...deps, model: deps.model }, "sending the extractive answer");
+    if (reply) return reply;
   }
   deps.stats.extractive++;
   return { draft: extractiveAnswer(input.question, input.passages) };
