@@ -78,7 +78,7 @@ export interface InboxView {
   verdict?: string;
   suggestion?: { text: string; confidence: number };
   /** With the team's earlier question that led to the article, when one did (learning). */
-  articles?: Array<{ title: string; url?: string; confidence: number; learnedQuestion?: string }>;
+  articles?: Array<{ title: string; url?: string; confidence: number; learnedQuestion?: string; learnedFrom?: "teammate" | "customers" }>;
   /** What the assistant did in this conversation so far (from the metrics). */
   history?: Array<[string, string]>;
   /** Which answer-decision model the workspace uses, and how well it fits. */
@@ -98,7 +98,8 @@ export interface InboxWords {
   thisConversation: string;
   suggestedReply: (confidence: string) => string;
   match: (confidence: string) => string;
-  taught: (question: string) => string;
+  /** Where an article came from a learned question: who taught it, and the question. */
+  taught: (question: string, from: "teammate" | "customers") => string;
   searchLabel: string;
   searchPlaceholder: string;
   searchButton: string;
@@ -131,7 +132,7 @@ export function inboxCard(view: InboxView, words: InboxWords): CanvasResponse {
             id: `article_${index + 1}`,
             title: article.title,
             subtitle: words.match(percent(article.confidence)),
-            ...(article.learnedQuestion ? { tertiary_text: words.taught(article.learnedQuestion.slice(0, 80)) } : {}),
+            ...(article.learnedQuestion ? { tertiary_text: words.taught(article.learnedQuestion.slice(0, 80), article.learnedFrom ?? "teammate") } : {}),
             ...(article.url ? { action: openUrl(article.url) } : {}),
           }),
         ),

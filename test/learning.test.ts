@@ -412,6 +412,14 @@ describe.each(BACKENDS)("on %s", (backend) => {
         await worker.drain();
         // Near-identical wordings agree; the one that completed the agreement is learned.
         expect(await learned.list(WORKSPACE)).toMatchObject([{ question: "Can my accountant log in?", articleKey: "8800140", source: "customers", status: "active", confirmedBy: 2 }]);
+        // The teammate who opens the Inbox app sees that customers, not the team, taught it.
+        await indexed();
+        const inbox = fixture("inbox-initialize");
+        inbox.conversation.source.body = "<p>can my accountant log in</p>";
+        inbox.conversation.conversation_parts = { type: "conversation_part.list", conversation_parts: [], total_count: 0 };
+        const card = await (await cards.canvas("/canvas/inbox/initialize", inbox)).json();
+        const items = card.canvas.content.components.flatMap((c: { type: string; items?: Array<Record<string, string>> }) => (c.type === "list" ? (c.items ?? []) : []));
+        expect(items[0]).toMatchObject({ title: ACCOUNTANT, tertiary_text: "Confirmed by your customers: “Can my accountant log in?”" });
       } finally {
         await cards.close();
       }

@@ -2,7 +2,7 @@
 // decision out: answer, ask for clarification, acknowledge feedback, or hand over to a person
 // (with the reason). No HTTP here; the canvas and the handoff both act on the same decision.
 import { DeadlineExceeded, withDeadline } from "../deadline.ts";
-import { articleKeyOfPassage, type KnowledgeBase, type Passage } from "../knowledge/knowledge-base.ts";
+import { articleKeyOfPassage, type KnowledgeBase, type LearnedFrom, type Passage } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { judgeChoice, writeAnswer, type AnswerDraft, type AnswerStats } from "./answerer.ts";
 import type { ChatModel } from "./chat-model.ts";
@@ -33,6 +33,8 @@ export interface Source {
   text: string;
   /** A question the team answered with this article before (server/learning) that matched this one. */
   learnedQuestion?: string;
+  /** Who taught it: a teammate, or customers who confirmed the article. */
+  learnedFrom?: LearnedFrom;
   /** The language the article is written in (its locale), when known. */
   locale?: string;
 }
@@ -109,7 +111,7 @@ const toSource = (passage: Passage): Source => ({
   url: passage.url,
   confidence: passage.confidence,
   text: passage.text,
-  ...(passage.learnedQuestion ? { learnedQuestion: passage.learnedQuestion } : {}),
+  ...(passage.learnedQuestion ? { learnedQuestion: passage.learnedQuestion, learnedFrom: passage.learnedFrom ?? "teammate" } : {}),
 });
 
 /** Answers sized for a card, so the model writes one inside the card's time; a conversation reply may be longer. */

@@ -54,7 +54,7 @@ export function lastCustomerMessage(request: Request): string | undefined {
 }
 
 const articleRows = (sources: Source[]) =>
-  sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence, ...(source.learnedQuestion ? { learnedQuestion: source.learnedQuestion } : {}) }));
+  sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence, ...(source.learnedQuestion ? { learnedQuestion: source.learnedQuestion, learnedFrom: source.learnedFrom ?? "teammate" } : {}) }));
 
 function describe(decision: Decision, t: Translator): Partial<InboxView> {
   const intent = `${decision.intent.replace(/_/g, " ")} (${decision.classifiedBy})`;
@@ -111,7 +111,7 @@ function inboxWords(t: Translator): InboxWords {
     thisConversation: t("inbox_this_conversation"),
     suggestedReply: (confidence) => t("inbox_suggested_reply", { confidence }),
     match: (confidence) => t("inbox_match", { confidence }),
-    taught: (question) => t("inbox_taught", { question }),
+    taught: (question, from) => t(from === "customers" ? "inbox_confirmed_by_customers" : "inbox_taught", { question }),
     searchLabel: t("inbox_search_label"),
     searchPlaceholder: t("inbox_search_placeholder"),
     searchButton: t("inbox_search_button"),

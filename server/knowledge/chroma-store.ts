@@ -28,6 +28,8 @@ export const ChunkMetadata = z.object({
   heading_path: z.string(),
   /** A question the team's answers taught (server/learning): it leads to its article, it is not part of it. */
   learned: z.boolean().optional(),
+  /** Who taught it: a teammate's reply, or customers who confirmed the article (records from before this field were teammates'). */
+  learned_source: z.enum(["teammate", "customers"]).optional(),
 });
 export type ChunkMetadata = z.infer<typeof ChunkMetadata>;
 

@@ -4,7 +4,7 @@ import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import type { Logger } from "../logger.ts";
 import { learnedChunkId, type ChromaStore } from "./chroma-store.ts";
 import type { Embedder } from "./embedder.ts";
-import type { ArticleView, HelpCenterCollection, HelpCenterVersion, KnowledgeBase, LearnedQuestionIndex, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
+import type { ArticleView, HelpCenterCollection, HelpCenterVersion, KnowledgeBase, LearnedFrom, LearnedQuestionIndex, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
 import { LexicalIndex } from "./lexical-index.ts";
 import { embeddingText } from "./passage-text.ts";
 import { denseWanted, retrieve, type RetrievedArticle } from "./retriever.ts";
@@ -221,7 +221,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
       out.push(
         inPreferredLanguage(index, results, locale)
           .slice(0, options.topK ?? 3)
-          .map(({ chunk, confidence, features, learnedQuestion }) => ({
+          .map(({ chunk, confidence, features, learnedQuestion, learnedFrom }) => ({
             id: chunk.id,
             articleId: chunk.metadata.article_id,
             title: chunk.metadata.title,
@@ -231,7 +231,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
             confidence,
             features,
             locale: chunk.metadata.locale,
-            ...(learnedQuestion ? { learnedQuestion } : {}),
+            ...(learnedQuestion ? { learnedQuestion, learnedFrom } : {}),
           })),
       );
     }
@@ -265,11 +265,11 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
     return this.loaded ? { ready: true } : { ready: false, reason: "no Help Center loaded yet" };
   }
 
-  async addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[]): Promise<string[] | undefined> {
+  async addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[], source: LearnedFrom = "teammate"): Promise<string[] | undefined> {
     const index = await this.index(workspaceId);
     const first = index.articleChunks(articleKey)[0];
     if (!first) return undefined;
-    const metadata = { ...first.metadata, chunk_index: -1, heading_path: "", learned: true };
+    const metadata = { ...first.metadata, chunk_index: -1, heading_path: "", learned: true, learned_source: source };
     const records = questions.map((question) => ({ id: learnedChunkId(articleKey, question), text: question, metadata }));
     const vectors = await this.deps.embedder.embedDocuments(records.map((record) => embeddingText(record.metadata, record.text)));
     await this.deps.store.upsertRecords(workspaceId, records.map((record, i) => ({ ...record, embedding: vectors[i]! })));

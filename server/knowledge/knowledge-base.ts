@@ -18,6 +18,8 @@ export interface Passage {
   features: ConfidenceFeatures;
   /** The article's learned question (server/learning) that matches the query best, when one matched at all. */
   learnedQuestion?: string;
+  /** Who taught that question. */
+  learnedFrom?: LearnedFrom;
   /** The passage's language (its article's locale). */
   locale?: string;
 }
@@ -61,9 +63,11 @@ export interface HelpCenterVersion {
 }
 
 /** Questions the team's answers taught, indexed as records of their own that lead to their article. */
+export type LearnedFrom = "teammate" | "customers";
+
 export interface LearnedQuestionIndex {
   /** Indexes the questions as leading to the article; their record ids, or undefined when the article is not indexed. */
-  addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[]): Promise<string[] | undefined>;
+  addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[], source?: LearnedFrom): Promise<string[] | undefined>;
   removeLearnedQuestions(workspaceId: string, recordIds: string[]): Promise<void>;
 }
 

@@ -8,6 +8,7 @@ import type { Embedder } from "./embedder.ts";
 import type { LexicalIndex } from "./lexical-index.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
 import type { AnalyzedLanguage } from "./text-analysis.ts";
+import type { LearnedFrom } from "./knowledge-base.ts";
 
 export interface RetrievedArticle {
   chunk: StoredChunk;
@@ -16,6 +17,8 @@ export interface RetrievedArticle {
   features: ConfidenceFeatures;
   /** The article's learned question that matches the query best, when one matched at all. */
   learnedQuestion?: string;
+  /** Who taught it. */
+  learnedFrom?: LearnedFrom;
 }
 
 export interface RetrievalWeights {
@@ -91,10 +94,10 @@ export async function retrieve(options: {
   const all = [...candidates.values()];
   const maxLexical = Math.max(0, ...all.map((entry) => entry.lexical)) || 1;
   const maxDense = Math.max(0, ...all.map((entry) => entry.similarity)) || 1;
-  const bestByArticle = new Map<string, Candidate & { score: number; learnedQuestion?: string }>();
+  const bestByArticle = new Map<string, Candidate & { score: number; learnedQuestion?: string; learnedFrom?: LearnedFrom }>();
   const bestSimilarity = new Map<string, { articleId: string; similarity: number }>();
   const bestPassage = new Map<string, { chunk: StoredChunk; score: number }>();
-  const bestLearned = new Map<string, { text: string; score: number }>();
+  const bestLearned = new Map<string, { text: string; score: number; from: LearnedFrom }>();
   for (const entry of all) {
     const fused = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
     const learned = entry.chunk.metadata.learned === true;
@@ -103,13 +106,14 @@ export async function retrieve(options: {
     const best = bestByArticle.get(key);
     if (!best || score > best.score) bestByArticle.set(key, { ...entry, score });
     if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { chunk: entry.chunk, score });
-    if (learned && score > (bestLearned.get(key)?.score ?? -1)) bestLearned.set(key, { text: entry.chunk.text, score });
+    if (learned && score > (bestLearned.get(key)?.score ?? -1)) bestLearned.set(key, { text: entry.chunk.text, score, from: entry.chunk.metadata.learned_source ?? "teammate" });
     bestSimilarity.set(key, { articleId: entry.chunk.metadata.article_id, similarity: Math.max(bestSimilarity.get(key)?.similarity ?? 0, entry.similarity) });
   }
   // An article found through a learned question answers with its own text: its best passage among
   // the candidates, else its first.
   for (const [key, best] of bestByArticle) {
     best.learnedQuestion = bestLearned.get(key)?.text;
+    best.learnedFrom = bestLearned.get(key)?.from;
     if (best.chunk.metadata.learned) best.chunk = bestPassage.get(key)?.chunk ?? index.articleChunks(key)[0] ?? best.chunk;
   }
   const ranked = [...bestByArticle.values()].sort((a, b) => b.score - a.score);
@@ -128,7 +132,7 @@ export async function retrieve(options: {
       lexicalStrength: Math.log1p(entry.lexical),
       fused: entry.score,
     };
-    return { chunk: entry.chunk, score: entry.score, confidence: scorer(features), features, ...(entry.learnedQuestion ? { learnedQuestion: entry.learnedQuestion } : {}) };
+    return { chunk: entry.chunk, score: entry.score, confidence: scorer(features), features, ...(entry.learnedQuestion ? { learnedQuestion: entry.learnedQuestion, learnedFrom: entry.learnedFrom ?? "teammate" } : {}) };
   });
   // The calibrated confidence also weighs how much of the question a passage covers, so it orders
   // the final list better than the raw fused score.

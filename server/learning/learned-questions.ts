@@ -94,7 +94,7 @@ export class LearnedQuestions {
       );
       if (row) fresh.push({ id: row.id, question });
     }
-    if (input.mode === "on") await this.index(input.workspaceId, input.articleKey, fresh);
+    if (input.mode === "on") await this.index(input.workspaceId, input.articleKey, fresh, input.source);
     if (fresh.length) this.deps.logger.info({ workspaceId: input.workspaceId, articleKey: input.articleKey, learned: fresh.length, source: input.source, mode: input.mode }, "learned questions");
     return fresh.length;
   }
@@ -135,9 +135,9 @@ export class LearnedQuestions {
     return new Set(rows.filter((row) => sameQuestion(row.question, question)).map((row) => row.article_key));
   }
 
-  private async index(workspaceId: string, articleKey: string, questions: Array<{ id: string; question: string }>) {
+  private async index(workspaceId: string, articleKey: string, questions: Array<{ id: string; question: string }>, source: LearnedSource) {
     if (questions.length === 0) return;
-    const recordIds = await this.deps.index.addLearnedQuestions(workspaceId, articleKey, questions.map((q) => q.question));
+    const recordIds = await this.deps.index.addLearnedQuestions(workspaceId, articleKey, questions.map((q) => q.question), source);
     if (!recordIds) {
       // The article left the Help Center in the meantime: nothing to lead to.
       await this.deps.db.query("UPDATE learned_questions SET status = 'removed' WHERE id = ANY($1::bigint[])", [questions.map((q) => q.id)]);
@@ -180,12 +180,12 @@ export class LearnedQuestions {
 
   /** Puts a question waiting for review to use. */
   async approve(workspaceId: string, id: string): Promise<boolean> {
-    const [row] = await this.deps.db.query<{ id: string; article_key: string; question: string }>(
-      "SELECT id::text, article_key, question FROM learned_questions WHERE workspace_id = $1 AND id = $2::bigint AND status = 'pending'",
+    const [row] = await this.deps.db.query<{ id: string; article_key: string; question: string; source: LearnedSource }>(
+      "SELECT id::text, article_key, question, source FROM learned_questions WHERE workspace_id = $1 AND id = $2::bigint AND status = 'pending'",
       [workspaceId, id],
     );
     if (!row) return false;
-    await this.index(workspaceId, row.article_key, [{ id: row.id, question: row.question }]);
+    await this.index(workspaceId, row.article_key, [{ id: row.id, question: row.question }], row.source);
     return true;
   }
 }
