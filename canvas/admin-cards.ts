@@ -99,7 +99,7 @@ export interface InboxWords {
   suggestedReply: (confidence: string) => string;
   match: (confidence: string) => string;
   /** Where an article came from a learned question: who taught it, and the question. */
-  taught: (question: string, from: "teammate" | "customers") => string;
+  taught: (question: string, from: "teammate" | "customers" | undefined) => string;
   searchLabel: string;
   searchPlaceholder: string;
   searchButton: string;
@@ -132,7 +132,7 @@ export function inboxCard(view: InboxView, words: InboxWords): CanvasResponse {
             id: `article_${index + 1}`,
             title: article.title,
             subtitle: words.match(percent(article.confidence)),
-            ...(article.learnedQuestion ? { tertiary_text: words.taught(article.learnedQuestion.slice(0, 80), article.learnedFrom ?? "teammate") } : {}),
+            ...(article.learnedQuestion ? { tertiary_text: words.taught(article.learnedQuestion.slice(0, 80), article.learnedFrom) } : {}),
             ...(article.url ? { action: openUrl(article.url) } : {}),
           }),
         ),

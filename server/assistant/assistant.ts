@@ -111,7 +111,7 @@ const toSource = (passage: Passage): Source => ({
   url: passage.url,
   confidence: passage.confidence,
   text: passage.text,
-  ...(passage.learnedQuestion ? { learnedQuestion: passage.learnedQuestion, learnedFrom: passage.learnedFrom ?? "teammate" } : {}),
+  ...(passage.learnedQuestion ? { learnedQuestion: passage.learnedQuestion, learnedFrom: passage.learnedFrom } : {}),
 });
 
 /** Answers sized for a card, so the model writes one inside the card's time; a conversation reply may be longer. */
@@ -227,10 +227,11 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     return escalate("service_unavailable", late ? `the Help Center did not answer within ${SEARCH_BUDGET_MS} ms` : "the Help Center could not be searched");
   }
 
+  const didNotHelp = (passage: Passage) => notHelped?.has(articleKeyOfPassage(passage.id) ?? "") ?? false;
   // A wording the team or customers already answered (a learned question in nearly these words)
   // is answered from its article, unless customers said that article did not help with it.
-  const settled = picked ? undefined : passages.slice(0, MAX_OPTIONS).find((passage) => passage.learnedQuestion !== undefined && sameQuestion(passage.learnedQuestion, input.message) && !notHelped?.has(articleKeyOfPassage(passage.id) ?? ""));
-  const { best, inDomain, thresholds, band } = decisionOf({ model, passages, settled }, language);
+  const taught = picked ? undefined : passages.slice(0, MAX_OPTIONS).find((passage) => passage.learnedQuestion !== undefined && sameQuestion(passage.learnedQuestion, input.message) && !didNotHelp(passage));
+  const { best, inDomain, thresholds, band } = decisionOf({ model, passages, settled: taught }, language);
   const handOver = () =>
     escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${thresholds.choice})`, passages.slice(0, 3));
 
@@ -239,7 +240,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     // Articles close, none sure: the one model call reads them and answers when they hold the
     // answer. The articles customers said did not help with this question are not offered to it,
     // and an answer must cite what it was given; late, failed or unsure, the choice stands.
-    const offered = band.options.filter((passage) => !notHelped?.has(articleKeyOfPassage(passage.id) ?? ""));
+    const offered = band.options.filter((passage) => !didNotHelp(passage));
     const reply = offered.length ? await judgeChoice(answerInput(offered), { model: deps.model, logger: deps.logger, stats: deps.stats }) : undefined;
     const settled = reply ? judged(reply.judgement, "llm", passages) : judged(quick, "offline", passages);
     if (settled) return settled;

@@ -54,7 +54,7 @@ export function lastCustomerMessage(request: Request): string | undefined {
 }
 
 const articleRows = (sources: Source[]) =>
-  sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence, ...(source.learnedQuestion ? { learnedQuestion: source.learnedQuestion, learnedFrom: source.learnedFrom ?? "teammate" } : {}) }));
+  sources.map((source) => ({ title: source.title, url: source.url, confidence: source.confidence, ...(source.learnedQuestion ? { learnedQuestion: source.learnedQuestion, learnedFrom: source.learnedFrom } : {}) }));
 
 function describe(decision: Decision, t: Translator): Partial<InboxView> {
   const intent = `${decision.intent.replace(/_/g, " ")} (${decision.classifiedBy})`;

@@ -1,4 +1,5 @@
 // What the assistant needs from the knowledge layer, whatever stores it.
+import type { ChunkMetadata } from "./chroma-store.ts";
 import type { ConfidenceFeatures, Scorer } from "./confidence.ts";
 
 /** The article key inside a passage id (`article:<key>:<n>`), or undefined for any other id. */
@@ -62,9 +63,10 @@ export interface HelpCenterVersion {
   articles: Record<string, string>;
 }
 
-/** Questions the team's answers taught, indexed as records of their own that lead to their article. */
-export type LearnedFrom = "teammate" | "customers";
+/** Who taught a learned question: a teammate's reply, or customers who confirmed the article. */
+export type LearnedFrom = NonNullable<ChunkMetadata["learned_source"]>;
 
+/** Questions the team's answers taught, indexed as records of their own that lead to their article. */
 export interface LearnedQuestionIndex {
   /** Indexes the questions as leading to the article; their record ids, or undefined when the article is not indexed. */
   addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[], source?: LearnedFrom): Promise<string[] | undefined>;

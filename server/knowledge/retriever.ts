@@ -132,7 +132,7 @@ export async function retrieve(options: {
       lexicalStrength: Math.log1p(entry.lexical),
       fused: entry.score,
     };
-    return { chunk: entry.chunk, score: entry.score, confidence: scorer(features), features, ...(entry.learnedQuestion ? { learnedQuestion: entry.learnedQuestion, learnedFrom: entry.learnedFrom ?? "teammate" } : {}) };
+    return { chunk: entry.chunk, score: entry.score, confidence: scorer(features), features, ...(entry.learnedQuestion ? { learnedQuestion: entry.learnedQuestion, learnedFrom: entry.learnedFrom } : {}) };
   });
   // The calibrated confidence also weighs how much of the question a passage covers, so it orders
   // the final list better than the raw fused score.

@@ -10,7 +10,7 @@
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import type { JobHandler, JobQueue } from "../storage/queue.ts";
-import { CUSTOMERS_AGREEING, questionKey, sameQuestion, termOverlap, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
+import { CUSTOMERS_AGREEING, questionKey, termOverlap, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
 
 export const PICK_JOB = "confirm_pick";
 
@@ -111,11 +111,7 @@ export class CustomerPicks {
     for (const row of byArticle) if (!agreed(row.contacts)) await learned.retract(pick.workspace_id, row.article_key, pick.question_key);
     const contacts = byArticle.find((row) => row.article_key === pick.article_key)?.contacts ?? 0;
     if (!agreed(contacts)) return;
-    const notHelped = await db.query<{ question: string; conversation_key: string }>(
-      "SELECT question, conversation_key FROM customer_signals WHERE workspace_id = $1 AND article_key = $2 AND NOT helped",
-      [pick.workspace_id, pick.article_key],
-    );
-    const against = new Set(notHelped.filter((signal) => sameQuestion(signal.question, pick.question)).map((signal) => signal.conversation_key)).size;
+    const against = await learned.notHelpedCount(pick.workspace_id, pick.article_key, pick.question);
     if (against >= contacts) {
       logger.info({ workspaceId: pick.workspace_id, articleKey: pick.article_key, confirmed: contacts, notHelped: against }, "customers disagree about an article for a question; nothing learned");
       return;

@@ -3,7 +3,7 @@
 // database (what was learned, from where, when, how often used since) and indexed in Chroma as a
 // record of its own, so every instance finds the article through it within seconds.
 import { z } from "zod";
-import type { LearnedQuestionIndex } from "../knowledge/knowledge-base.ts";
+import type { LearnedFrom, LearnedQuestionIndex } from "../knowledge/knowledge-base.ts";
 import { terms } from "../knowledge/text-analysis.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
@@ -22,7 +22,7 @@ export const MAX_PER_ARTICLE = 50;
 export const LearningMode = z.enum(["on", "review", "off"]);
 export type LearningMode = z.infer<typeof LearningMode>;
 
-export type LearnedSource = "teammate" | "customers";
+export type LearnedSource = LearnedFrom;
 
 export interface LearnedQuestion {
   id: string;
@@ -133,6 +133,15 @@ export class LearnedQuestions {
       [workspaceId, MAX_NOT_HELPED],
     );
     return new Set(rows.filter((row) => sameQuestion(row.question, question)).map((row) => row.article_key));
+  }
+
+  /** How many conversations said this article did not help with this question, asked in nearly the same words. */
+  async notHelpedCount(workspaceId: string, articleKey: string, question: string): Promise<number> {
+    const rows = await this.deps.db.query<{ question: string; conversation_key: string }>(
+      "SELECT question, conversation_key FROM customer_signals WHERE workspace_id = $1 AND article_key = $2 AND NOT helped",
+      [workspaceId, articleKey],
+    );
+    return new Set(rows.filter((row) => sameQuestion(row.question, question)).map((row) => row.conversation_key)).size;
   }
 
   private async index(workspaceId: string, articleKey: string, questions: Array<{ id: string; question: string }>, source: LearnedSource) {
