@@ -21,8 +21,8 @@ export class Printout {
 function commit(): string {
   const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   try {
-    // The pages these figures are written into do not change them.
-    const dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs") !== "";
+    // The pages these figures are written into (docs/, the README) do not change them.
+    const dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs", ":(exclude)README.md") !== "";
     return `${git("rev-parse", "--short", "HEAD")}${dirty ? " with uncommitted changes" : ""}`;
   } catch {
     return "an unknown commit (not a git checkout)";
