@@ -23,7 +23,7 @@ import { createEmbedder } from "./knowledge/create-embedder.ts";
 import { HelpCenterFreshness } from "./knowledge/freshness.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
 import { LearnedQuestions } from "./learning/learned-questions.ts";
-import { CustomerPicks, PICK_JOB } from "./learning/customer-picks.ts";
+import { CustomerPicks } from "./learning/customer-picks.ts";
 import { ArticleDrafts } from "./flows/article-drafts.ts";
 import { ConsoleSessions } from "./console/sessions.ts";
 import { sourceRouter } from "./knowledge/sources.ts";
@@ -148,7 +148,7 @@ async function main() {
     {
       [HANDOFF_JOB]: handoffHandler({ clientFor, bot, settings, db: database, logger }),
       [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor, directoryFor, bot, queue, db: database, logger, freshness, events, learned }),
-      [PICK_JOB]: picks.handler(),
+      ...picks.handlers(),
     },
     logger,
   );

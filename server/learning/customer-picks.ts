@@ -6,13 +6,16 @@
 // (source "customers"), as a teammate's link would teach it. Guards against poisoning: one contact
 // never teaches alone, more than two thirds of the contacts who confirmed any article for the
 // question must agree on it (what they taught is retracted when they stop agreeing), customers who said the article did not help with that question outweigh the picks,
-// and at most a set number of questions per article are learned from customers a day.
+// and at most a set number of questions per article are learned from customers a day (a question
+// held back by that cap is tried again the next day, so the cap slows learning without losing it).
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import type { JobHandler, JobQueue } from "../storage/queue.ts";
 import { CUSTOMERS_AGREEING, questionKey, termOverlap, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
 
 export const PICK_JOB = "confirm_pick";
+/** A confirmed question the daily cap held back, tried again the next day. */
+export const HELD_BACK_JOB = "teach_held_back_pick";
 
 /** More than this share of the contacts who confirmed any article for a question must agree on one. */
 export const AGREEMENT = 2 / 3;
@@ -48,8 +51,14 @@ export class CustomerPicks {
       learned: LearnedQuestions;
       policyFor: (workspaceId: string) => Promise<CustomerLearningPolicy>;
       logger: Logger;
+      /** The day the cap counts in (UTC); injectable so a replay can let days pass. */
+      clock?: () => Date;
     },
   ) {}
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
 
   /** Records a pick and schedules its confirmation. */
   async picked(input: { workspaceId: string; articleKey: string; question: string; contactKey: string; conversationKey: string }): Promise<void> {
@@ -80,8 +89,13 @@ export class CustomerPicks {
     return ids.length;
   }
 
-  /** The confirmation job: a pick still pending after the window is confirmed, and may teach. */
-  handler(): JobHandler {
+  /** The jobs to register with the worker: the confirmation, and the next day's try of a held-back question. */
+  handlers(): Record<string, JobHandler> {
+    return { [PICK_JOB]: this.confirmation(), [HELD_BACK_JOB]: this.heldBack() };
+  }
+
+  /** A pick still pending after the window is confirmed, and may teach. */
+  private confirmation(): JobHandler {
     return async (job) => {
       // A conversation a person took over, or that was handed over, after the pick teaches nothing.
       const [pick] = await this.deps.db.query<PickRow>(
@@ -93,6 +107,17 @@ export class CustomerPicks {
         [String(job.payload.pickId)],
       );
       if (pick?.status === "confirmed") await this.teach(pick);
+    };
+  }
+
+  /** A confirmed pick the cap held back teaches if it still may: the checks are made again. */
+  private heldBack(): JobHandler {
+    return async (job) => {
+      const [pick] = await this.deps.db.query<PickRow>(
+        "SELECT id::text, workspace_id, article_key, question_key, question, status FROM customer_picks WHERE id = $1::bigint AND status = 'confirmed'",
+        [String(job.payload.pickId)],
+      );
+      if (pick) await this.teach(pick);
     };
   }
 
@@ -118,22 +143,27 @@ export class CustomerPicks {
     }
     const known = await db.query("SELECT 1 FROM learned_questions WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3", [pick.workspace_id, pick.article_key, pick.question_key]);
     if (known.length) return;
-    const slot = await this.takeSlot(pick, policy.customer_learned_per_article_per_day);
+    const now = this.now();
+    const day = now.toISOString().slice(0, 10);
+    const slot = await this.takeSlot(pick, policy.customer_learned_per_article_per_day, day);
     if (slot === undefined) {
-      logger.info({ workspaceId: pick.workspace_id, articleKey: pick.article_key }, "daily cap of questions learned from customers reached for an article");
+      logger.info({ workspaceId: pick.workspace_id, articleKey: pick.article_key }, "daily cap of questions learned from customers reached for an article; tried again tomorrow");
+      const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+      // One try a day per question and article, whichever of its picks asks first.
+      await this.deps.queue.enqueue({ workspaceId: pick.workspace_id, kind: HELD_BACK_JOB, dedupeKey: `${pick.article_key}:${pick.question_key}:${day}`, payload: { pickId: pick.id }, runAfterMs: tomorrow - now.getTime() });
       return;
     }
     const fresh = await learned.learn({ workspaceId: pick.workspace_id, articleKey: pick.article_key, questions: [pick.question], source: "customers", mode: policy.learning });
     // Another confirmation learned it first: the slot goes back.
-    if (!fresh) await db.query("DELETE FROM customer_learning_slots WHERE workspace_id = $1 AND article_key = $2 AND day = current_date AND slot = $3", [pick.workspace_id, pick.article_key, slot]);
+    if (!fresh) await db.query("DELETE FROM customer_learning_slots WHERE workspace_id = $1 AND article_key = $2 AND day = $3::date AND slot = $4", [pick.workspace_id, pick.article_key, day, slot]);
   }
 
-  /** A free number among today's `cap` for the article, or none when the cap is reached. */
-  private async takeSlot(pick: PickRow, cap: number): Promise<number | undefined> {
+  /** A free number among the day's `cap` for the article, or none when the cap is reached. */
+  private async takeSlot(pick: PickRow, cap: number, day: string): Promise<number | undefined> {
     for (let slot = 1; slot <= cap; slot++) {
       const [taken] = await this.deps.db.query(
-        "INSERT INTO customer_learning_slots (workspace_id, article_key, day, slot, question_key) VALUES ($1, $2, current_date, $3, $4) ON CONFLICT DO NOTHING RETURNING slot",
-        [pick.workspace_id, pick.article_key, slot, pick.question_key],
+        "INSERT INTO customer_learning_slots (workspace_id, article_key, day, slot, question_key) VALUES ($1, $2, $3::date, $4, $5) ON CONFLICT DO NOTHING RETURNING slot",
+        [pick.workspace_id, pick.article_key, day, slot, pick.question_key],
       );
       if (taken) return slot;
     }
