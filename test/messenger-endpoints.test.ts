@@ -183,7 +183,8 @@ describe("Messenger submit", () => {
   it("answers a request or a topic that shares words with praise instead of thanking for it", async () => {
     const answered = await canvasOf("/canvas/messenger/submit", fixture("messenger-submit"));
     // Before, the first two were thanked: "bot" is a word of praise in the training examples ("good bot").
-    for (const request of ["I'd like to build a voice bot.", "Voice bot", "help me set up recurring invoices"]) {
+    // "languages supported" was thanked too: "supported" is a word of praise.
+    for (const request of ["I'd like to build a voice bot.", "Voice bot", "help me set up recurring invoices", "languages supported"]) {
       const json = await canvasOf("/canvas/messenger/submit", submitWith(answered, "ask", { question: request }));
       expect(texts(json), request).not.toMatch(/Thanks for letting us know/);
       expect(json.canvas.stored_data.turns.at(-1).q).toBe(request);

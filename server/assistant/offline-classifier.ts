@@ -82,17 +82,20 @@ export class OfflineIntentClassifier {
     const needsHuman = Boolean(trigger) || verdict.needsPerson;
     const content = terms(message, language);
     const asks = ASKS.test(message);
-    const evaluative = sentimentOf(message) !== 0;
+    const sentiment = sentimentOf(message);
+    const evaluative = sentiment !== 0;
     const byIntent = content.length ? probabilities(this.intents, message) : new Map<string, number>();
     const best = (allowed: Intent[]) => allowed.reduce((a, b) => ((byIntent.get(b) ?? 0) > (byIntent.get(a) ?? 0) ? b : a));
     let intent: Intent;
     if (trigger) intent = trigger.kind;
     // Urgent only on evidence: the request model's calibrated probability above its threshold.
     else if (verdict.needsPerson) intent = verdict.urgent ? "urgent_problem" : "human_request";
+    // A word or two of thanks, praise or complaint ("thanks!", "lol", "useless") is feedback: a
+    // complaint whatever its words, praise only if the model also reads feedback, since a topic can
+    // hold a word of praise ("languages supported", "entity recognition").
+    else if (evaluative && !asks && words(message).length <= 2 && (sentiment < 0 || best(["feedback", "faq_question", "technical_question"]) === "feedback")) intent = "feedback";
     // A word or two with at most one content word ("invoice", "help", "not working") says too
     // little to act on, whatever the model thinks of the word.
-    // A word or two of thanks, praise or complaint ("thanks!", "lol", "useless") is feedback.
-    else if (evaluative && !asks && words(message).length <= 2) intent = "feedback";
     else if (content.length === 0 || (content.length === 1 && words(message).length <= 2)) intent = "incomplete_info";
     else intent = best(INTENT_NAMES.filter((name) => name !== "human_request" && name !== "urgent_problem"));
     // Feedback is a remark about an answer with no new question, said with some feeling: a message
