@@ -141,8 +141,7 @@ export class CustomerPicks {
       logger.info({ workspaceId: pick.workspace_id, articleKey: pick.article_key, confirmed: contacts, notHelped: against }, "customers disagree about an article for a question; nothing learned");
       return;
     }
-    const known = await db.query("SELECT 1 FROM learned_questions WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3", [pick.workspace_id, pick.article_key, pick.question_key]);
-    if (known.length) return;
+    if (await learned.knows(pick.workspace_id, pick.article_key, pick.question_key)) return;
     const now = this.now();
     const day = now.toISOString().slice(0, 10);
     const slot = await this.takeSlot(pick, policy.customer_learned_per_article_per_day, day);

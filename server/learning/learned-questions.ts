@@ -135,6 +135,12 @@ export class LearnedQuestions {
     return new Set(rows.filter((row) => sameQuestion(row.question, question)).map((row) => row.article_key));
   }
 
+  /** Whether the question (by its key) is already known for the article, in use, waiting or removed. */
+  async knows(workspaceId: string, articleKey: string, key: string): Promise<boolean> {
+    const rows = await this.deps.db.query("SELECT 1 FROM learned_questions WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3", [workspaceId, articleKey, key]);
+    return rows.length > 0;
+  }
+
   /** How many conversations said this article did not help with this question, asked in nearly the same words. */
   async notHelpedCount(workspaceId: string, articleKey: string, question: string): Promise<number> {
     const rows = await this.deps.db.query<{ question: string; conversation_key: string }>(

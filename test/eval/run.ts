@@ -93,7 +93,11 @@ const heldOutRows: string[] = [];
 const heldOutParaphraseRows: string[] = [];
 /** Per embedder, the figures the offline configurations are compared on (--semantic); the README shows the table. */
 const configurationRows: string[] = [];
-const configurationTable: string[] = [];
+const configurationTable = () => [
+  "| configuration | ready after | dev one click | dev answered | demo paraphrases one click | answered | held-out paraphrases one click | answered | wrong | multilingual one click | off-topic offered a choice | off-topic answered |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  ...configurationRows,
+];
 
 let chroma: ChromaServer | undefined;
 let dataDir: string | undefined;
@@ -125,7 +129,7 @@ try {
   }
   if (values.markdown && values.semantic) {
     // The full tables of the extra configurations go to the terminal; the pages get the comparison.
-    for (const page of [values.markdown, "README.md"]) rewriteSection(page, "npm run eval -- --semantic", configurationTable.join("\n"));
+    for (const page of [values.markdown, "README.md"]) rewriteSection(page, "npm run eval -- --semantic", configurationTable().join("\n"));
   } else if (values.markdown) {
     rewriteSection(values.markdown, values.learning ? "npm run eval -- --learning" : "npm run eval", printout.lines.join("\n"));
   }
@@ -150,13 +154,14 @@ async function everything() {
     print("\nWrote server/answer-decision/prior.json (self-calibrated on the demo Help Center, offline embedder).");
   }
 
-  const embedders: Array<[string, Embedder]> = [
-    ["offline (char n-grams)", offline],
-    ["second embedder (bag of words over an OpenAI-compatible API)", secondEmbedder()],
-    ...(values.semantic ? ([0.3, 0.5].map((weight) => [`semantic ${weight} (char n-grams + sentence encoder at ${weight} of the cosine, English text)`, new SemanticEmbedder(weight)]) as Array<[string, Embedder]>) : []),
+  /** Each embedder's label in the tables' rows, its heading, and the embedder. */
+  const embedders: Array<[string, string, Embedder]> = [
+    ["offline", "offline (char n-grams)", offline],
+    ["second", "second embedder (bag of words over an OpenAI-compatible API)", secondEmbedder()],
+    ...(values.semantic ? [0.3, 0.5].map((weight): [string, string, Embedder] => [`semantic ${weight}`, `semantic ${weight} (char n-grams + sentence encoder at ${weight} of the cosine, English text)`, new SemanticEmbedder(weight)]) : []),
   ];
   const rows: string[] = [];
-  for (const [name, embedder] of embedders) rows.push(...(await endToEnd(name, embedder)));
+  for (const [short, name, embedder] of embedders) rows.push(...(await endToEnd(short, name, embedder)));
   print("\n## End to end: signed /canvas/messenger/submit, read from the card\n");
   print("| embedder | question set | one click away | answered from a wrong article | nothing offered (handed over) | answered | choice | extractive answer quotes the fact |");
   print("|---|---|---|---|---|---|---|---|");
@@ -185,12 +190,7 @@ async function everything() {
   if (values.semantic) {
     print("\n## Offline configurations (issue 27)\n");
     print("Multilingual: French, German and Spanish questions about demo articles (translated and English-only), one click away. Off-topic: BANKING77 rows asked of the FAQ.\n");
-    configurationTable.push(
-      "| configuration | ready after | dev one click | dev answered | demo paraphrases one click | answered | held-out paraphrases one click | answered | wrong | multilingual one click | off-topic offered a choice | off-topic answered |",
-      "|---|---|---|---|---|---|---|---|---|---|---|---|",
-      ...configurationRows,
-    );
-    for (const line of configurationTable) print(line);
+    for (const line of configurationTable()) print(line);
   }
 }
 
@@ -226,8 +226,7 @@ async function retrievalTable(embedder: Embedder, model: CalibrationModel) {
   }
 }
 
-async function endToEnd(name: string, embedder: Embedder): Promise<string[]> {
-  const short = name.split(" (")[0]!.split(" ").slice(0, name.startsWith("semantic") ? 2 : 1).join(" ");
+async function endToEnd(short: string, name: string, embedder: Embedder): Promise<string[]> {
   const knowledge = knowledgeFor(embedder);
   const logger = createLogger("silent");
   const calibrations = new Calibrations({ knowledge, store: memoryCalibrationStore(), logger });
