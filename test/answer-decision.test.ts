@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
+import { Calibrations, LEARNED_CHANGE, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
+import { groupBy } from "../server/group-by.ts";
 import { CalibrationModel, domainScorerOf, FIT_METHOD, scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
 import { bandOf } from "../server/answer-decision/bands.ts";
 import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "./helpers/bag-of-words-embeddings.ts";
@@ -71,6 +72,45 @@ describe("a stored fit", () => {
     const again = await calibrations().refit("demo");
     expect(again.method).toBe(FIT_METHOD);
     expect(Object.keys(again.domainIn).length).toBeGreaterThan(1);
+  });
+});
+
+describe("a fit and what the workspace learned", () => {
+  it("is made again once enough questions were learned, and asks each with its own record left out", async () => {
+    const workspace = "learned-fit";
+    const knowledge = testKnowledge();
+    await knowledge.sync(workspace);
+    const calibrations = new Calibrations({ knowledge, store: memoryCalibrationStore(), logger: createLogger("silent") });
+    const first = await calibrations.refit(workspace);
+    expect(first.learnedQuestions).toBe(0);
+    expect(first.weights.learned).toBe(0);
+
+    const paraphrases = readFileSync(new URL("./fixtures/demo-paraphrases.jsonl", import.meta.url), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { question: string; article_id: string });
+    const learn = async (rows: typeof paraphrases) => {
+      for (const [article, group] of groupBy(rows, (row) => row.article_id)) await knowledge.addLearnedQuestions(workspace, article, group.map((row) => row.question), "customers");
+    };
+    await learn(paraphrases.slice(0, LEARNED_CHANGE - 1));
+    expect(await calibrations.refit(workspace)).toEqual(first);
+
+    await learn(paraphrases.slice(LEARNED_CHANGE - 1));
+    const learned = await knowledge.learnedQuestions(workspace);
+    const refitted = await calibrations.refit(workspace);
+    expect(refitted.learnedQuestions).toBe(learned.length);
+    // The weights learn what a match with a learned question is worth here; the thresholds and the
+    // quality figures stay on the generated questions (customers' picks are the hard questions).
+    expect(refitted.weights.learned).not.toBe(0);
+    expect(refitted.quality.questions).toBe(first.quality.questions);
+
+    // The fit asks a learned question without it: it then finds the article through the others.
+    const question = learned.find((q) => q.question === "let my bookkeeper see my numbers")!;
+    const [found] = await knowledge.searchMany(workspace, [{ query: question.question }]);
+    const [without] = await knowledge.searchMany(workspace, [{ query: question.question, excludeChunkIds: [question.recordId] }]);
+    expect(found![0]).toMatchObject({ articleId: "8800117", learnedQuestion: question.question, features: { learned: 1 } });
+    expect(without![0]!.learnedQuestion).not.toBe(question.question);
+    expect(without![0]!.features.learned).toBeLessThan(1);
   });
 });
 

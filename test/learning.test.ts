@@ -145,6 +145,15 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(after.action).toBe(before.action);
   });
 
+  it("answers a one-word question a teammate already answered with an article, instead of asking what it is about", async () => {
+    expect(await ask("xero")).toMatchObject({ action: "clarify" });
+    await customerAsks("31000000031", "xero");
+    await teammateReplies("31000000031", "xero", `<p>See <a href="https://help.tallybook.example/en/articles/8800140-send-your-data-to-your-accountants-software">this article</a>.</p>`);
+    expect(await ask("Xero?")).toMatchObject({ action: "answer", sources: [{ articleId: "8800140", learnedQuestion: "xero" }] });
+    // Another one-word question is still unclear.
+    expect(await ask("stripe")).toMatchObject({ action: "clarify" });
+  });
+
   it("does not hand over again, on the classifier's guess alone, a question a teammate answered with an article", async () => {
     // The classifier guesses a request for sales, and nothing in the Help Center is close.
     const question = "we are an agency, what would a package cost";

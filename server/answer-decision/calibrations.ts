@@ -1,7 +1,8 @@
 // One accessor for a workspace's answer-decision model: the one fitted on its Help Center with
 // the embedder in use (read from the database, so every instance uses the same one), or the
 // shipped prior while none is fitted or the Help Center is too small to fit. After each sync the
-// model is refitted when the Help Center changed materially since its fit; a new fit is used at
+// model is refitted when the Help Center, or what the workspace learned, changed materially since
+// its fit; a new fit is used at
 // once by the instance that made it and within seconds by every other.
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
@@ -11,6 +12,11 @@ import { selfCalibrate } from "./self-calibration.ts";
 
 /** A share of articles added, removed or edited at least this large calls for a new fit. */
 export const MATERIAL_CHANGE = 0.1;
+/** So do this many learned questions more (or fewer) than the fit asked, and at least that share of them. */
+export const LEARNED_CHANGE = 10;
+
+/** Whether the learned questions changed enough since a fit to call for a new one. */
+export const learnedChanged = (fitted: number, now: number) => Math.abs(now - fitted) >= Math.max(LEARNED_CHANGE, MATERIAL_CHANGE * fitted);
 /**
  * How long an instance trusts the model it read before asking whether another instance refitted
  * (one indexed timestamp read; the model itself is read again only when it changed).
@@ -133,7 +139,7 @@ export class Calibrations {
     const { knowledge, store, logger } = this.deps;
     const [version, stored] = await Promise.all([knowledge.helpCenterVersion(workspaceId), store.read(workspaceId, knowledge.embedderId)]);
     const change = stored ? changedShare(stored.articles, version.articles) : 1;
-    if (stored && !force && change < MATERIAL_CHANGE && stored.model.method === FIT_METHOD) {
+    if (stored && !force && change < MATERIAL_CHANGE && !learnedChanged(stored.model.learnedQuestions, version.learned) && stored.model.method === FIT_METHOD) {
       this.remember(workspaceId, stored.model, stored.fittedAt);
       return stored.model;
     }

@@ -17,6 +17,12 @@ export interface QuestionSample {
   kind: "answerable" | "left_out" | "elsewhere";
   /** The language the question is written in (questions about other businesses are written in several). */
   language?: string;
+  /**
+   * A learned question (a real customer's, answered with the article) rather than a generated one.
+   * The weights learn from it; the thresholds and the quality figures do not, because customers'
+   * picks come from the cards that offered a choice: the hard questions, not a fair sample.
+   */
+  learned?: boolean;
   results: Array<{ features: ConfidenceFeatures; correct: boolean }>;
 }
 
@@ -214,15 +220,16 @@ const heldBack = (articleKey: string) => {
   return (hash >>> 0) % 4 === 0;
 };
 
-export function fitModel(samples: QuestionSample[], about: { embedderId: string; helpCenterVersion: string; articles: number }): CalibrationModel {
+export function fitModel(samples: QuestionSample[], about: { embedderId: string; helpCenterVersion: string; articles: number; learned?: number }): CalibrationModel {
   const rows = (list: QuestionSample[]) => list.flatMap((sample) => sample.results);
   // Questions about other businesses belong to no article: both halves use them.
   const train = samples.filter((sample) => sample.kind === "elsewhere" || !heldBack(sample.articleKey));
   const test = samples.filter((sample) => sample.kind === "elsewhere" || heldBack(sample.articleKey));
   const trial = fitLogistic(rows(train));
   const trialDomains = fitDomains(train);
-  const trialThresholds = chooseThresholds(scoreAll(train, trial, trialDomains));
-  const testScored = scoreAll(test, trial, trialDomains);
+  const generated = (list: QuestionSample[]) => list.filter((sample) => !sample.learned);
+  const trialThresholds = chooseThresholds(scoreAll(generated(train), trial, trialDomains));
+  const testScored = scoreAll(generated(test), trial, trialDomains);
   const final = fitLogistic(rows(samples));
   const domains = fitDomains(samples);
   return {
@@ -230,13 +237,14 @@ export function fitModel(samples: QuestionSample[], about: { embedderId: string;
     method: FIT_METHOD,
     embedderId: about.embedderId,
     helpCenterVersion: about.helpCenterVersion,
+    learnedQuestions: about.learned ?? 0,
     fittedAt: new Date().toISOString(),
     ...final,
     ...domains,
-    thresholds: chooseThresholds(scoreAll(samples, final, domains)),
+    thresholds: chooseThresholds(scoreAll(generated(samples), final, domains)),
     quality: {
       articles: about.articles,
-      questions: samples.filter((sample) => sample.kind === "answerable").length,
+      questions: generated(samples).filter((sample) => sample.kind === "answerable").length,
       brier: brier(testScored),
       ...outcomes(testScored, trialThresholds),
     },

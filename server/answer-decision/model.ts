@@ -13,9 +13,10 @@ const Weights = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z
  * How the fit is made; a model fitted another way is fitted again at the next sync. 2: questions
  * across languages, and an on-topic model and bar per language. 3: coverage counts the question's
  * subject (not its conversational words, and one-letter words too). 4: the built-in thesaurus's
- * client/customer, billing and deployment groups.
+ * client/customer, billing and deployment groups. 5: the learned questions are asked too, and a
+ * match with one is a signal of its own.
  */
-export const FIT_METHOD = 4;
+export const FIT_METHOD = 5;
 
 const LinearModel = z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights });
 
@@ -28,6 +29,8 @@ export const CalibrationModel = z.object({
   embedderId: z.string(),
   /** The Help Center version (HelpCenterVersion.digest) it was fitted on. */
   helpCenterVersion: z.string(),
+  /** How many learned questions the index held when fitted (it asks them, or a sample): when many more are learned, it is fitted again. */
+  learnedQuestions: z.number().int().default(0),
   fittedAt: z.string(),
   bias: z.number(),
   /** Per feature: the weight of its standardised value. */

@@ -4,7 +4,10 @@
 // question is now "not answerable here", and whatever comes back is wrong), so the negatives come
 // from the workspace's own domain and its own embedder. A translation's questions are asked in its
 // language, and once more with that translation left out (the question now reaches the article in
-// another language), so questions across languages are calibrated too.
+// another language), so questions across languages are calibrated too. The workspace's learned
+// questions (real customers' questions the team or customers answered with an article) are asked
+// the same two ways, each with its own record left out so it does not find itself: the fit learns
+// from them what a match with a learned question is worth.
 import { existsSync, readFileSync } from "node:fs";
 import { groupBy } from "../group-by.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
@@ -32,11 +35,13 @@ export const MIN_ARTICLES = 8;
 /** Articles sampled from a large Help Center: enough for the handful of weights, bounded in time. */
 const MAX_ARTICLES = 200;
 const QUESTIONS_PER_ARTICLE = 12;
+/** Learned questions asked in one fit, sampled when there are more: bounded in time like the articles. */
+const MAX_LEARNED = 400;
 /** Searches sent to the knowledge base per batch (their vectors are embedded together). */
 const BATCH = 64;
 
 export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: string, options: { synonyms?: string[][] } = {}): Promise<CalibrationModel | undefined> {
-  const [articles, version] = await Promise.all([knowledge.articles(workspaceId), knowledge.helpCenterVersion(workspaceId)]);
+  const [articles, version, learned] = await Promise.all([knowledge.articles(workspaceId), knowledge.helpCenterVersion(workspaceId), knowledge.learnedQuestions(workspaceId)]);
   const distinct = new Set(articles.map((article) => article.articleId));
   if (distinct.size < MIN_ARTICLES) return undefined;
   const random = seededRandom(version.digest);
@@ -45,7 +50,7 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
   // Translations of the same article are the same answer: all of them are left out together.
   const keysOf = new Map([...groupBy(articles, (article) => article.articleId)].map(([id, versions]) => [id, versions.map((article) => article.articleKey)]));
 
-  type Search = { query: string; kind: QuestionSample["kind"]; articleId?: string; articleKey: string; excludeArticleKeys?: string[]; locale: string };
+  type Search = { query: string; kind: QuestionSample["kind"]; articleId?: string; articleKey: string; excludeArticleKeys?: string[]; excludeChunkIds?: string[]; locale: string; learned?: boolean };
   const searches: Search[] = sampled.flatMap((article) => {
     const versions = keysOf.get(article.articleId)!;
     return questionsFor(article, thesaurus, QUESTIONS_PER_ARTICLE).flatMap((query): Search[] => [
@@ -57,6 +62,11 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
         : []),
     ]);
   });
+  const asked = learned.length > MAX_LEARNED ? [...learned].sort(() => random() - 0.5).slice(0, MAX_LEARNED) : learned;
+  for (const question of asked) {
+    const about = { query: question.question, articleId: question.articleId, articleKey: question.articleKey, locale: question.locale, learned: true };
+    searches.push({ ...about, kind: "answerable", excludeChunkIds: [question.recordId] }, { ...about, kind: "left_out", excludeArticleKeys: keysOf.get(question.articleId) ?? [question.articleKey] });
+  }
   // Questions about other businesses in English and in each language the Help Center is written in.
   const languages = new Set<AnalyzedLanguage>(["en", ...articles.map((article) => analysisLanguageOf(article.locale))]);
   for (const language of languages) for (const query of ELSEWHERE_QUESTIONS.get(language) ?? []) searches.push({ query, kind: "elsewhere", articleKey: "", locale: language });
@@ -72,10 +82,11 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
           articleKey: search.articleKey,
           kind: search.kind,
           language: analysisLanguageOf(search.locale),
+          ...(search.learned ? { learned: true } : {}),
           results: results[i]!.map((passage) => ({ features: passage.features, correct: passage.articleId === search.articleId })),
         });
       });
     }
   }
-  return fitModel(samples, { embedderId: knowledge.embedderId, helpCenterVersion: version.digest, articles: distinct.size });
+  return fitModel(samples, { embedderId: knowledge.embedderId, helpCenterVersion: version.digest, articles: distinct.size, learned: learned.length });
 }

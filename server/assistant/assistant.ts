@@ -262,8 +262,10 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   // With a model, the one call judges the message and writes the answer.
   const reply = await write([band.best, ...passages.filter((passage) => passage !== band.best)]);
   if (!picked) {
-    // Without the model's judgement (none configured, or it failed), the offline one stands.
-    const settled = reply.judgement ? judged(reply.judgement, "llm", passages) : judged(quick, "offline", passages);
+    // Without the model's judgement (none configured, or it failed), the offline one stands. A
+    // wording the team or customers already answered is clear enough ("slots"): not asked again.
+    const clear = <J extends { intent: Intent }>(judgement: J): J => (taught && judgement.intent === "incomplete_info" ? { ...judgement, intent: "faq_question" } : judgement);
+    const settled = reply.judgement ? judged(clear(reply.judgement), "llm", passages) : judged(clear(quick), "offline", passages);
     if (settled) return settled;
   }
   return answerFrom(reply.draft, band.cited, band.best.confidence);
@@ -289,4 +291,4 @@ function lowered(passages: Passage[], notHelped: Set<string> | undefined): Passa
 }
 
 /** An article the customer picked has no retrieval signals of its own; its confidence is the choice's. */
-const PICKED_FEATURES = { similarity: 0, coverage: 0, margin: 0, similarityGap: 0, lexicalStrength: 0, fused: 0 };
+const PICKED_FEATURES = { similarity: 0, coverage: 0, margin: 0, similarityGap: 0, lexicalStrength: 0, fused: 0, learned: 0 };

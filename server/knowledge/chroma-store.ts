@@ -49,6 +49,8 @@ export interface ChunkFilter {
   locale?: string;
   /** Articles left out: how self-calibration asks what retrieval does when the right article is missing. */
   excludeArticleKeys?: string[];
+  /** Records left out: how self-calibration asks a learned question without finding the question itself. */
+  excludeChunkIds?: string[];
 }
 
 /** Stable passage ids: `article:<id>:<n>`, or `article:<id>@<locale>:<n>` for a translation. */

@@ -1,7 +1,7 @@
 // The signals retrieval gives about each article it returns. They mean different things for every
 // embedder (one model's cosine of 0.3 is another's 0.8) and every Help Center, which is why the
 // probability that an article is right is fitted per workspace and embedder (server/answer-decision).
-export const FEATURE_NAMES = ["similarity", "coverage", "margin", "similarityGap", "lexicalStrength", "fused"] as const;
+export const FEATURE_NAMES = ["similarity", "coverage", "margin", "similarityGap", "lexicalStrength", "fused", "learned"] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 export interface ConfidenceFeatures {
@@ -17,6 +17,12 @@ export interface ConfidenceFeatures {
   lexicalStrength: number;
   /** The fused score itself: each side's share of its best, added (0 to 2). */
   fused: number;
+  /**
+   * How nearly the question repeats the article's closest learned question (a customer's question
+   * the team or customers answered with it): the share of terms they have in common, 0 when none
+   * matched. What the workspace's own questions say, weighed by its own fit.
+   */
+  learned: number;
 }
 
 /** Turns an article's signals into the probability that it answers the question. */

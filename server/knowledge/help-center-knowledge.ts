@@ -4,7 +4,7 @@ import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import type { Logger } from "../logger.ts";
 import { learnedChunkId, type ChromaStore } from "./chroma-store.ts";
 import type { Embedder } from "./embedder.ts";
-import type { ArticleView, HelpCenterCollection, HelpCenterVersion, KnowledgeBase, LearnedFrom, LearnedQuestionIndex, Passage, Readiness, SearchOptions } from "./knowledge-base.ts";
+import type { ArticleView, HelpCenterCollection, HelpCenterVersion, IndexedLearnedQuestion, KnowledgeBase, LearnedFrom, LearnedQuestionIndex, Passage, Readiness, SearchOptions, SearchQuery } from "./knowledge-base.ts";
 import { LexicalIndex } from "./lexical-index.ts";
 import { embeddingText } from "./passage-text.ts";
 import { denseWanted, retrieve, type RetrievedArticle } from "./retriever.ts";
@@ -184,7 +184,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
     return results ?? [];
   }
 
-  async searchMany(workspaceId: string, queries: Array<{ query: string; excludeArticleKeys?: string[] }>, options: SearchOptions = {}): Promise<Passage[][]> {
+  async searchMany(workspaceId: string, queries: SearchQuery[], options: SearchOptions = {}): Promise<Passage[][]> {
     const index = await this.index(workspaceId);
     const thesaurus = this.thesaurus(options.synonyms);
     const locale = localeFor(index, options.locale);
@@ -194,7 +194,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
     const english = index.locales().has(DEFAULT_LOCALE) ? "en" : written;
     const expansions = queries.map(({ query }) => withGlossary(thesaurus.expand(query), query, reader, english));
     const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.corpusStats(reader)) : [];
-    const filters = queries.map(({ excludeArticleKeys }) => ({ collectionIds: options.collectionIds, excludeArticleKeys }));
+    const filters = queries.map(({ excludeArticleKeys, excludeChunkIds }) => ({ collectionIds: options.collectionIds, excludeArticleKeys, excludeChunkIds }));
     // Chroma is asked once per batch (queries wanting as many passages together), not once per query.
     const nearest: Array<Array<{ id: string; similarity: number }> | undefined> = [];
     for (const [wanted, members] of groupBy([...vectors.keys()], (i) => denseWanted(index, filters[i]))) {
@@ -249,6 +249,16 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
 
   async helpCenterVersion(workspaceId: string): Promise<HelpCenterVersion> {
     return (await this.index(workspaceId)).version();
+  }
+
+  async learnedQuestions(workspaceId: string): Promise<IndexedLearnedQuestion[]> {
+    return (await this.index(workspaceId)).learned.map((chunk) => ({
+      recordId: chunk.id,
+      articleKey: chunk.metadata.article_key,
+      articleId: chunk.metadata.article_id,
+      locale: chunk.metadata.locale,
+      question: chunk.text,
+    }));
   }
 
   async collections(workspaceId: string): Promise<HelpCenterCollection[]> {

@@ -61,6 +61,24 @@ export interface HelpCenterVersion {
   digest: string;
   /** article key → content hash. */
   articles: Record<string, string>;
+  /** How many learned questions lead to the articles. */
+  learned: number;
+}
+
+/** A learned question as the index holds it: a record of its own that leads to its article. */
+export interface IndexedLearnedQuestion {
+  recordId: string;
+  articleKey: string;
+  articleId: string;
+  locale: string;
+  question: string;
+}
+
+/** One search of many: its query, and what it leaves out (self-calibration's "not answerable here" cases). */
+export interface SearchQuery {
+  query: string;
+  excludeArticleKeys?: string[];
+  excludeChunkIds?: string[];
 }
 
 /** Who taught a learned question: a teammate's reply, or customers who confirmed the article. */
@@ -78,7 +96,9 @@ export type Readiness = { ready: true } | { ready: false; reason: string };
 export interface KnowledgeBase {
   search(workspaceId: string, query: string, options?: SearchOptions): Promise<Passage[]>;
   /** Many searches at once, each with its own left-out articles; query vectors are embedded in batches. */
-  searchMany(workspaceId: string, queries: Array<{ query: string; excludeArticleKeys?: string[] }>, options?: SearchOptions): Promise<Passage[][]>;
+  searchMany(workspaceId: string, queries: SearchQuery[], options?: SearchOptions): Promise<Passage[][]>;
+  /** The learned questions the index holds (every instance's: they are records in Chroma). */
+  learnedQuestions(workspaceId: string): Promise<IndexedLearnedQuestion[]>;
   /** Every indexed article of the workspace (each translation on its own). */
   articles(workspaceId: string): Promise<ArticleView[]>;
   helpCenterVersion(workspaceId: string): Promise<HelpCenterVersion>;

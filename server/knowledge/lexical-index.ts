@@ -86,7 +86,7 @@ export class LexicalIndex {
   private readonly analyze: (text: string, language: AnalyzedLanguage) => string[];
   private readonly byArticle = new Map<string, StoredChunk[]>();
   private readonly localeSet = new Set<string>();
-  private learnedCount = 0;
+  private readonly learnedChunks: StoredChunk[] = [];
   /** Terms more than half of the articles hold. */
   private readonly common = new Set<string>();
   private readonly collectionList: Array<{ id: string; name: string }>;
@@ -118,7 +118,7 @@ export class LexicalIndex {
       for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
       // A learned question is searched like a passage but is not one of its article's passages.
       const siblings = this.byArticle.get(article_key);
-      if (chunk.metadata.learned) this.learnedCount++;
+      if (chunk.metadata.learned) this.learnedChunks.push(chunk);
       else if (siblings) siblings.push(chunk);
       else this.byArticle.set(article_key, [chunk]);
       this.localeSet.add(locale);
@@ -167,9 +167,9 @@ export class LexicalIndex {
     return this.docs.length;
   }
 
-  /** How many of the records are learned questions. */
-  get learned(): number {
-    return this.learnedCount;
+  /** The records that are learned questions. */
+  get learned(): readonly StoredChunk[] {
+    return this.learnedChunks;
   }
 
   /** What an embedder may weigh a query by: feature document frequencies, and the words most articles hold (`language`: the query's). */
@@ -226,10 +226,10 @@ export class LexicalIndex {
   }
 
   /** The articles held and their content hashes, with one digest of them all. */
-  version(): { digest: string; articles: Record<string, string> } {
+  version(): { digest: string; articles: Record<string, string>; learned: number } {
     const articles: Record<string, string> = {};
     for (const key of [...this.byArticle.keys()].sort()) articles[key] = this.byArticle.get(key)![0]!.metadata.content_hash;
-    return { digest: createHash("sha256").update(JSON.stringify(articles)).digest("hex").slice(0, 16), articles };
+    return { digest: createHash("sha256").update(JSON.stringify(articles)).digest("hex").slice(0, 16), articles, learned: this.learnedChunks.length };
   }
 
   locales(): ReadonlySet<string> {
@@ -245,9 +245,13 @@ export class LexicalIndex {
     const collections = filter.collectionIds?.length ? new Set(filter.collectionIds) : undefined;
     const locale = filter.locale && (this.localeSet.size > 1 || !this.localeSet.has(filter.locale)) ? filter.locale : undefined;
     const excluded = filter.excludeArticleKeys?.length ? new Set(filter.excludeArticleKeys) : undefined;
-    if (!collections && !locale && !excluded) return undefined;
+    const excludedChunks = filter.excludeChunkIds?.length ? new Set(filter.excludeChunkIds) : undefined;
+    if (!collections && !locale && !excluded && !excludedChunks) return undefined;
     return (chunk) =>
-      (!collections || collections.has(chunk.metadata.collection_id)) && (!locale || chunk.metadata.locale === locale) && (!excluded || !excluded.has(chunk.metadata.article_key));
+      (!collections || collections.has(chunk.metadata.collection_id)) &&
+      (!locale || chunk.metadata.locale === locale) &&
+      (!excluded || !excluded.has(chunk.metadata.article_key)) &&
+      (!excludedChunks || !excludedChunks.has(chunk.id));
   }
 
   /** The query's terms with the vocabulary terms they reach, each with its weight. */

@@ -7,7 +7,7 @@ import { fusedScorer, type ConfidenceFeatures, type Scorer } from "./confidence.
 import type { Embedder } from "./embedder.ts";
 import type { LexicalIndex } from "./lexical-index.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
-import type { AnalyzedLanguage } from "./text-analysis.ts";
+import { wordingOverlap, type AnalyzedLanguage } from "./text-analysis.ts";
 import type { LearnedFrom } from "./knowledge-base.ts";
 
 export interface RetrievedArticle {
@@ -15,7 +15,7 @@ export interface RetrievedArticle {
   score: number;
   confidence: number;
   features: ConfidenceFeatures;
-  /** The article's learned question that matches the query best, when one matched at all. */
+  /** The article's learned question nearest the query's wording, when one matched at all. */
   learnedQuestion?: string;
   /** Who taught it. */
   learnedFrom?: LearnedFrom;
@@ -97,7 +97,7 @@ export async function retrieve(options: {
   const bestByArticle = new Map<string, Candidate & { score: number; learnedQuestion?: string; learnedFrom?: LearnedFrom }>();
   const bestSimilarity = new Map<string, { articleId: string; similarity: number }>();
   const bestPassage = new Map<string, { chunk: StoredChunk; score: number }>();
-  const bestLearned = new Map<string, { text: string; score: number; from: LearnedFrom }>();
+  const bestLearned = new Map<string, { text: string; score: number; overlap: number; from: LearnedFrom }>();
   for (const entry of all) {
     const fused = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
     const learned = entry.chunk.metadata.learned === true;
@@ -106,7 +106,12 @@ export async function retrieve(options: {
     const best = bestByArticle.get(key);
     if (!best || score > best.score) bestByArticle.set(key, { ...entry, score });
     if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { chunk: entry.chunk, score });
-    if (learned && score > (bestLearned.get(key)?.score ?? -1)) bestLearned.set(key, { text: entry.chunk.text, score, from: entry.chunk.metadata.learned_source ?? "teammate" });
+    if (learned) {
+      // The article's learned question nearest the customer's wording (the best scored among equals).
+      const overlap = wordingOverlap(options.query, entry.chunk.text);
+      const held = bestLearned.get(key);
+      if (!held || overlap > held.overlap || (overlap === held.overlap && score > held.score)) bestLearned.set(key, { text: entry.chunk.text, score, overlap, from: entry.chunk.metadata.learned_source ?? "teammate" });
+    }
     bestSimilarity.set(key, { articleId: entry.chunk.metadata.article_id, similarity: Math.max(bestSimilarity.get(key)?.similarity ?? 0, entry.similarity) });
   }
   // An article found through a learned question answers with its own text: its best passage among
@@ -131,6 +136,7 @@ export async function retrieve(options: {
       similarityGap: similarity - (similarities.find((other) => other.articleId !== articleId)?.similarity ?? 0),
       lexicalStrength: Math.log1p(entry.lexical),
       fused: entry.score,
+      learned: bestLearned.get(entry.chunk.metadata.article_key)?.overlap ?? 0,
     };
     return { chunk: entry.chunk, score: entry.score, confidence: scorer(features), features, ...(entry.learnedQuestion ? { learnedQuestion: entry.learnedQuestion, learnedFrom: entry.learnedFrom } : {}) };
   });

@@ -70,6 +70,21 @@ export function terms(text: string, language: AnalyzedLanguage = "en"): string[]
   return out;
 }
 
+/** How many distinct terms two messages have, and how many they share. */
+export function termOverlap(a: string, b: string): { shared: number; a: number; b: number } {
+  const x = new Set(terms(a));
+  const y = new Set(terms(b));
+  let shared = 0;
+  for (const term of x) if (y.has(term)) shared++;
+  return { shared, a: x.size, b: y.size };
+}
+
+/** The share of two messages' distinct terms they have in common (Jaccard): 1 for the same words in another order. */
+export function wordingOverlap(a: string, b: string): number {
+  const { shared, a: x, b: y } = termOverlap(a, b);
+  return shared ? shared / (x + y - shared) : 0;
+}
+
 /**
  * Words that carry the conversation, not its subject: "yes, I want to know more about NLU" asks
  * about NLU alone. Written for this product; the `stopword` lists keep them because they are

@@ -11,7 +11,8 @@
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import type { JobHandler, JobQueue } from "../storage/queue.ts";
-import { CUSTOMERS_AGREEING, questionKey, termOverlap, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
+import { termOverlap } from "../knowledge/text-analysis.ts";
+import { CUSTOMERS_AGREEING, questionKey, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
 
 export const PICK_JOB = "confirm_pick";
 /** A confirmed question the daily cap held back, tried again the next day. */

@@ -4,7 +4,7 @@
 // record of its own, so every instance finds the article through it within seconds.
 import { z } from "zod";
 import type { LearnedFrom, LearnedQuestionIndex } from "../knowledge/knowledge-base.ts";
-import { terms } from "../knowledge/text-analysis.ts";
+import { terms, wordingOverlap } from "../knowledge/text-analysis.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 
@@ -40,20 +40,8 @@ export interface LearnedQuestion {
 /** Near-identical questions ("How do I reset my password?", "how to reset password") share a key. */
 export const questionKey = (question: string) => [...new Set(terms(question))].sort().join(" ");
 
-/** How many distinct terms two messages have, and how many they share. */
-export function termOverlap(a: string, b: string): { shared: number; a: number; b: number } {
-  const x = new Set(terms(a));
-  const y = new Set(terms(b));
-  let shared = 0;
-  for (const term of x) if (y.has(term)) shared++;
-  return { shared, a: x.size, b: y.size };
-}
-
 /** Whether two messages ask the same thing in nearly the same words (their terms overlap by 80% or more). */
-export function sameQuestion(a: string, b: string): boolean {
-  const overlap = termOverlap(a, b);
-  return overlap.shared > 0 && overlap.shared / (overlap.a + overlap.b - overlap.shared) >= 0.8;
-}
+export const sameQuestion = (a: string, b: string): boolean => wordingOverlap(a, b) >= 0.8;
 
 /** Everything a workspace learned, newest first (the report and `npm run report` read it). */
 export async function learnedQuestionsOf(db: Database, workspaceId: string): Promise<LearnedQuestion[]> {

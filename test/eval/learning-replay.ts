@@ -7,6 +7,8 @@
 // - from customers, for each embedder: two simulated contacts ask each question through signed
 //   cards, pick the right article when it is offered, and ask for more help otherwise;
 // - poisoning: contacts who pick wrong articles for one question, one each, then five who agree.
+// After each replay the answer decisions are fitted again, as the hourly sync does once enough
+// questions were learned.
 import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
@@ -143,6 +145,8 @@ async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secr
   };
   return {
     knowledge, db, learned, worker, submit, ask, webhook, outcome, titles, measure, taught, asked, nextDay,
+    /** The hourly sync: it fits the answer decisions again once enough questions were learned. */
+    scheduledSync: () => calibrations.refit(WORKSPACE),
     urlOf: new Map(articles.map((a) => [a.articleId, a.url ?? ""])),
     titleOf: new Map(articles.map((a) => [a.articleId, a.title])),
     async close() {
@@ -195,9 +199,10 @@ async function fromTheTeam(options: { chromaUrl: string; dataset: FaqDataset; se
       await replay.worker.drain();
     }
     const learnedCount = (await replay.learned.list(WORKSPACE)).filter((q) => q.status === "active").length;
+    await replay.scheduledSync();
     const after = await replay.measure();
     options.print(`${options.seed === SEED ? "" : "\n"}## Learning from the team: faq-queries.dev in two halves (seed ${options.seed}${options.seed === SEED ? "" : ", a split never tuned on"}), offline embedder\n`);
-    options.print(`${replay.taught.length} conversations replayed through signed webhooks (question, suggestion, a teammate's reply linking the right article, closed); ${learnedCount} questions learned. Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
+    options.print(`${replay.taught.length} conversations replayed through signed webhooks (question, suggestion, a teammate's reply linking the right article, closed); ${learnedCount} questions learned, and the answer decisions fitted again with them (as the hourly sync does). Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
     beforeAfter(options.print, replay, before, after, options.dataset.offTopic.length);
   } finally {
     await replay.close();
@@ -236,14 +241,16 @@ async function fromCustomers(options: { chromaUrl: string; dataset: FaqDataset; 
     const [{ agreed } = { agreed: 0 }] = await replay.db.query<{ agreed: number }>(
       "SELECT count(*)::int AS agreed FROM (SELECT article_key, question_key FROM customer_picks WHERE status = 'confirmed' GROUP BY article_key, question_key HAVING count(DISTINCT contact_key) >= 2) AS pairs",
     );
+    await replay.scheduledSync();
     const after = await replay.measure();
     // The customers came on one day; the questions the cap held back are learned on the days after.
     let days = 0;
     while (days < 60 && (await replay.nextDay()) > 0) days++;
+    await replay.scheduledSync();
     const later = await replay.measure();
     const learnedLater = await fromCustomers();
     options.print(`\n## Learning from customers' picks: faq-queries.dev in the same two halves, ${options.name}\n`);
-    options.print(`Two simulated contacts asked each of the ${replay.taught.length} questions through signed cards, all on one day: ${behaviour.picked} picked the right article from a choice, ${behaviour.answered} were answered from it, ${behaviour.moreHelp} asked for more help (the right article was not offered). ${agreed} questions had two contacts agreeing on an article; ${learned} were learned that day, the daily cap of ${DEFAULT_POLICY.customer_learned_per_article_per_day} per article holding the rest back, and ${learnedLater} once the held-back ones were learned over the next ${days} days. Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
+    options.print(`Two simulated contacts asked each of the ${replay.taught.length} questions through signed cards, all on one day: ${behaviour.picked} picked the right article from a choice, ${behaviour.answered} were answered from it, ${behaviour.moreHelp} asked for more help (the right article was not offered). ${agreed} questions had two contacts agreeing on an article; ${learned} were learned that day, the daily cap of ${DEFAULT_POLICY.customer_learned_per_article_per_day} per article holding the rest back, and ${learnedLater} once the held-back ones were learned over the next ${days} days; each time, the answer decisions were fitted again with them (as the hourly sync does). Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
     beforeAfter(options.print, replay, before, after, options.dataset.offTopic.length, [`${days} days later`, later]);
   } finally {
     await replay.close();
