@@ -171,14 +171,27 @@ function beforeAfter(print: Print, replay: ReplayApp, before: Measured, after: M
   }
 }
 
-export async function learningReplay(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print; embedders: Array<[string, Embedder]> }): Promise<void> {
-  await fromTheTeam({ ...options, seed: SEED });
-  await fromTheTeam({ ...options, seed: UNTUNED_SEED });
-  for (const [name, embedder] of options.embedders) await fromCustomers({ ...options, name, embedder });
+/** One replay's line in the summary: what it taught, and the asked half before and after. */
+type SummaryRow = { replay: string; before: Measured; after: Measured; asked: number; offTopic: number };
+
+/** Runs every replay; returns a summary table of them (the README shows it). */
+export async function learningReplay(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print; embedders: Array<[string, Embedder]> }): Promise<string[]> {
+  const summary: SummaryRow[] = [];
+  const add = (row: SummaryRow) => void summary.push(row);
+  await fromTheTeam({ ...options, seed: SEED, add });
+  await fromTheTeam({ ...options, seed: UNTUNED_SEED, add });
+  for (const [name, embedder] of options.embedders) await fromCustomers({ ...options, name, embedder, add });
   await poisoning(options);
+  return [
+    "| replay (faq-queries.dev, half taught, the other half asked) | answered directly before | after | one click away before | after | answered from a wrong article after | off-topic answered before | after |",
+    "|---|---|---|---|---|---|---|---|",
+    ...summary.map(({ replay, before, after, asked, offTopic }) =>
+      `| ${replay} | ${f3(before.answered, asked)} | ${f3(after.answered, asked)} | ${f3(before.oneClick, asked)} | ${f3(after.oneClick, asked)} | ${f3(after.wrong, asked)} | ${f3(before.offAnswered, offTopic)} | ${f3(after.offAnswered, offTopic)} |`,
+    ),
+  ];
 }
 
-async function fromTheTeam(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print; seed: number }) {
+async function fromTheTeam(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print; seed: number; add: (row: SummaryRow) => void }) {
   const replay = await replayApp({ ...options, embedder: new OfflineEmbedder() });
   try {
     const before = await replay.measure();
@@ -204,6 +217,7 @@ async function fromTheTeam(options: { chromaUrl: string; dataset: FaqDataset; se
     options.print(`${options.seed === SEED ? "" : "\n"}## Learning from the team: faq-queries.dev in two halves (seed ${options.seed}${options.seed === SEED ? "" : ", a split never tuned on"}), offline embedder\n`);
     options.print(`${replay.taught.length} conversations replayed through signed webhooks (question, suggestion, a teammate's reply linking the right article, closed); ${learnedCount} questions learned, and the answer decisions fitted again with them (as the hourly sync does). Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
     beforeAfter(options.print, replay, before, after, options.dataset.offTopic.length);
+    options.add({ replay: `the team's links, offline embedder${options.seed === SEED ? "" : ", a split never tuned on"}`, before, after, asked: replay.asked.length, offTopic: options.dataset.offTopic.length });
   } finally {
     await replay.close();
   }
@@ -212,7 +226,7 @@ async function fromTheTeam(options: { chromaUrl: string; dataset: FaqDataset; se
 /** The choice button for an article on a card, if the card offers it. */
 const choiceFor = (card: Card, title: string | undefined) => card.canvas.content.components.find((c) => typeof c.id === "string" && c.id.startsWith("choice_") && c.label === title);
 
-async function fromCustomers(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print; name: string; embedder: Embedder }) {
+async function fromCustomers(options: { chromaUrl: string; dataset: FaqDataset; secret: string; print: Print; name: string; embedder: Embedder; add: (row: SummaryRow) => void }) {
   const replay = await replayApp(options);
   try {
     const before = await replay.measure();
@@ -252,6 +266,7 @@ async function fromCustomers(options: { chromaUrl: string; dataset: FaqDataset; 
     options.print(`\n## Learning from customers' picks: faq-queries.dev in the same two halves, ${options.name}\n`);
     options.print(`Two simulated contacts asked each of the ${replay.taught.length} questions through signed cards, all on one day: ${behaviour.picked} picked the right article from a choice, ${behaviour.answered} were answered from it, ${behaviour.moreHelp} asked for more help (the right article was not offered). ${agreed} questions had two contacts agreeing on an article; ${learned} were learned that day, the daily cap of ${DEFAULT_POLICY.customer_learned_per_article_per_day} per article holding the rest back, and ${learnedLater} once the held-back ones were learned over the next ${days} days; each time, the answer decisions were fitted again with them (as the hourly sync does). Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
     beforeAfter(options.print, replay, before, after, options.dataset.offTopic.length, [`${days} days later`, later]);
+    options.add({ replay: `customers' picks, ${options.name}, ${days} days later`, before, after: later, asked: replay.asked.length, offTopic: options.dataset.offTopic.length });
   } finally {
     await replay.close();
   }
