@@ -2,8 +2,7 @@
 // the embedder in use (read from the database, so every instance uses the same one), or the
 // shipped prior while none is fitted or the Help Center is too small to fit. After each sync the
 // model is refitted when the Help Center, or what the workspace learned, changed materially since
-// its fit; a new fit is used at
-// once by the instance that made it and within seconds by every other.
+// its fit; a new fit is used at once by the instance that made it and within seconds by every other.
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import type { Sql } from "../storage/database.ts";

@@ -7,7 +7,7 @@ import { fusedScorer, type ConfidenceFeatures, type Scorer } from "./confidence.
 import type { Embedder } from "./embedder.ts";
 import type { LexicalIndex } from "./lexical-index.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
-import { wordingOverlap, type AnalyzedLanguage } from "./text-analysis.ts";
+import { setOverlap, terms, type AnalyzedLanguage } from "./text-analysis.ts";
 import type { LearnedFrom } from "./knowledge-base.ts";
 
 export interface RetrievedArticle {
@@ -98,6 +98,7 @@ export async function retrieve(options: {
   const bestSimilarity = new Map<string, { articleId: string; similarity: number }>();
   const bestPassage = new Map<string, { chunk: StoredChunk; score: number }>();
   const bestLearned = new Map<string, { text: string; score: number; overlap: number; from: LearnedFrom }>();
+  let queryTerms: Set<string> | undefined;
   for (const entry of all) {
     const fused = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
     const learned = entry.chunk.metadata.learned === true;
@@ -108,7 +109,7 @@ export async function retrieve(options: {
     if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { chunk: entry.chunk, score });
     if (learned) {
       // The article's learned question nearest the customer's wording (the best scored among equals).
-      const overlap = wordingOverlap(options.query, entry.chunk.text);
+      const overlap = setOverlap((queryTerms ??= new Set(terms(options.query))), new Set(terms(entry.chunk.text)));
       const held = bestLearned.get(key);
       if (!held || overlap > held.overlap || (overlap === held.overlap && score > held.score)) bestLearned.set(key, { text: entry.chunk.text, score, overlap, from: entry.chunk.metadata.learned_source ?? "teammate" });
     }

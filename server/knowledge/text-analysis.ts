@@ -79,11 +79,15 @@ export function termOverlap(a: string, b: string): { shared: number; a: number; 
   return { shared, a: x.size, b: y.size };
 }
 
-/** The share of two messages' distinct terms they have in common (Jaccard): 1 for the same words in another order. */
-export function wordingOverlap(a: string, b: string): number {
-  const { shared, a: x, b: y } = termOverlap(a, b);
-  return shared ? shared / (x + y - shared) : 0;
+/** The share of two sets of terms that they have in common (Jaccard). */
+export function setOverlap(x: ReadonlySet<string>, y: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const term of x) if (y.has(term)) shared++;
+  return shared ? shared / (x.size + y.size - shared) : 0;
 }
+
+/** The share of two messages' distinct terms they have in common: 1 for the same words in another order. */
+export const wordingOverlap = (a: string, b: string): number => setOverlap(new Set(terms(a)), new Set(terms(b)));
 
 /**
  * Words that carry the conversation, not its subject: "yes, I want to know more about NLU" asks
