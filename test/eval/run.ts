@@ -10,7 +10,8 @@
 //    demo Help Center's paraphrase set (test/fixtures/demo-paraphrases.jsonl);
 // 3. escalation from the message alone on intents.dev.
 // --semantic adds the offline embedder with a sentence encoder beside it (test/eval/semantic-embedder.ts,
-//   not shipped) at two weights, and a table comparing the offline configurations;
+//   not shipped): the Universal Sentence Encoder lite at two weights, and an encoder the project
+//   trains on BANKING77 (test/eval/intent-space-encoder.ts), and a table comparing the configurations;
 // --fit-prior writes the shipped prior (self-calibration on the demo with the offline embedder);
 // --markdown rewrites the page's generated section with the tables printed.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -48,6 +49,7 @@ import { outcomeOf } from "./card-outcome.ts";
 import { loadFaqDataset } from "./faq-dataset.ts";
 import { learningReplay } from "./learning-replay.ts";
 import { SemanticEmbedder } from "./semantic-embedder.ts";
+import { intentSpaceEncoder } from "./intent-space-encoder.ts";
 import { Printout, rewriteSection } from "../helpers/generated-section.ts";
 
 const { values } = parseArgs({
@@ -57,7 +59,8 @@ const { values } = parseArgs({
 const chatModel = values["model-url"] ? new OpenAIChatModel({ baseUrl: values["model-url"], apiKey: process.env.OPENAI_API_KEY, model: values.model ?? process.env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini" }) : undefined;
 const printout = new Printout();
 const print = printout.print;
-const dataset = loadFaqDataset(path.resolve(values.datasets ?? "../shared/datasets"));
+const datasetsDir = path.resolve(values.datasets ?? "../shared/datasets");
+const dataset = loadFaqDataset(datasetsDir);
 if (!dataset) {
   console.error("No datasets found; pass --datasets <dir>.");
   process.exit(2);
@@ -170,6 +173,7 @@ async function everything() {
     ["offline", "offline (char n-grams)", offline],
     ["second", "second embedder (bag of words over an OpenAI-compatible API)", secondEmbedder()],
     ...(values.semantic ? [0.3, 0.5].map((weight): [string, string, Embedder] => [`semantic ${weight}`, `semantic ${weight} (char n-grams + sentence encoder at ${weight} of the cosine, English text)`, new SemanticEmbedder(weight)]) : []),
+    ...(values.semantic ? [0.2].map((weight): [string, string, Embedder] => [`intent space ${weight}`, `intent space ${weight} (char n-grams + BANKING77 intent space at ${weight} of the cosine, English text)`, new SemanticEmbedder(weight, intentSpaceEncoder(path.join(datasetsDir, "intents.train.jsonl")))]) : []),
   ];
   const rows: string[] = [];
   for (const [short, name, embedder] of embedders) rows.push(...(await endToEnd(short, name, embedder)));
