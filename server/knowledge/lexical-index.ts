@@ -87,6 +87,8 @@ export class LexicalIndex {
   private readonly byArticle = new Map<string, StoredChunk[]>();
   private readonly localeSet = new Set<string>();
   private readonly learnedChunks: StoredChunk[] = [];
+  /** Each learned question's distinct terms, analysed once: every search compares the customer's with them. */
+  private readonly learnedTerms = new Map<string, ReadonlySet<string>>();
   /** Terms more than half of the articles hold. */
   private readonly common = new Set<string>();
   private readonly collectionList: Array<{ id: string; name: string }>;
@@ -118,7 +120,10 @@ export class LexicalIndex {
       for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
       // A learned question is searched like a passage but is not one of its article's passages.
       const siblings = this.byArticle.get(article_key);
-      if (chunk.metadata.learned) this.learnedChunks.push(chunk);
+      if (chunk.metadata.learned) {
+        this.learnedChunks.push(chunk);
+        this.learnedTerms.set(chunk.id, new Set(terms(chunk.text)));
+      }
       else if (siblings) siblings.push(chunk);
       else this.byArticle.set(article_key, [chunk]);
       this.localeSet.add(locale);
@@ -190,6 +195,11 @@ export class LexicalIndex {
         return subject ? kept.replace(/\s+/g, " ").trim() : text;
       },
     };
+  }
+
+  /** A learned question's distinct terms (`terms`), or undefined for any other record. */
+  questionTerms(id: string): ReadonlySet<string> | undefined {
+    return this.learnedTerms.get(id);
   }
 
   chunk(id: string): StoredChunk | undefined {

@@ -109,7 +109,7 @@ export async function retrieve(options: {
     if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { chunk: entry.chunk, score });
     if (learned) {
       // The article's learned question nearest the customer's wording (the best scored among equals).
-      const overlap = setOverlap((queryTerms ??= new Set(terms(options.query))), new Set(terms(entry.chunk.text)));
+      const overlap = setOverlap((queryTerms ??= new Set(terms(options.query))), index.questionTerms(entry.chunk.id)!);
       const held = bestLearned.get(key);
       if (!held || overlap > held.overlap || (overlap === held.overlap && score > held.score)) bestLearned.set(key, { text: entry.chunk.text, score, overlap, from: entry.chunk.metadata.learned_source ?? "teammate" });
     }

@@ -70,19 +70,22 @@ export function terms(text: string, language: AnalyzedLanguage = "en"): string[]
   return out;
 }
 
+function sharedCount(x: ReadonlySet<string>, y: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const term of x) if (y.has(term)) shared++;
+  return shared;
+}
+
 /** How many distinct terms two messages have, and how many they share. */
 export function termOverlap(a: string, b: string): { shared: number; a: number; b: number } {
   const x = new Set(terms(a));
   const y = new Set(terms(b));
-  let shared = 0;
-  for (const term of x) if (y.has(term)) shared++;
-  return { shared, a: x.size, b: y.size };
+  return { shared: sharedCount(x, y), a: x.size, b: y.size };
 }
 
 /** The share of two sets of terms that they have in common (Jaccard). */
 export function setOverlap(x: ReadonlySet<string>, y: ReadonlySet<string>): number {
-  let shared = 0;
-  for (const term of x) if (y.has(term)) shared++;
+  const shared = sharedCount(x, y);
   return shared ? shared / (x.size + y.size - shared) : 0;
 }
 

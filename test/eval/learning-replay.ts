@@ -250,8 +250,8 @@ async function fromCustomers(options: { chromaUrl: string; dataset: FaqDataset; 
       }
       await replay.worker.drain();
     }
-    const fromCustomers = async () => (await replay.learned.list(WORKSPACE)).filter((q) => q.status === "active" && q.source === "customers").length;
-    const learned = await fromCustomers();
+    const customerLearned = async () => (await replay.learned.list(WORKSPACE)).filter((q) => q.status === "active" && q.source === "customers").length;
+    const learned = await customerLearned();
     const [{ agreed } = { agreed: 0 }] = await replay.db.query<{ agreed: number }>(
       "SELECT count(*)::int AS agreed FROM (SELECT article_key, question_key FROM customer_picks WHERE status = 'confirmed' GROUP BY article_key, question_key HAVING count(DISTINCT contact_key) >= 2) AS pairs",
     );
@@ -262,7 +262,7 @@ async function fromCustomers(options: { chromaUrl: string; dataset: FaqDataset; 
     while (days < 60 && (await replay.nextDay()) > 0) days++;
     await replay.scheduledSync();
     const later = await replay.measure();
-    const learnedLater = await fromCustomers();
+    const learnedLater = await customerLearned();
     options.print(`\n## Learning from customers' picks: faq-queries.dev in the same two halves, ${options.name}\n`);
     options.print(`Two simulated contacts asked each of the ${replay.taught.length} questions through signed cards, all on one day: ${behaviour.picked} picked the right article from a choice, ${behaviour.answered} were answered from it, ${behaviour.moreHelp} asked for more help (the right article was not offered). ${agreed} questions had two contacts agreeing on an article; ${learned} were learned that day, the daily cap of ${DEFAULT_POLICY.customer_learned_per_article_per_day} per article holding the rest back, and ${learnedLater} once the held-back ones were learned over the next ${days} days; each time, the answer decisions were fitted again with them (as the hourly sync does). Measured on the other ${replay.asked.length} questions and the ${options.dataset.offTopic.length} off-topic rows, through signed cards:\n`);
     beforeAfter(options.print, replay, before, after, options.dataset.offTopic.length, [`${days} days later`, later]);
