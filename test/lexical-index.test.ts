@@ -50,6 +50,12 @@ describe("lexical search", () => {
     expect(titles(index.search("exporting invoice"))[0]).toBe("Export your data");
   });
 
+  it("counts two swapped letters as one typo, as a customer makes it", () => {
+    // Levenshtein counts "exoprt" two edits from "export", more than a six-letter word is allowed.
+    expect(titles(index.search("exoprt"))).toEqual(["Export your data"]);
+    expect(titles(index.search("reucrring"))[0]).toBe("Recurring invoices");
+  });
+
   it("ranks the passage that matches more of the question above one repeating a single word", () => {
     expect(titles(index.search("recurring invoices for a retainer client")).slice(0, 2)).toEqual(["Recurring invoices", "Invoice reminders"]);
   });

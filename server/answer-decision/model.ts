@@ -14,9 +14,9 @@ const Weights = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z
  * across languages, and an on-topic model and bar per language. 3: coverage counts the question's
  * subject (not its conversational words, and one-letter words too). 4: the built-in thesaurus's
  * client/customer, billing and deployment groups. 5: the learned questions are asked too, and a
- * match with one is a signal of its own.
+ * match with one is a signal of its own. 6: the search counts two swapped letters as one typo.
  */
-export const FIT_METHOD = 5;
+export const FIT_METHOD = 6;
 
 const LinearModel = z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights });
 

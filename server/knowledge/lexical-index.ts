@@ -40,6 +40,7 @@ const BOOST: Record<(typeof FIELDS)[number], number> = { title: 2, description: 
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 const WEIGHT = { prefix: 0.375, fuzzy: 0.45 };
 const MAX_EDIT_DISTANCE = 6;
+const MIN_SWAPPED_LENGTH = 5;
 /** Query terms are tracked as bits of one 32-bit word; a question never needs more. */
 const MAX_QUERY_TERMS = 32;
 /** A thesaurus expansion weighs less than a word the customer wrote. */
@@ -57,6 +58,11 @@ const bm25 = (termFrequency: number, documentFrequency: number, documents: numbe
 
 /** term → per field: the passages holding it (ascending) and how often. */
 type Occurrences = Map<string, Array<{ docs: number[]; frequencies: number[] }>>;
+
+/** The term with each pair of neighbouring letters swapped. */
+function* transpositions(term: string): Generator<string> {
+  for (let i = 0; i + 1 < term.length; i++) yield term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2);
+}
 
 /** Each term's passages with their BM25+ scores summed over the boosted fields. */
 function* postingsOf(occurrences: Occurrences, fieldLengths: Float64Array[], count: number): Generator<[string, Postings]> {
@@ -280,10 +286,15 @@ export class LexicalIndex {
     }
     const maxDistance = Math.min(MAX_EDIT_DISTANCE, Math.round(term.length * this.options.fuzzy));
     if (maxDistance > 0) {
-      for (const [other, [postings, distance]] of this.vocabulary.fuzzyGet(term, maxDistance)) {
-        if (!distance || prefixed.has(other)) continue;
-        out.push({ postings, weight: (WEIGHT.fuzzy * other.length) / (other.length + distance), exact: false });
+      const near = new Map<string, { postings: Postings; distance: number }>();
+      for (const [other, [postings, distance]] of this.vocabulary.fuzzyGet(term, maxDistance)) if (distance && !prefixed.has(other)) near.set(other, { postings, distance });
+      // Two neighbouring letters swapped ("langauge") is one slip of the fingers, not the two edits
+      // Levenshtein counts. In a short word a swap makes another word ("pai" / "api", "won" / "own").
+      for (const swapped of term.length >= MIN_SWAPPED_LENGTH ? transpositions(term) : []) {
+        const postings = swapped === term || prefixed.has(swapped) ? undefined : this.vocabulary.get(swapped);
+        if (postings) near.set(swapped, { postings, distance: 1 });
       }
+      for (const [other, { postings, distance }] of near) out.push({ postings, weight: (WEIGHT.fuzzy * other.length) / (other.length + distance), exact: false });
     }
     return out;
   }
