@@ -291,7 +291,7 @@ export class LexicalIndex {
       // Two neighbouring letters swapped ("langauge") is one slip of the fingers, not the two edits
       // Levenshtein counts. In a short word a swap makes another word ("pai" / "api", "won" / "own").
       for (const swapped of term.length >= MIN_SWAPPED_LENGTH ? transpositions(term) : []) {
-        const postings = swapped === term || prefixed.has(swapped) ? undefined : this.vocabulary.get(swapped);
+        const postings = swapped === term ? undefined : this.vocabulary.get(swapped);
         if (postings) near.set(swapped, { postings, distance: 1 });
       }
       for (const [other, { postings, distance }] of near) out.push({ postings, weight: (WEIGHT.fuzzy * other.length) / (other.length + distance), exact: false });

@@ -172,8 +172,12 @@ async function everything() {
   const embedders: Array<[string, string, Embedder]> = [
     ["offline", "offline (char n-grams)", offline],
     ["second", "second embedder (bag of words over an OpenAI-compatible API)", secondEmbedder()],
-    ...(values.semantic ? [0.3, 0.5].map((weight): [string, string, Embedder] => [`semantic ${weight}`, `semantic ${weight} (char n-grams + sentence encoder at ${weight} of the cosine, English text)`, new SemanticEmbedder(weight)]) : []),
-    ...(values.semantic ? [["intent space 0.2", "intent space 0.2 (char n-grams + BANKING77 intent space at 0.2 of the cosine, English text)", new SemanticEmbedder(0.2, intentSpaceEncoder(path.join(datasetsDir, "intents.train.jsonl")))] as [string, string, Embedder]] : []),
+    ...(values.semantic
+      ? [
+          ...[0.3, 0.5].map((weight): [string, string, Embedder] => [`semantic ${weight}`, `semantic ${weight} (char n-grams + sentence encoder at ${weight} of the cosine, English text)`, new SemanticEmbedder(weight)]),
+          ["intent space 0.2", "intent space 0.2 (char n-grams + BANKING77 intent space at 0.2 of the cosine, English text)", new SemanticEmbedder(0.2, intentSpaceEncoder(path.join(datasetsDir, "intents.train.jsonl")))] as [string, string, Embedder],
+        ]
+      : []),
   ];
   const rows: string[] = [];
   for (const [short, name, embedder] of embedders) rows.push(...(await endToEnd(short, name, embedder)));
