@@ -8,6 +8,7 @@ import { Calibrations, LEARNED_CHANGE, memoryCalibrationStore } from "../server/
 import { groupBy } from "../server/group-by.ts";
 import { CalibrationModel, domainScorerOf, FIT_METHOD, scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
 import { bandOf } from "../server/answer-decision/bands.ts";
+import { chooseThresholds } from "../server/answer-decision/fit.ts";
 import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "./helpers/bag-of-words-embeddings.ts";
 import { ChromaStore } from "../server/knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
@@ -53,6 +54,16 @@ describe("self-calibration", () => {
       expect(offered / english.length).toBeLessThanOrEqual(0.06);
     }
   }, 60_000);
+});
+
+describe("the answer threshold", () => {
+  it("sits where nine in ten generated questions' best articles are right, never below an even chance", () => {
+    // Ten generated questions, most probable first; the fifth one's best article is wrong.
+    const tops = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.52].map((p, i) => ({ kind: "answerable" as const, inDomain: 1, ranked: [{ confidence: p, correct: i !== 4 }] }));
+    expect(chooseThresholds(tops).answer).toBe(0.52);
+    const weaker = tops.map((top) => ({ ...top, ranked: [{ ...top.ranked[0]!, confidence: top.ranked[0]!.confidence - 0.1 }] }));
+    expect(chooseThresholds(weaker).answer).toBe(0.5);
+  });
 });
 
 describe("a stored fit", () => {

@@ -26,8 +26,14 @@ export interface QuestionSample {
   results: Array<{ features: ConfidenceFeatures; correct: boolean }>;
 }
 
-/** An answer's first cited article must be right this often on the calibration questions. */
-export const ANSWER_PRECISION_TARGET = 0.95;
+/**
+ * An answer's first cited article must be right this often on the calibration questions. They are
+ * harder on precision than customers' questions (each is also asked with its article left out),
+ * so the real share is higher: at 0.90, 97% to 100% of the eval's answered questions cite the right
+ * article first on every set and embedder, while 0.95 left the demo's paraphrases answered half as
+ * often for no fewer wrong answers (docs/decisions.md, What we tried).
+ */
+export const ANSWER_PRECISION_TARGET = 0.9;
 /**
  * Every generated question is also asked with its article left out, but few real questions about
  * a Help Center's own subject have no article: those cases count as one in four of the answerable
