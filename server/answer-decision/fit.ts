@@ -28,10 +28,10 @@ export interface QuestionSample {
 
 /**
  * An answer's first cited article must be right this often on the calibration questions. They are
- * harder on precision than customers' questions (each is also asked with its article left out),
- * so the real share is higher: at 0.90, 97% to 100% of the eval's answered questions cite the right
- * article first on every set and embedder, while 0.95 left the demo's paraphrases answered half as
- * often for no fewer wrong answers (docs/decisions.md, What we tried).
+ * harder on precision than customers' questions (each is also asked with its article left out), so
+ * customers' answers are right more often than this; at 0.95 the demo's paraphrases were answered
+ * half as often for no fewer wrong answers (docs/decisions.md, The answer decision; the eval's
+ * tables measure real questions' wrong answers).
  */
 export const ANSWER_PRECISION_TARGET = 0.9;
 /**
