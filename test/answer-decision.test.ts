@@ -58,11 +58,10 @@ describe("self-calibration", () => {
 
 describe("the answer threshold", () => {
   it("sits where nine in ten generated questions' best articles are right, never below an even chance", () => {
-    // Ten generated questions, most probable first; the fifth one's best article is wrong.
-    const tops = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.52].map((p, i) => ({ kind: "answerable" as const, inDomain: 1, ranked: [{ confidence: p, correct: i !== 4 }] }));
-    expect(chooseThresholds(tops).answer).toBe(0.52);
-    const weaker = tops.map((top) => ({ ...top, ranked: [{ ...top.ranked[0]!, confidence: top.ranked[0]!.confidence - 0.1 }] }));
-    expect(chooseThresholds(weaker).answer).toBe(0.5);
+    // Ten generated questions, most probable first (all `lower` less sure); the fifth one's best article is wrong.
+    const generated = (lower: number) => [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.52].map((p, i) => ({ kind: "answerable" as const, inDomain: 1, ranked: [{ confidence: p - lower, correct: i !== 4 }] }));
+    expect(chooseThresholds(generated(0)).answer).toBe(0.52);
+    expect(chooseThresholds(generated(0.1)).answer).toBe(0.5);
   });
 });
 
