@@ -34,6 +34,20 @@ describe("request model", () => {
     expect(classifier.classify(message, [], language)).toMatchObject({ needsHuman: true, intent: "human_request" });
   });
 
+  // A request's words in another sense: a price per person, a merchant refunding their own customer.
+  const questions: Array<[AnalyzedLanguage, string]> = [
+    ["en", "is there a cheaper option for one person"],
+    ["en", "give money back to a customer who paid online"],
+    ["fr", "Quel est le prix pour une personne seule ?"],
+    ["de", "Was kostet der Tarif für eine Person?"],
+    ["es", "¿Cuál es el precio por persona?"],
+    ["pt", "Qual é o preço por pessoa?"],
+    ["it", "Qual è il prezzo per una persona?"],
+  ];
+  it.each(questions)("answers a question that only uses a request's words in %s: %j", (language, message) => {
+    expect(classifier.classify(message, [], language)).toMatchObject({ needsHuman: false });
+  });
+
   it("takes a message of words it never saw for a question, not a request (only words are evidence)", () => {
     expect(classifier.classify("frobnitz quuxlet zorblat").needsHuman).toBe(false);
   });
