@@ -44,7 +44,7 @@ describe("request model", () => {
     ["pt", "Qual é o preço por pessoa?"],
     ["it", "Qual è il prezzo per una persona?"],
   ];
-  it.each(questions)("answers a question that only uses a request's words in %s: %j", (language, message) => {
+  it.each(questions)("takes a question that only uses a request's words for a question, not a request, in %s: %j", (language, message) => {
     expect(classifier.classify(message, [], language)).toMatchObject({ needsHuman: false });
   });
 
