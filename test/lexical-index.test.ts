@@ -94,3 +94,25 @@ describe("lexical search", () => {
     expect(large.search("refund a payment by bank transfer", {}, 10)).toEqual(everything.slice(0, 10));
   });
 });
+
+describe("what the team and customers teach", () => {
+  // A learned question rides along with its article's passages; a customer's wording wrongly
+  // learned (five contacts agreeing on the wrong article) must not reorder everyone else's.
+  const learned = (articleKey: string, question: string): StoredChunk => {
+    const base = passage(articleKey, "Recurring invoices", question);
+    return { ...base, id: `learned:${articleKey}:1`, metadata: { ...base.metadata, learned: true, learned_source: "customers" } };
+  };
+  const taught = new LexicalIndex([...helpCenter, learned("4", "can the reminders be sent for my retainer invoices every month")], new OfflineEmbedder());
+  const passagesOnly = (hits: ReturnType<LexicalIndex["search"]>) => hits.filter((hit) => !hit.chunk.metadata.learned).map((hit) => [hit.chunk.id, hit.score]);
+
+  it("leaves how the Help Center's own passages score for every other question as it was", () => {
+    for (const question of ["invoice reminders", "when do reminders go out", "export invoices and payments", "retainer client"]) {
+      expect(passagesOnly(taught.search(question))).toEqual(passagesOnly(index.search(question)));
+    }
+    expect(taught.corpusStats().documents).toBe(index.corpusStats().documents);
+  });
+
+  it("still finds the learned question for its own wording", () => {
+    expect(taught.search("reminders for retainer invoices every month")[0]!.chunk.metadata.learned).toBe(true);
+  });
+});

@@ -64,14 +64,33 @@ function* transpositions(term: string): Generator<string> {
   for (let i = 0; i + 1 < term.length; i++) yield term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2);
 }
 
-/** Each term's passages with their BM25+ scores summed over the boosted fields. */
-function* postingsOf(occurrences: Occurrences, fieldLengths: Float64Array[], count: number): Generator<[string, Postings]> {
-  const averages = fieldLengths.map((lengths) => lengths.reduce((sum, length) => sum + length, 0) / (count || 1));
+/** A collection's size and average field lengths, which BM25 weighs a record's terms by. */
+function statisticsOf(fieldLengths: Float64Array[], counted: (doc: number) => boolean) {
+  let count = 0;
+  for (let doc = 0; doc < fieldLengths[0]!.length; doc++) if (counted(doc)) count++;
+  return { count, averages: fieldLengths.map((lengths) => lengths.reduce((sum, length, doc) => (counted(doc) ? sum + length : sum), 0) / (count || 1)) };
+}
+
+/**
+ * Each term's passages with their BM25+ scores summed over the boosted fields. A passage is weighed
+ * by the Help Center's statistics alone, so a learned question never moves how the articles rank
+ * for other questions (a question learned wrongly changes only the wordings near it). A learned
+ * question is weighed among all records: the words customers put in every question ("does") weigh
+ * little in it, as the other learned questions show.
+ */
+function* postingsOf(occurrences: Occurrences, fieldLengths: Float64Array[], isLearned: (doc: number) => boolean): Generator<[string, Postings]> {
+  const helpCenter = statisticsOf(fieldLengths, (doc) => !isLearned(doc));
+  const everything = statisticsOf(fieldLengths, () => true);
   for (const [term, perField] of occurrences) {
     const byDoc = new Map<number, number>();
     perField.forEach(({ docs, frequencies }, f) => {
       const boost = BOOST[FIELDS[f]!];
-      docs.forEach((doc, i) => byDoc.set(doc, (byDoc.get(doc) ?? 0) + boost * bm25(frequencies[i]!, docs.length, count, fieldLengths[f]![doc]!, averages[f]!)));
+      let inHelpCenter = 0;
+      for (const doc of docs) if (!isLearned(doc)) inHelpCenter++;
+      docs.forEach((doc, i) => {
+        const [statistics, documentFrequency] = isLearned(doc) ? [everything, docs.length] : [helpCenter, inHelpCenter];
+        byDoc.set(doc, (byDoc.get(doc) ?? 0) + boost * bm25(frequencies[i]!, documentFrequency, statistics.count, fieldLengths[f]![doc]!, statistics.averages[f]!));
+      });
     });
     const docs = Int32Array.from([...byDoc.keys()].sort((a, b) => a - b));
     yield [term, { docs, scores: Float64Array.from(docs, (doc) => byDoc.get(doc)!) }];
@@ -123,7 +142,8 @@ export class LexicalIndex {
       const language = analysisLanguageOf(locale);
       FIELDS.forEach((field, f) => (fieldLengths[f]![doc] = this.countTerms(fields[field], language, doc, f, occurrences)));
       const features = embedder.features?.(embeddingText(chunk.metadata, chunk.text));
-      for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
+      // The dense side weighs a query's features by the Help Center's passages alone, for the same reason.
+      if (!chunk.metadata.learned) for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
       // A learned question is searched like a passage but is not one of its article's passages.
       const siblings = this.byArticle.get(article_key);
       if (chunk.metadata.learned) {
@@ -142,7 +162,7 @@ export class LexicalIndex {
     const articleOf = Int32Array.from(this.docs, (chunk) => (chunk.metadata.learned ? -1 : articleNumbers.get(chunk.metadata.article_key)!));
     const lastCounted = new Int32Array(articleNumbers.size).fill(-1);
     let termNumber = 0;
-    for (const [term, postings] of postingsOf(occurrences, fieldLengths, this.docs.length)) {
+    for (const [term, postings] of postingsOf(occurrences, fieldLengths, (doc) => articleOf[doc]! < 0)) {
       this.vocabulary.set(term, postings);
       let articles = 0;
       for (const doc of postings.docs) {
@@ -186,7 +206,7 @@ export class LexicalIndex {
   /** What an embedder may weigh a query by: feature document frequencies, and the words most articles hold (`language`: the query's). */
   corpusStats(language: AnalyzedLanguage = "en"): CorpusStats {
     return {
-      documents: this.docs.length,
+      documents: this.docs.length - this.learnedChunks.length,
       frequency: (feature) => this.featureFrequency.get(feature) ?? 0,
       withoutCommonWords: (text) => {
         if (!this.common.size) return text;
