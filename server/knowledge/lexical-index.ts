@@ -142,7 +142,8 @@ export class LexicalIndex {
       const language = analysisLanguageOf(locale);
       FIELDS.forEach((field, f) => (fieldLengths[f]![doc] = this.countTerms(fields[field], language, doc, f, occurrences)));
       const features = embedder.features?.(embeddingText(chunk.metadata, chunk.text));
-      // The dense side weighs a query's features by the Help Center's passages alone, for the same reason.
+      // Learned questions stay out of the dense side's feature frequencies too: a question learned
+      // must not reweigh the words of every other question (see postingsOf).
       if (!chunk.metadata.learned) for (const feature of new Set(features ?? [])) this.featureFrequency.set(feature, (this.featureFrequency.get(feature) ?? 0) + 1);
       // A learned question is searched like a passage but is not one of its article's passages.
       const siblings = this.byArticle.get(article_key);
