@@ -124,6 +124,23 @@ describe("a fit and what the workspace learned", () => {
   });
 });
 
+describe("a learned question and the things a question names", () => {
+  it("vouches for its own words and the Help Center's, not for another business's thing asked in the same words", async () => {
+    const workspace = "learned-vouches";
+    const knowledge = testKnowledge();
+    await knowledge.sync(workspace);
+    await knowledge.addLearnedQuestions(workspace, "8800111", ["what would it cost me"], "customers");
+    const [[perMonth], [perKilo]] = await knowledge.searchMany(workspace, [{ query: "what would it cost me per month" }, { query: "what would it cost me per kilo of coffee beans" }]);
+    expect(perMonth).toMatchObject({ articleId: "8800111", learnedQuestion: "what would it cost me" });
+    expect(perMonth!.unaided).toBeUndefined();
+    // "kilo" and "beans" are in no article and not in the learned question: what decides an answer
+    // is the confidence the article's own passages give it.
+    expect(perKilo).toMatchObject({ articleId: "8800111", learnedQuestion: "what would it cost me" });
+    expect(perKilo!.unaided).toBeGreaterThan(0);
+    expect(perKilo!.unaided).toBeLessThanOrEqual(perKilo!.confidence);
+  });
+});
+
 describe("the band a search falls in", () => {
   const thresholds = { answer: 0.7, choice: 0.4, related: 0.3, choiceIn: {} } as unknown as CalibrationModel["thresholds"];
   const found = [{ id: "a", confidence: 0.55 }, { id: "b", confidence: 0.5 }, { id: "c", confidence: 0.1 }];
@@ -132,6 +149,12 @@ describe("the band a search falls in", () => {
     expect(bandOf([{ id: "a", confidence: 0.9 }, ...found.slice(1)], thresholds, 0.8)).toMatchObject({ outcome: "answer", best: { id: "a" }, cited: [{ id: "a" }, { id: "b" }] });
     expect(bandOf(found, thresholds, 0.8)).toMatchObject({ outcome: "choice", options: [{ id: "a" }, { id: "b" }, { id: "c" }] });
     expect(bandOf(found, thresholds, 0.1)).toEqual({ outcome: "hand_over" });
+  });
+
+  it("offers the article as a choice when only a learned question makes it sure and the question names what neither holds", () => {
+    const lifted = [{ id: "a", confidence: 0.9, unaided: 0.5 }, ...found.slice(1)];
+    expect(bandOf(lifted, thresholds, 0.8)).toMatchObject({ outcome: "choice", options: [{ id: "a" }, { id: "b" }, { id: "c" }] });
+    expect(bandOf([{ ...lifted[0]!, unaided: 0.75 }, ...found.slice(1)], thresholds, 0.8)).toMatchObject({ outcome: "answer", best: { id: "a" } });
   });
 
   it("answers a wording the team or customers already settled from its article, whatever the scores say", () => {

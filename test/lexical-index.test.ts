@@ -115,4 +115,8 @@ describe("what the team and customers teach", () => {
   it("still finds the learned question for its own wording", () => {
     expect(taught.search("reminders for retainer invoices every month")[0]!.chunk.metadata.learned).toBe(true);
   });
+
+  it("finds a learned question by its own words, not by its article's title", () => {
+    expect(taught.search("recurring").map((hit) => hit.chunk.id)).toEqual(["article:4:0"]);
+  });
 });

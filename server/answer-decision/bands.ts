@@ -3,7 +3,7 @@
 import type { Passage } from "../knowledge/knowledge-base.ts";
 import type { CalibrationModel } from "./model.ts";
 
-export type Band<P extends Pick<Passage, "confidence"> = Passage> =
+export type Band<P extends Pick<Passage, "confidence" | "unaided"> = Passage> =
   | { outcome: "answer"; best: P; cited: P[] }
   | { outcome: "choice"; options: P[] }
   | { outcome: "hand_over" };
@@ -16,13 +16,14 @@ export const MAX_OPTIONS = 3;
  * the domain model. `settled`: the article the team or customers already gave for this very wording
  * (a learned question in nearly the customer's words), which is answered from whatever the scores say.
  */
-export function bandOf<P extends Pick<Passage, "confidence">>(passages: P[], thresholds: CalibrationModel["thresholds"], inDomain: number, settled?: P): Band<P> {
+export function bandOf<P extends Pick<Passage, "confidence" | "unaided">>(passages: P[], thresholds: CalibrationModel["thresholds"], inDomain: number, settled?: P): Band<P> {
   const top = passages.slice(0, MAX_OPTIONS);
   if (settled) return { outcome: "answer", best: settled, cited: [settled, ...top.filter((passage) => passage !== settled && passage.confidence >= thresholds.related)].slice(0, MAX_OPTIONS) };
   const best = passages[0];
   // Nothing here is close: whatever ranks first is only the least unrelated article.
   if (!best || inDomain < thresholds.choice) return { outcome: "hand_over" };
-  if (best.confidence >= thresholds.answer) {
+  // A learned question lends an article its confidence only for what it or the Help Center names.
+  if (best.confidence >= thresholds.answer && (best.unaided ?? best.confidence) >= thresholds.answer) {
     return { outcome: "answer", best, cited: [best, ...top.slice(1).filter((passage) => passage.confidence >= thresholds.related)] };
   }
   // Unsure which article it is, so every likely one is worth its line: the right one is often

@@ -16,9 +16,10 @@ const Weights = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z
  * client/customer, billing and deployment groups. 5: the learned questions are asked too, and a
  * match with one is a signal of its own. 6: the search counts two swapped letters as one typo.
  * 7: answers at 90% precision on the generated questions instead of 95%. 8: a passage's search
- * statistics come from the Help Center alone, not from the learned questions beside it.
+ * statistics come from the Help Center alone, not from the learned questions beside it. 9: a learned
+ * question is searched by its own words, without its article's title and description.
  */
-export const FIT_METHOD = 8;
+export const FIT_METHOD = 9;
 
 const LinearModel = z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights });
 

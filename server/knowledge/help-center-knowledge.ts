@@ -221,7 +221,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
       out.push(
         inPreferredLanguage(index, results, locale)
           .slice(0, options.topK ?? 3)
-          .map(({ chunk, confidence, features, learnedQuestion, learnedFrom }) => ({
+          .map(({ chunk, confidence, features, learnedQuestion, learnedFrom, unaided }) => ({
             id: chunk.id,
             articleId: chunk.metadata.article_id,
             title: chunk.metadata.title,
@@ -232,6 +232,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
             features,
             locale: chunk.metadata.locale,
             ...(learnedQuestion ? { learnedQuestion, learnedFrom } : {}),
+            ...(unaided === undefined ? {} : { unaided }),
           })),
       );
     }

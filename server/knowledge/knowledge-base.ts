@@ -21,6 +21,8 @@ export interface Passage {
   learnedQuestion?: string;
   /** Who taught that question. */
   learnedFrom?: LearnedFrom;
+  /** The article's confidence without its learned questions, when the query names what they do not (see RetrievedArticle). */
+  unaided?: number;
   /** The passage's language (its article's locale). */
   locale?: string;
 }

@@ -116,6 +116,8 @@ export class LexicalIndex {
   private readonly learnedTerms = new Map<string, ReadonlySet<string>>();
   /** Terms more than half of the articles hold. */
   private readonly common = new Set<string>();
+  /** Terms some article holds. */
+  private readonly articleTerms = new Set<string>();
   private readonly collectionList: Array<{ id: string; name: string }>;
   // Scratch space for one query at a time (search is synchronous, so it is never shared).
   private readonly scores: Float64Array;
@@ -137,7 +139,10 @@ export class LexicalIndex {
       this.docs.push(chunk);
       this.numbers.set(chunk.id, doc);
       const { title, description, heading_path: headings, article_key, locale, collection_id, collection_name } = chunk.metadata;
-      const fields = { title, description, headings, text: searchableText(chunk.text) };
+      // A learned question is searched by its own words: with its article's title and description
+      // beside them, every article with many learned questions would meet more questions on its
+      // title's words than its own passages do, and push other articles out of a choice.
+      const fields = chunk.metadata.learned ? { title: "", description: "", headings: "", text: searchableText(chunk.text) } : { title, description, headings, text: searchableText(chunk.text) };
       // Each passage in its own language: a French translation is stemmed as French.
       const language = analysisLanguageOf(locale);
       FIELDS.forEach((field, f) => (fieldLengths[f]![doc] = this.countTerms(fields[field], language, doc, f, occurrences)));
@@ -174,6 +179,7 @@ export class LexicalIndex {
         }
       }
       termNumber++;
+      if (articles > 0) this.articleTerms.add(term);
       // Past half, a term's Robertson–Spärck Jones weight turns negative: it marks the articles that lack it.
       if (articles * 2 > articleNumbers.size) this.common.add(term);
     }
@@ -222,6 +228,11 @@ export class LexicalIndex {
         return subject ? kept.replace(/\s+/g, " ").trim() : text;
       },
     };
+  }
+
+  /** Whether some article holds the term (a learned question does not count). */
+  inArticles(term: string): boolean {
+    return this.articleTerms.has(term);
   }
 
   /** A learned question's distinct terms (`terms`), or undefined for any other record. */

@@ -7,8 +7,9 @@ import { fusedScorer, type ConfidenceFeatures, type Scorer } from "./confidence.
 import type { Embedder } from "./embedder.ts";
 import type { LexicalIndex } from "./lexical-index.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
-import { setOverlap, terms, type AnalyzedLanguage } from "./text-analysis.ts";
+import { isConversationalTerm, setOverlap, terms, type AnalyzedLanguage } from "./text-analysis.ts";
 import type { LearnedFrom } from "./knowledge-base.ts";
+import { nounTerms } from "./subject-nouns.ts";
 
 export interface RetrievedArticle {
   chunk: StoredChunk;
@@ -19,6 +20,13 @@ export interface RetrievedArticle {
   learnedQuestion?: string;
   /** Who taught it. */
   learnedFrom?: LearnedFrom;
+  /**
+   * When the query names something that neither the article's learned questions nor any article
+   * holds: the confidence the article's own passages give it (0 when only a learned question found
+   * it). A learned question vouches for its own words: "how much does it cost" taught for the
+   * pricing article does not make "how much does it cost to exchange currencies" a pricing question.
+   */
+  unaided?: number;
 }
 
 export interface RetrievalWeights {
@@ -96,8 +104,10 @@ export async function retrieve(options: {
   const maxDense = Math.max(0, ...all.map((entry) => entry.similarity)) || 1;
   const bestByArticle = new Map<string, Candidate & { score: number; learnedQuestion?: string; learnedFrom?: LearnedFrom }>();
   const bestSimilarity = new Map<string, { articleId: string; similarity: number }>();
-  const bestPassage = new Map<string, { chunk: StoredChunk; score: number }>();
+  const bestPassage = new Map<string, Candidate & { score: number }>();
   const bestLearned = new Map<string, { text: string; score: number; overlap: number; from: LearnedFrom }>();
+  /** Per article, the terms of its learned questions among the candidates. */
+  const learnedWords = new Map<string, Set<string>>();
   let queryTerms: Set<string> | undefined;
   for (const entry of all) {
     const fused = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
@@ -106,10 +116,11 @@ export async function retrieve(options: {
     const key = entry.chunk.metadata.article_key;
     const best = bestByArticle.get(key);
     if (!best || score > best.score) bestByArticle.set(key, { ...entry, score });
-    if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { chunk: entry.chunk, score });
+    if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { ...entry, score });
     if (learned) {
       // The article's learned question nearest the customer's wording (the best scored among equals).
       const overlap = setOverlap((queryTerms ??= new Set(terms(options.query))), index.questionTerms(entry.chunk.id)!);
+      for (const term of index.questionTerms(entry.chunk.id)!) (learnedWords.get(key) ?? learnedWords.set(key, new Set()).get(key)!).add(term);
       const held = bestLearned.get(key);
       if (!held || overlap > held.overlap || (overlap === held.overlap && score > held.score)) bestLearned.set(key, { text: entry.chunk.text, score, overlap, from: entry.chunk.metadata.learned_source ?? "teammate" });
     }
@@ -126,20 +137,37 @@ export async function retrieve(options: {
   // An article's rivals are the other articles: its own translations give the same answer, so a
   // French question whose article also exists in English does not look less sure for it.
   const similarities = [...bestSimilarity.values()].sort((a, b) => b.similarity - a.similarity);
+  const language = options.languages?.[0] ?? "en";
+  // What the query names: in English its nouns; in other languages every word of its subject.
+  const named = () => [...(language === "en" ? nounTerms(options.query) : new Set(terms(options.query, language)))].filter((term) => !isConversationalTerm(term, language) && !index.inArticles(term));
+  let unknown: string[] | undefined;
   const scored = ranked.slice(0, CANDIDATES).map((entry) => {
+    const key = entry.chunk.metadata.article_key;
     const articleId = entry.chunk.metadata.article_id;
     const rival = ranked.find((other) => other.chunk.metadata.article_id !== articleId);
-    const similarity = bestSimilarity.get(entry.chunk.metadata.article_key)?.similarity ?? 0;
-    const features: ConfidenceFeatures = {
-      similarity: entry.similarity,
-      coverage: entry.coverage,
-      margin: entry.score - (rival?.score ?? 0),
-      similarityGap: similarity - (similarities.find((other) => other.articleId !== articleId)?.similarity ?? 0),
-      lexicalStrength: Math.log1p(entry.lexical),
-      fused: entry.score,
-      learned: bestLearned.get(entry.chunk.metadata.article_key)?.overlap ?? 0,
+    const otherSimilarity = similarities.find((other) => other.articleId !== articleId)?.similarity ?? 0;
+    const featuresOf = (found: Candidate & { score: number }, similarity: number, learned: number): ConfidenceFeatures => ({
+      similarity: found.similarity,
+      coverage: found.coverage,
+      margin: found.score - (rival?.score ?? 0),
+      similarityGap: similarity - otherSimilarity,
+      lexicalStrength: Math.log1p(found.lexical),
+      fused: found.score,
+      learned,
+    });
+    const features = featuresOf(entry, bestSimilarity.get(key)?.similarity ?? 0, bestLearned.get(key)?.overlap ?? 0);
+    const taught = learnedWords.get(key);
+    const vouched = !taught || (unknown ??= named()).every((term) => taught.has(term));
+    const own = bestPassage.get(key);
+    const unaided = vouched ? undefined : own ? scorer(featuresOf(own, own.similarity, 0)) : 0;
+    return {
+      chunk: entry.chunk,
+      score: entry.score,
+      confidence: scorer(features),
+      features,
+      ...(entry.learnedQuestion ? { learnedQuestion: entry.learnedQuestion, learnedFrom: entry.learnedFrom } : {}),
+      ...(unaided === undefined ? {} : { unaided }),
     };
-    return { chunk: entry.chunk, score: entry.score, confidence: scorer(features), features, ...(entry.learnedQuestion ? { learnedQuestion: entry.learnedQuestion, learnedFrom: entry.learnedFrom } : {}) };
   });
   // The calibrated confidence also weighs how much of the question a passage covers, so it orders
   // the final list better than the raw fused score.
