@@ -130,7 +130,8 @@ describe("a learned question and the things a question names", () => {
     const knowledge = testKnowledge();
     await knowledge.sync(workspace);
     await knowledge.addLearnedQuestions(workspace, "8800111", ["what would it cost me"], "customers");
-    const [[perMonth], [perKilo]] = await knowledge.searchMany(workspace, [{ query: "what would it cost me per month" }, { query: "what would it cost me per kilo of coffee beans" }]);
+    const [monthly, perKiloOfBeans] = await knowledge.searchMany(workspace, [{ query: "what would it cost me per month" }, { query: "what would it cost me per kilo of coffee beans" }]);
+    const [perMonth, perKilo] = [monthly![0], perKiloOfBeans![0]];
     expect(perMonth).toMatchObject({ articleId: "8800111", learnedQuestion: "what would it cost me" });
     expect(perMonth!.unaided).toBeUndefined();
     // "kilo" and "beans" are in no article and not in the learned question: what decides an answer

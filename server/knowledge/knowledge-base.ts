@@ -21,7 +21,7 @@ export interface Passage {
   learnedQuestion?: string;
   /** Who taught that question. */
   learnedFrom?: LearnedFrom;
-  /** The article's confidence without its learned questions, when the query names what they do not (see RetrievedArticle). */
+  /** The confidence the article's own passages give it, when the query names what neither its learned questions nor any article holds (see RetrievedArticle). */
   unaided?: number;
   /** The passage's language (its article's locale). */
   locale?: string;

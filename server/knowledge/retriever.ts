@@ -119,8 +119,11 @@ export async function retrieve(options: {
     if (!learned && score > (bestPassage.get(key)?.score ?? -1)) bestPassage.set(key, { ...entry, score });
     if (learned) {
       // The article's learned question nearest the customer's wording (the best scored among equals).
-      const overlap = setOverlap((queryTerms ??= new Set(terms(options.query))), index.questionTerms(entry.chunk.id)!);
-      for (const term of index.questionTerms(entry.chunk.id)!) (learnedWords.get(key) ?? learnedWords.set(key, new Set()).get(key)!).add(term);
+      const questionTerms = index.questionTerms(entry.chunk.id)!;
+      const overlap = setOverlap((queryTerms ??= new Set(terms(options.query))), questionTerms);
+      const taught = learnedWords.get(key) ?? new Set<string>();
+      for (const term of questionTerms) taught.add(term);
+      learnedWords.set(key, taught);
       const held = bestLearned.get(key);
       if (!held || overlap > held.overlap || (overlap === held.overlap && score > held.score)) bestLearned.set(key, { text: entry.chunk.text, score, overlap, from: entry.chunk.metadata.learned_source ?? "teammate" });
     }
