@@ -1,15 +1,8 @@
 // The nouns of an English question, as search terms: what a question is about is named by its nouns
 // ("exchange currencies", "top up by card"); its other words ("primary", "exactly", "invent") say
 // how it asks. Tagged by wink-nlp's English model, which the app ships for sentiment already.
-import { createRequire } from "node:module";
+import { englishNlp as nlp } from "./english-nlp.ts";
 import { terms } from "./text-analysis.ts";
-
-const require = createRequire(import.meta.url);
-const winkNLP = require("wink-nlp") as (model: unknown) => {
-  readDoc(text: string): { tokens(): { out(what: unknown): string[] } };
-  its: { pos: unknown; value: unknown };
-};
-const nlp = winkNLP(require("wink-eng-lite-web-model"));
 
 const NOUNS = new Set(["NOUN", "PROPN"]);
 
