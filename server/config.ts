@@ -26,6 +26,9 @@ export const EnvSchema = z.object({
   OPENAI_BASE_URL: optional(HttpUrl),
   OPENAI_CHAT_MODEL: withDefault(z.string().min(1), "gpt-4o-mini"),
   OPENAI_EMBEDDING_MODEL: withDefault(z.string().min(1), "text-embedding-3-small"),
+  MODEL_TRUST_PROBES: withDefault(z.coerce.number().int().min(20).max(1000), 100),
+  MODEL_TRUST_CONCURRENCY: withDefault(z.coerce.number().int().min(1).max(64), 6),
+  MODEL_TRUST_BUDGET_SECONDS: withDefault(z.coerce.number().int().min(10).max(3600), 120),
   EMBEDDER: withDefault(z.enum(["auto", "offline", "openai"]), "auto"),
   CHROMA_URL: optional(HttpUrl),
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
@@ -65,6 +68,8 @@ export interface Config {
      * one chat model, say) have no embeddings endpoint, so the offline embedder can stay on.
      */
     embeddings: boolean;
+    /** How the chat model's trust is measured on each workspace's Help Center: probes, calls in flight, and the whole run's budget. */
+    trustProbes: { probes: number; concurrency: number; budgetMs: number };
   };
   chromaUrl: string | undefined;
   /** A Postgres server; unset, the embedded PGlite database in DATA_DIR is used. */
@@ -109,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       embeddingModel: e.OPENAI_EMBEDDING_MODEL,
       enabled: Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL),
       embeddings: e.EMBEDDER === "openai" || (e.EMBEDDER === "auto" && Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL)),
+      trustProbes: { probes: e.MODEL_TRUST_PROBES, concurrency: e.MODEL_TRUST_CONCURRENCY, budgetMs: e.MODEL_TRUST_BUDGET_SECONDS * 1000 },
     },
     chromaUrl: e.CHROMA_URL?.replace(/\/+$/, ""),
     databaseUrl: e.DATABASE_URL,

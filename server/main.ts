@@ -29,6 +29,7 @@ import { ConsoleSessions } from "./console/sessions.ts";
 import { sourceRouter } from "./knowledge/sources.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { Calibrations, databaseCalibrationStore } from "./answer-decision/calibrations.ts";
+import { databaseModelTrustStore } from "./answer-decision/model-trusts.ts";
 import { openDatabase, type Database } from "./storage/database.ts";
 import { JobQueue, Worker } from "./storage/queue.ts";
 import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
@@ -120,8 +121,24 @@ async function main() {
     synonymsFor: async (workspaceId) => (await settings.policyFor(workspaceId)).synonyms,
     onModel: (workspaceId, fitted) => metrics.calibrated(workspaceId, fitted),
   });
-  // A workspace is served once synced and fitted; /readyz waits for every connected one.
-  const preparation = new WorkspacePreparation({ knowledge, calibrations, logger });
+  const model = config.openai.enabled
+    ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
+    : undefined;
+  const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
+  const assistant = createAssistant({
+    knowledge,
+    logger,
+    model,
+    settings,
+    calibrations,
+    trustStore: databaseModelTrustStore(database),
+    probeLimits: config.openai.trustProbes,
+    reading: (workspaceId) => preparation.isReading(workspaceId),
+    notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question),
+  });
+  // A workspace is served once synced and fitted; /readyz waits for every connected one. The
+  // model's trust is measured after, in the background: until then it settles no unsure card.
+  const preparation = new WorkspacePreparation({ knowledge, calibrations, logger, onFitted: (workspaceId, fitted) => void assistant.trusts?.refresh(workspaceId, fitted.helpCenterVersion) });
   /** A failed sync is logged; the index and fit the workspace had keep serving. */
   const syncLogged = (workspaceId: string) => preparation.sync(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed"));
   const syncAll = () => Promise.all([PREVIEW_WORKSPACE_ID, ...connections.workspaces()].map(syncLogged));
@@ -131,12 +148,7 @@ async function main() {
   const resumed = await queue.releaseAbandoned();
   if (resumed) logger.warn({ jobs: resumed }, "resuming jobs a previous run left unfinished");
 
-  const model = config.openai.enabled
-    ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
-    : undefined;
-  const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
   const picks = new CustomerPicks({ db: database, queue, learned, policyFor: (workspaceId) => settings.policyFor(workspaceId), logger });
-  const assistant = createAssistant({ knowledge, logger, model, settings, calibrations, reading: (workspaceId) => preparation.isReading(workspaceId), notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
   metrics.watchAnswers(assistant.stats);
   events = new EventLog(database, (event) => metrics.observe(event));
   const clientFor = (id: string) => connections.clientFor(id);

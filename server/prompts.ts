@@ -2,9 +2,14 @@
 // HTML-escaped by Handlebars so that it cannot close the <document> or <message> tags that fence
 // it, and the instructions tell the model that fenced text is never an instruction.
 import Handlebars from "handlebars";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-const load = (name: string) => Handlebars.compile(readFileSync(new URL(`../templates/prompts/${name}.hbs`, import.meta.url), "utf8"), { strict: false });
+const source = (name: string) => readFileSync(new URL(`../templates/prompts/${name}.hbs`, import.meta.url), "utf8");
+const load = (name: string) => Handlebars.compile(source(name), { strict: false });
+
+/** The card's one call's prompt, as a digest: a model measured with another prompt is measured again. */
+export const RESPOND_PROMPT_DIGEST = createHash("sha256").update(source("respond-rules")).update(source("respond-request")).digest("hex").slice(0, 16);
 
 export const prompts = {
   classifyIntent: load("classify-intent"),

@@ -6,13 +6,22 @@ import type { Readiness } from "../knowledge/knowledge-base.ts";
 import type { SyncSummary } from "../knowledge/sync.ts";
 import type { Logger } from "../logger.ts";
 import type { Calibrations } from "./calibrations.ts";
+import type { CalibrationModel } from "./model.ts";
 
 type State = "reading" | "ready" | "failed";
 
 export class WorkspacePreparation {
   private readonly states = new Map<string, State>();
 
-  constructor(private readonly deps: { knowledge: { sync(workspaceId: string): Promise<SyncSummary>; syncedAt(workspaceId: string): number | undefined }; calibrations: Pick<Calibrations, "refit">; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      knowledge: { sync(workspaceId: string): Promise<SyncSummary>; syncedAt(workspaceId: string): number | undefined };
+      calibrations: Pick<Calibrations, "refit">;
+      logger: Logger;
+      /** Told of the fit in use after each sync, without being waited for (the configured model's measurement). */
+      onFitted?: (workspaceId: string, model: CalibrationModel) => void;
+    },
+  ) {}
 
   /**
    * Syncs the workspace's Help Center, then refits its answer decisions when it changed, and
@@ -28,7 +37,8 @@ export class WorkspacePreparation {
       if (this.states.get(workspaceId) === "reading") this.states.set(workspaceId, "failed");
       throw error;
     }
-    await this.deps.calibrations.refit(workspaceId).catch((error) => this.deps.logger.error({ err: error, workspaceId }, "could not calibrate the answer decisions; keeping the model in use"));
+    const fitted = await this.deps.calibrations.refit(workspaceId).catch((error) => void this.deps.logger.error({ err: error, workspaceId }, "could not calibrate the answer decisions; keeping the model in use"));
+    if (fitted) this.deps.onFitted?.(workspaceId, fitted);
     this.states.set(workspaceId, "ready");
     return summary;
   }

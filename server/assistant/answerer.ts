@@ -124,10 +124,11 @@ export async function judgeAndAnswer(
 export interface AnswerStats {
   llm: number;
   extractive: number;
-  fallbacks: Record<FallbackReason, number>;
+  /** "unsupported": the model's answer stated what its cited passages do not hold (server/assistant/answer-support.ts). */
+  fallbacks: Record<FallbackReason | "unsupported", number>;
 }
 
-export const newAnswerStats = (): AnswerStats => ({ llm: 0, extractive: 0, fallbacks: { timeout: 0, error: 0, invalid: 0 } });
+export const newAnswerStats = (): AnswerStats => ({ llm: 0, extractive: 0, fallbacks: { timeout: 0, error: 0, invalid: 0, unsupported: 0 } });
 
 /** What the reply is written from, and the deadline every model call of the message shares. */
 export interface AnswerInput {

@@ -4,7 +4,9 @@
 import { DeadlineExceeded, withDeadline } from "../deadline.ts";
 import { articleKeyOfPassage, type KnowledgeBase, type LearnedFrom, type Passage } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
-import { judgeChoice, writeAnswer, type AnswerDraft, type AnswerStats } from "./answerer.ts";
+import { extractiveAnswer, judgeChoice, writeAnswer, type AnswerDraft, type AnswerStats } from "./answerer.ts";
+import { answerSupport, isSupported } from "./answer-support.ts";
+import { DEFAULT_SUPPORT_THRESHOLD, settles, type ModelTrust } from "../answer-decision/model-trust.ts";
 import type { ChatModel } from "./chat-model.ts";
 import type { HistoryLine, IntentClassifier } from "./classifier.ts";
 import { summarize, type CustomerProfile } from "./context.ts";
@@ -79,6 +81,11 @@ export interface DecisionModels {
   modelFor(workspaceId: string): Promise<CalibrationModel>;
 }
 
+/** The configured model's measured trust in a workspace; undefined while unmeasured. */
+export interface ModelTrustSource {
+  trustFor(workspaceId: string): Promise<ModelTrust | undefined>;
+}
+
 export interface AssistantDeps {
   knowledge: KnowledgeBase;
   calibrations: DecisionModels;
@@ -91,6 +98,8 @@ export interface AssistantDeps {
   /** True while the workspace's Help Center is read and fitted for the first time (server/answer-decision/preparation.ts). */
   reading?: (workspaceId: string) => boolean;
   model?: ChatModel;
+  /** The model's measured trust per workspace (server/answer-decision/model-trusts.ts): how far its word settles a card. */
+  trusts?: ModelTrustSource;
   /** Each workspace's policy (tone, triggers, limits, synonyms, routing). */
   settings: PolicySource;
   logger: Logger;
@@ -190,6 +199,30 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   const maxWords = input.timeBudgetMs === undefined ? CARD_ANSWER_WORDS : REPLY_ANSWER_WORDS;
   const answerInput = (passages: Passage[]) => ({ question, passages, customer: input.customer, summary: summarize(input.history), policy, maxWords, deadline, language: languageName(languageOfLocale(input.locale)) });
   const write = (passages: Passage[]) => writeAnswer(answerInput(passages), { model: deps.model, logger: deps.logger, stats: deps.stats });
+  let trust: Promise<ModelTrust | undefined> | undefined;
+  const trusted = () => (trust ??= deps.trusts?.trustFor(input.workspaceId).catch(() => undefined) ?? Promise.resolve(undefined));
+  /** The model's answer only when the passages it cites hold it; else undefined, counted. */
+  const grounded = async (draft: AnswerDraft, given: Passage[]): Promise<AnswerDraft | undefined> => {
+    if (draft.by !== "llm" || !draft.answerable) return draft;
+    const cited = given.filter((passage) => draft.citedArticleIds.includes(passage.articleId));
+    const names = [input.customer.firstName ?? "", policy.company_name, policy.help_center_name];
+    const support = answerSupport(draft.text, { passages: cited, question, names, language });
+    if (isSupported(support, (await trusted())?.supportThreshold ?? DEFAULT_SUPPORT_THRESHOLD)) return draft;
+    deps.stats.fallbacks.unsupported++;
+    deps.logger.warn({ workspaceId: input.workspaceId, share: support.share, unsupported: support.unsupported }, "the model's answer states what its cited passages do not hold; not sending it");
+    return undefined;
+  };
+  /**
+   * The model's answer where retrieval is sure, checked against what it cites: unsupported, the
+   * extractive answer instead; a refusal stands unless the model's refusals were measured to mean nothing.
+   */
+  const checked = async (draft: AnswerDraft, given: Passage[]): Promise<AnswerDraft> => {
+    if (draft.by === "llm" && !draft.answerable) {
+      const measured = await trusted();
+      return measured?.status === "measured" && !measured.refusalsHonoured ? extractiveAnswer(question, given) : draft;
+    }
+    return (await grounded(draft, given)) ?? extractiveAnswer(question, given);
+  };
   const answerFrom = (draft: AnswerDraft, cited: Passage[], confidence: number): Decision => {
     // The writer found the articles do not answer it: offer them rather than state an answer.
     if (!draft.answerable) return { ...common, action: "offer_choice", options: cited.map(toSource), confidence };
@@ -212,7 +245,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
       features: PICKED_FEATURES,
     }));
     const { draft } = await write(passages);
-    return answerFrom(draft, passages.slice(0, 1), input.pickedArticle.confidence);
+    return answerFrom(await checked(draft, passages), passages.slice(0, 1), input.pickedArticle.confidence);
   }
 
   let passages: Passage[];
@@ -236,17 +269,22 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     escalate("low_confidence", `nothing close in the Help Center (best article ${(best?.confidence ?? 0).toFixed(2)}, on topic ${inDomain.toFixed(2)} < ${thresholds.choice})`, passages.slice(0, 3));
 
   const choice = (options: Passage[]): Decision => ({ ...common, action: "offer_choice", options: options.map(toSource), confidence: options[0]!.confidence });
-  if (band.outcome === "choice" && deps.model && !picked) {
-    // Articles close, none sure: the one model call reads them and answers when they hold the
-    // answer. The articles customers said did not help with this question are not offered to it,
-    // and an answer must cite what it was given; late, failed or unsure, the choice stands.
-    const offered = band.options.filter((passage) => !didNotHelp(passage));
-    const reply = offered.length ? await judgeChoice(answerInput(offered), { model: deps.model, logger: deps.logger, stats: deps.stats }) : undefined;
+  // Articles close, none sure: the model's claim settles the card only from the retrieval
+  // probability at which its claims were measured right often enough on this Help Center (none
+  // until it is measured), so it is asked only when an article it could settle on is offered.
+  const offered = band.outcome === "choice" ? band.options.filter((passage) => !didNotHelp(passage)) : [];
+  const measured = band.outcome === "choice" && deps.model && !picked ? await trusted() : undefined;
+  if (band.outcome === "choice" && deps.model && offered.some((passage) => settles(measured, passage.confidence))) {
+    // The one model call reads them and answers when they hold the answer. The articles customers
+    // said did not help with this question are not offered to it, and an answer must cite what it
+    // was given and be held by it; late, failed, unsure or unsupported, the choice stands.
+    const reply = await judgeChoice(answerInput(offered), { model: deps.model, logger: deps.logger, stats: deps.stats });
     const settled = reply ? judged(reply.judgement, "llm", passages) : judged(quick, "offline", passages);
     if (settled) return settled;
     const source = reply?.draft.answerable && reply.draft.citesOnlyGiven ? offered.find((passage) => passage.articleId === reply.draft.citedArticleIds[0]) : undefined;
-    if (!reply || !source) return choice(band.options);
-    return answerFrom(reply.draft, [source, ...offered.filter((passage) => passage !== source)], source.confidence);
+    const draft = reply && source && settles(measured, source.confidence) ? await grounded(reply.draft, offered) : undefined;
+    if (!draft || !source) return choice(band.options);
+    return answerFrom(draft, [source, ...offered.filter((passage) => passage !== source)], source.confidence);
   }
   if (band.outcome !== "answer") {
     // No answer to write (without a model a choice states none; a hand-over has nothing close): a
@@ -268,7 +306,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
     const settled = reply.judgement ? judged(clear(reply.judgement), "llm", passages) : judged(clear(quick), "offline", passages);
     if (settled) return settled;
   }
-  return answerFrom(reply.draft, band.cited, band.best.confidence);
+  return answerFrom(await checked(reply.draft, [band.best, ...passages.filter((passage) => passage !== band.best)]), band.cited, band.best.confidence);
 }
 
 /** The answer decision on what the search found: the best article, how on topic it is, and the band. */

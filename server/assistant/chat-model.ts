@@ -8,6 +8,8 @@ export interface ChatMessage {
 }
 
 export interface ChatModel {
+  /** The model and its endpoint: a measurement of one model says nothing of another. */
+  readonly id: string;
   readonly name: string;
   /** The model's reply text; `json` asks for a JSON object where the API supports it. */
   complete(messages: ChatMessage[], options?: { json?: boolean; signal?: AbortSignal; maxTokens?: number }): Promise<string>;
@@ -29,6 +31,10 @@ export class OpenAIChatModel implements ChatModel {
 
   get name(): string {
     return this.options.model;
+  }
+
+  get id(): string {
+    return `${this.options.model} at ${this.options.baseUrl ?? "https://api.openai.com/v1"}`;
   }
 
   async complete(messages: ChatMessage[], options: { json?: boolean; signal?: AbortSignal; maxTokens?: number } = {}): Promise<string> {

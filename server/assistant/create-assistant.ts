@@ -7,11 +7,17 @@ import type { ChatModel } from "./chat-model.ts";
 import { llmClassifier, offlineClassifier } from "./classifier.ts";
 import { OfflineIntentClassifier } from "./offline-classifier.ts";
 import { DEFAULT_POLICY, fixedPolicy, type AssistantPolicy, type PolicySource } from "./policy.ts";
+import { memoryModelTrustStore, ModelTrusts, type ModelTrustStore } from "../answer-decision/model-trusts.ts";
+import { RESPOND_PROMPT_DIGEST } from "../prompts.ts";
+import { DEFAULT_PROBE_LIMITS, runProbes, type ProbeLimits } from "./model-probes.ts";
 
 let offline: OfflineIntentClassifier | undefined;
 
-/** The assistant's dependencies: the LLM paths when a chat model is given, the offline ones otherwise. */
-/** `settings` gives each workspace its own policy; without it, `policy` (or the defaults) serves every workspace. */
+/**
+ * The assistant's dependencies: the LLM paths when a chat model is given (with its measured trust
+ * per workspace, in `trustStore` or this process), the offline ones otherwise. `settings` gives
+ * each workspace its own policy; without it, `policy` (or the defaults) serves every workspace.
+ */
 export function createAssistant(options: {
   knowledge: KnowledgeBase;
   logger: Logger;
@@ -21,18 +27,33 @@ export function createAssistant(options: {
   calibrations?: DecisionModels;
   notHelped?: AssistantDeps["notHelped"];
   reading?: AssistantDeps["reading"];
-}): AssistantDeps {
+  trustStore?: ModelTrustStore;
+  probeLimits?: ProbeLimits;
+}): AssistantDeps & { trusts?: ModelTrusts } {
   offline ??= new OfflineIntentClassifier();
+  // Without a database the fits live in this process; the prior serves until one is made.
+  const calibrations = options.calibrations ?? new Calibrations({ knowledge: options.knowledge, store: memoryCalibrationStore(), logger: options.logger });
+  const settings = options.settings ?? fixedPolicy(options.policy ?? DEFAULT_POLICY);
+  const model = options.model;
+  const trusts = model
+    ? new ModelTrusts({
+        store: options.trustStore ?? memoryModelTrustStore(),
+        modelKey: `${model.id}#${RESPOND_PROMPT_DIGEST}`,
+        model: model.name,
+        probe: (workspaceId) => runProbes(workspaceId, { knowledge: options.knowledge, calibrations, settings, model }, options.probeLimits ?? DEFAULT_PROBE_LIMITS),
+        logger: options.logger,
+      })
+    : undefined;
   return {
     knowledge: options.knowledge,
-    // Without a database the fits live in this process; the prior serves until one is made.
-    calibrations: options.calibrations ?? new Calibrations({ knowledge: options.knowledge, store: memoryCalibrationStore(), logger: options.logger }),
+    calibrations,
     classifier: options.model ? llmClassifier(options.model, offline, options.logger) : offlineClassifier(offline),
     offline,
     ...(options.notHelped ? { notHelped: options.notHelped } : {}),
     ...(options.reading ? { reading: options.reading } : {}),
-    ...(options.model ? { model: options.model } : {}),
-    settings: options.settings ?? fixedPolicy(options.policy ?? DEFAULT_POLICY),
+    ...(model ? { model } : {}),
+    ...(trusts ? { trusts } : {}),
+    settings,
     logger: options.logger,
     stats: newAnswerStats(),
   };
