@@ -22,18 +22,19 @@ export interface Support {
   unsupported: string[];
 }
 
-/** "1,000.50", "1 000,50" and "1000.50" are one number; list markers ("1." at a line's start) are not facts. */
+/** "1,000.50", "1 000,50" and "1000.50" are one number. */
 const NUMBER = /(?<![\p{L}\p{N}])\d+(?:[.,\u00a0 ]\d+)*/gu;
 const digitsOf = (number: string) => number.replace(/[^\d]/g, "");
 const LINK = /\]\((https?:\/\/[^)\s]+)\)|(?<![(\w])(https?:\/\/[^\s)\]]+)/g;
-const LIST_MARKER = /^\s*(?:\d+[.)]|[-*])\s+/gm;
+/** The answer's own numbered steps ("1." or "2)" before a space, on a line of their own or run together) are not facts. */
+const LIST_MARKER = /(?<=^|\s)\d{1,2}[.)](?=\s)/gm;
 /** A word with a capital or a digit inside it ("iOS", "QuickBooks", "S3"): a product's name in any language. */
 const INNER_CAPITAL = /\b\p{L}*(?:\p{Ll}\p{Lu}|\p{L}\d|\d\p{L})[\p{L}\p{N}]*\b/gu;
 /** A capitalised English word after another word (not opening a sentence, a line, bold text or a quote): a name. */
 const ENGLISH_NAME = /(?<=[\p{L}\p{N},;]\s+)\p{Lu}[\p{L}\p{N}'’-]*/gu;
 
 function numbersIn(text: string): Set<string> {
-  return new Set([...text.replace(LIST_MARKER, "").matchAll(NUMBER)].map((match) => digitsOf(match[0])).filter(Boolean));
+  return new Set([...text.matchAll(NUMBER)].map((match) => digitsOf(match[0])).filter(Boolean));
 }
 
 export function answerSupport(answer: string, input: SupportInput): Support {
@@ -46,7 +47,7 @@ export function answerSupport(answer: string, input: SupportInput): Support {
     const url = match[1] ?? match[2]!;
     if (!source.includes(url)) unsupported.push(url);
   }
-  const plain = answer.replace(LINK, " ");
+  const plain = answer.replace(LINK, " ").replace(LIST_MARKER, " ");
   const sourceNumbers = numbersIn(source);
   for (const number of numbersIn(plain)) if (!sourceNumbers.has(number)) unsupported.push(number);
   const names = new Set([...plain.matchAll(INNER_CAPITAL)].map((match) => match[0]));

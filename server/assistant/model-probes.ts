@@ -13,7 +13,7 @@ import { ELSEWHERE_QUESTIONS } from "../answer-decision/self-calibration.ts";
 import { groupBy } from "../group-by.ts";
 import { languageName, languageOfLocale } from "../i18n/catalog.ts";
 import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.ts";
-import { analysisLanguageOf } from "../knowledge/text-analysis.ts";
+import { analysisLanguageOf, terms } from "../knowledge/text-analysis.ts";
 import { SUPPORT_THESAURUS } from "../knowledge/thesaurus.ts";
 import { judgeAndAnswer } from "./answerer.ts";
 import { answerSupport } from "./answer-support.ts";
@@ -63,18 +63,29 @@ async function buildProbes(workspaceId: string, deps: { knowledge: KnowledgeBase
   const random = seededRandom(`${version.digest}:probes`);
   const thesaurus = [...SUPPORT_THESAURUS, ...policy.synonyms];
   const versionsOf = groupBy(articles, (article) => article.articleId);
+  const termsOf = new Map(articles.map((article) => [article.articleKey, new Set(terms(`${article.title}\n${article.description}\n${article.passages.map((passage) => passage.text).join("\n")}`, analysisLanguageOf(article.locale)))]));
   type Search = { query: string; kind: Probe["kind"]; articleId?: string; excludeArticleKeys?: string[]; locale: string };
   const searches: Search[] = [...articles]
     .sort(() => random() - 0.5)
-    .flatMap((article) =>
-      questionsFor(article, thesaurus)
+    .flatMap((article) => {
+      // Only questions in their article's words and in no other article's: their labels (this
+      // article answers it; left out, nothing offered does) are then reliable, so a model citing
+      // another article that answers just as well is not blamed, nor praised for a lucky guess.
+      const own = termsOf.get(article.articleKey)!;
+      const others = articles.filter((other) => other.articleId !== article.articleId && other.locale === article.locale).map((other) => termsOf.get(other.articleKey)!);
+      return questionsFor(article, thesaurus)
+        .filter((question) => {
+          const asked = terms(question, analysisLanguageOf(article.locale));
+          const heldBy = (held: Set<string>) => asked.every((term) => held.has(term));
+          return asked.length > 0 && heldBy(own) && !others.some(heldBy);
+        })
         .sort(() => random() - 0.5)
         .slice(0, QUESTIONS_PER_ARTICLE)
         .flatMap((query): Search[] => [
           { query, kind: "answerable", articleId: article.articleId, locale: article.locale },
           { query, kind: "unanswerable", articleId: article.articleId, excludeArticleKeys: versionsOf.get(article.articleId)!.map((v) => v.articleKey), locale: article.locale },
-        ]),
-    );
+        ]);
+    });
   for (const query of ELSEWHERE_QUESTIONS.get("en") ?? []) searches.push({ query, kind: "elsewhere", locale: "en" });
 
   const scorer = scorerOf(fit);

@@ -1,4 +1,4 @@
-// npm run eval [-- --datasets ../shared/datasets] [-- --fit-prior] [-- --learning] [-- --markdown docs/evaluation.md]
+// npm run eval [-- --datasets ../shared/datasets] [-- --fit-prior] [-- --learning] [-- --personas] [-- --markdown docs/evaluation.md]
 //              [-- --model-url http://localhost:11434/v1 --model llama3.1]
 // Measures the assistant on ../shared/datasets through the real pipeline:
 // 1. retrieval (recall@1/3/5, MRR) of each ranker on faq-queries.dev, the FAQ served as a Help Center;
@@ -12,6 +12,9 @@
 // --semantic adds the offline embedder with a sentence encoder beside it (test/eval/semantic-embedder.ts,
 //   not shipped): the Universal Sentence Encoder lite at two weights, and an encoder the project
 //   trains on BANKING77 (test/eval/intent-space-encoder.ts), and a table comparing the configurations;
+// --personas measures the configured model's trust instead (test/eval/model-trust.ts): the cards of
+//   each chat model personality, and what the measurement found of it; with --model-url, the same
+//   for that OpenAI-compatible model;
 // --fit-prior writes the shipped prior (self-calibration on the demo with the offline embedder);
 // --markdown rewrites the page's generated section with the tables printed.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -51,9 +54,10 @@ import { learningReplay } from "./learning-replay.ts";
 import { SemanticEmbedder } from "./semantic-embedder.ts";
 import { intentSpaceEncoder } from "./intent-space-encoder.ts";
 import { Printout, rewriteSection } from "../helpers/generated-section.ts";
+import { modelTrustTables } from "./model-trust.ts";
 
 const { values } = parseArgs({
-  options: { semantic: { type: "boolean", default: false }, datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false }, markdown: { type: "string" }, "model-url": { type: "string" }, model: { type: "string" } },
+  options: { semantic: { type: "boolean", default: false }, datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false }, personas: { type: "boolean", default: false }, markdown: { type: "string" }, "model-url": { type: "string" }, model: { type: "string" } },
 });
 /** With --model-url, the end-to-end cards are answered with that OpenAI-compatible model (OPENAI_API_KEY if it needs one). */
 const chatModel = values["model-url"] ? new OpenAIChatModel({ baseUrl: values["model-url"], apiKey: process.env.OPENAI_API_KEY, model: values.model ?? process.env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini" }) : undefined;
@@ -109,6 +113,9 @@ const configurationTable = () => [
 
 /** The learning replays' before-and-after figures in one table (--learning), for the README. */
 let learningSummary: string[] = [];
+/** The model trust table (--personas), for the README. */
+let personaSummary: string[] = [];
+const trustTables = values.personas || Boolean(chatModel);
 
 let chroma: ChromaServer | undefined;
 let dataDir: string | undefined;
@@ -135,17 +142,29 @@ try {
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}\n`);
   if (values.learning) {
     learningSummary = await learningReplay({ chromaUrl, dataset, secret: SECRET, print, embedders: [["offline embedder", new OfflineEmbedder()], ["second embedder (bag of words)", secondEmbedder()]] });
+  } else if (trustTables) {
+    personaSummary = await modelTrustTables({
+      dataset,
+      secret: SECRET,
+      print,
+      knowledgeFor,
+      embedders: [["offline", new OfflineEmbedder()], ["second", secondEmbedder()]],
+      workspaces: { faq: FAQ, demo: DEMO },
+      ...(chatModel ? { model: chatModel } : {}),
+    });
   } else {
     await everything();
   }
   if (values.markdown && values.semantic) {
     // The full tables of the extra configurations go to the terminal; the pages get the comparison.
     for (const page of [values.markdown, "README.md"]) rewriteSection(page, "npm run eval -- --semantic", configurationTable().join("\n"));
+  } else if (values.markdown && chatModel) {
+    console.error("The tables of an operator's model are printed, not written into the docs.");
   } else if (values.markdown) {
-    const command = values.learning ? "npm run eval -- --learning" : "npm run eval";
+    const command = values.learning ? "npm run eval -- --learning" : values.personas ? "npm run eval -- --personas" : "npm run eval";
     rewriteSection(values.markdown, command, printout.lines.join("\n"));
-    // The README shows the hand-overs, or what learning achieves; the page has every table.
-    rewriteSection("README.md", command, (values.learning ? learningSummary : handOverTable()).join("\n"));
+    // The README shows the hand-overs, what learning achieves, or the models' trust; the page has every table.
+    rewriteSection("README.md", command, (values.learning ? learningSummary : values.personas ? personaSummary : handOverTable()).join("\n"));
   }
 } finally {
   await bagOfWords.close();
@@ -253,7 +272,7 @@ async function endToEnd(short: string, name: string, embedder: Embedder): Promis
   const app = createApp({
     logger,
     clientSecret: SECRET,
-    assistant: createAssistant({ knowledge, logger, calibrations, reading: (workspaceId) => preparation.isReading(workspaceId), ...(chatModel ? { model: chatModel } : {}) }),
+    assistant: createAssistant({ knowledge, logger, calibrations, reading: (workspaceId) => preparation.isReading(workspaceId) }),
     readiness: async () => preparation.readiness(),
   });
   const server = app.listen(0, "127.0.0.1");
@@ -268,7 +287,6 @@ async function endToEnd(short: string, name: string, embedder: Embedder): Promis
   const readyAfter = (performance.now() - started) / 1000;
   const models = { faq: await calibrations.modelFor(FAQ), demo: await calibrations.modelFor(DEMO) };
   print(`\n## ${name}: self-calibration (no labels)\n`);
-  if (chatModel) print(`Cards answered with the model at ${values["model-url"]} (${chatModel.name}), within the card's 2.5 s budget.\n`);
   print(`Both workspaces synced and fitted, /readyz 200 after ${readyAfter.toFixed(1)} s; every card below is asked from then on, with no wait.\n`);
   for (const [label, model] of Object.entries(models)) {
     const q = model.quality;

@@ -4,8 +4,8 @@
 // - credulous: always "answerable", cites the first document, answers from its first words;
 // - cautious: never "answerable";
 // - honest: "answerable" only when the right article is among the documents (it knows the right
-//   article of the eval's questions); for any other question it judges by words: a document that
-//   holds most of the message's content words;
+//   article of the eval's questions); for any other question it judges by words: the one document
+//   that holds every content word of the message;
 // - broken: invalid JSON, ids it was not given, and invented links with numbers, in turn.
 // A first-token delay and a token rate make any of them as slow as a hosted model.
 import { createServer } from "node:http";
@@ -40,19 +40,18 @@ function documentsOf(prompt: string): Document[] {
 const messageOf = (prompt: string) => unescape(/<message>\n([\s\S]*?)\n<\/message>/.exec(prompt)?.[1] ?? "");
 const firstWords = (text: string, count: number) => text.replace(/\s+/g, " ").split(" ").slice(0, count).join(" ");
 
-/** The document holding most of the message's content words, when it holds at least this share. */
-const WORDS_HELD = 0.6;
-
+/**
+ * The one document holding every content word of the message, as a careful reader judges by words
+ * alone: when none does, or several do, the documents do not clearly answer it.
+ */
 function byWords(message: string, documents: Document[]): Document | undefined {
   const asked = new Set(terms(message));
   if (!asked.size) return undefined;
-  let best: { document: Document; held: number } | undefined;
-  for (const document of documents) {
+  const holding = documents.filter((document) => {
     const present = new Set(terms(`${document.title}\n${document.text}`));
-    const held = [...asked].filter((term) => present.has(term)).length / asked.size;
-    if (!best || held > best.held) best = { document, held };
-  }
-  return best && best.held >= WORDS_HELD ? best.document : undefined;
+    return [...asked].every((term) => present.has(term));
+  });
+  return holding.length === 1 ? holding[0] : undefined;
 }
 
 const reply = (answerable: boolean, cited: string[], answer: string) => JSON.stringify({ intent: "faq_question", needs_human: false, answerable, cited, answer });

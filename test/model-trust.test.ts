@@ -1,0 +1,141 @@
+// The configured model is trusted only as far as it was measured on the workspace's own Help
+// Center: real probes put to real OpenAI-compatible servers with a personality, the measurement
+// stored as the app stores it, and the cards read back from respond().
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
+import { databaseModelTrustStore, memoryModelTrustStore, type ModelTrustStore } from "../server/answer-decision/model-trusts.ts";
+import { respond } from "../server/assistant/assistant.ts";
+import { OpenAIChatModel } from "../server/assistant/chat-model.ts";
+import { customerProfile } from "../server/assistant/context.ts";
+import { createAssistant } from "../server/assistant/create-assistant.ts";
+import { createLogger } from "../server/logger.ts";
+import { fixture, testKnowledge } from "./helpers/app.ts";
+import { BACKENDS, openTestDatabase } from "./helpers/databases.ts";
+import { startFakeOpenAI } from "./helpers/fake-openai.ts";
+import { startPersonaModel, type Persona, type PersonaModel } from "./helpers/model-personas.ts";
+
+const WORKSPACE = fixture("messenger-submit").workspace_id as string;
+const logger = createLogger("silent");
+const knowledge = testKnowledge();
+const calibrations = new Calibrations({ knowledge, store: memoryCalibrationStore(), logger });
+/** Articles close, none sure (the demo, offline embedder): the card offers a choice without a model. */
+const UNSURE = "can my accountant log in";
+/** The article that answers it (its accountant access), one of those offered. */
+const ACCOUNTANT_ARTICLE = "8800140";
+const servers: PersonaModel[] = [];
+
+beforeAll(async () => {
+  await knowledge.sync(WORKSPACE);
+  await calibrations.refit(WORKSPACE);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+});
+
+async function persona(name: Persona) {
+  const server = await startPersonaModel(name, { oracle: new Map([[UNSURE, ACCOUNTANT_ARTICLE]]) });
+  servers.push(server);
+  return server;
+}
+
+function assistantWith(url: string, options: { name?: string; store?: ModelTrustStore } = {}) {
+  return createAssistant({ knowledge, calibrations, logger, model: new OpenAIChatModel({ baseUrl: url, model: options.name ?? "persona" }), trustStore: options.store ?? memoryModelTrustStore(), probeLimits: { probes: 100, concurrency: 8, budgetMs: 60_000 } });
+}
+
+const ask = (assistant: ReturnType<typeof assistantWith>, message: string) =>
+  respond({ workspaceId: WORKSPACE, message, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(fixture("messenger-submit").contact) }, assistant);
+
+describe("measuring the model on the workspace's own Help Center", () => {
+  it("offers the choice until the model is measured, whatever the model claims", async () => {
+    const assistant = assistantWith((await persona("honest")).url);
+    expect(await assistant.trusts!.trustFor(WORKSPACE)).toBeUndefined();
+    expect(await ask(assistant, UNSURE)).toMatchObject({ action: "offer_choice" });
+  });
+
+  it("a credulous model, once measured, settles no choice: its claims were wrong too often", async () => {
+    const server = await persona("credulous");
+    const assistant = assistantWith(server.url);
+    const trust = await assistant.trusts!.measure(WORKSPACE);
+    expect(trust).toMatchObject({ status: "measured", settleFrom: null, refusalsHonoured: false });
+    expect(trust.falseAnswerRate).toBeGreaterThan(0.9);
+    expect(trust.probes.answerable + trust.probes.unanswerable + trust.probes.elsewhere).toBeGreaterThanOrEqual(90);
+    const calls = server.calls;
+    expect(await ask(assistant, UNSURE)).toMatchObject({ action: "offer_choice" });
+    // Its claim could settle nothing, so the card did not wait for it: one short classification at most.
+    expect(server.calls - calls).toBeLessThanOrEqual(1);
+  });
+
+  it("an honest model, once measured, turns the choice into an answer from the article it cites", async () => {
+    const assistant = assistantWith((await persona("honest")).url);
+    const trust = await assistant.trusts!.measure(WORKSPACE);
+    expect(trust.status).toBe("measured");
+    expect(trust.settleFrom).not.toBeNull();
+    expect(trust.falseAnswerRate).toBeLessThan(0.3);
+    expect(trust.refusalsHonoured).toBe(true);
+    const decision = await ask(assistant, UNSURE);
+    expect(decision).toMatchObject({ action: "answer", answeredBy: "llm" });
+    expect(decision.action === "answer" && decision.sources[0]!.articleId).toBe(ACCOUNTANT_ARTICLE);
+  });
+
+  it("a model that is down fails its measurement, and the band stays closed until a sync measures it again", async () => {
+    const server = await persona("honest");
+    const url = server.url;
+    await server.close();
+    const assistant = assistantWith(url);
+    const trust = await assistant.trusts!.measure(WORKSPACE);
+    expect(trust).toMatchObject({ status: "failed", settleFrom: null });
+    expect(trust.probes.failed).toBe(trust.probes.answerable + trust.probes.unanswerable + trust.probes.elsewhere);
+    expect(await ask(assistant, UNSURE)).toMatchObject({ action: "offer_choice" });
+    expect(await assistant.trusts!.due(WORKSPACE, trust.helpCenterVersion)).toBe(true);
+  });
+
+  it("measures again when the model changes, and not when it is the same model on the same fit", async () => {
+    const store = memoryModelTrustStore();
+    const first = assistantWith((await persona("credulous")).url, { store, name: "small-model" });
+    const measured = await first.trusts!.measure(WORKSPACE);
+    expect(await first.trusts!.due(WORKSPACE, measured.helpCenterVersion)).toBe(false);
+    const second = assistantWith((await persona("honest")).url, { store, name: "bigger-model" });
+    expect(await second.trusts!.trustFor(WORKSPACE)).toBeUndefined();
+    await second.trusts!.refresh(WORKSPACE, measured.helpCenterVersion);
+    const remeasured = await second.trusts!.trustFor(WORKSPACE);
+    expect(remeasured?.model).toBe("bigger-model");
+    expect(remeasured?.settleFrom).not.toBeNull();
+  });
+
+  describe.each(BACKENDS)("with the %s database", (backend) => {
+    it("a second instance settles choices on the first one's measurement, without measuring", async () => {
+      const { db, cleanup } = await openTestDatabase(backend);
+      try {
+        const server = await persona("honest");
+        await assistantWith(server.url, { store: databaseModelTrustStore(db) }).trusts!.measure(WORKSPACE);
+        const calls = server.calls;
+        const other = assistantWith(server.url, { store: databaseModelTrustStore(db) });
+        expect(await ask(other, UNSURE)).toMatchObject({ action: "answer", answeredBy: "llm" });
+        expect(server.calls - calls).toBe(1);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+});
+
+describe("an answer is checked against what it cites", () => {
+  const SURE = "How do I set up recurring invoices for a retainer client?";
+
+  it("falls back to the extractive answer when the model's answer states a number the cited passage does not hold", async () => {
+    const openai = await startFakeOpenAI();
+    try {
+      const assistant = assistantWith(openai.url);
+      const reply = (answer: string) => ({ content: JSON.stringify({ intent: "faq_question", needs_human: false, answerable: true, cited: ["8800104"], answer }) });
+      openai.chat = () => reply("Go to Invoices > Recurring and click New recurring invoice, then choose how often: weekly, monthly, quarterly or yearly.");
+      expect(await ask(assistant, SURE)).toMatchObject({ action: "answer", answeredBy: "llm" });
+      openai.chat = () => reply("Go to Invoices > Recurring and click New recurring invoice, then choose how often: every 45 days at most.");
+      const decision = await ask(assistant, SURE);
+      expect(decision).toMatchObject({ action: "answer", answeredBy: "extractive" });
+      expect(decision.action === "answer" && decision.text).not.toContain("45");
+      expect(assistant.stats.fallbacks.unsupported).toBe(1);
+    } finally {
+      await openai.close();
+    }
+  });
+});
