@@ -8,11 +8,17 @@ import { createLogger } from "../server/logger.ts";
 import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 import { fixture, startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
 import { startFakeOpenAI, type ChatRequest, type FakeOpenAI } from "./helpers/fake-openai.ts";
+import { memoryModelTrustStore } from "../server/answer-decision/model-trusts.ts";
+import { trustOf, type ProbeOutcome } from "../server/answer-decision/model-trust.ts";
+import { RESPOND_PROMPT_DIGEST } from "../server/prompts.ts";
 
 type Json = Record<string, any>;
 let openai: FakeOpenAI;
 let app: TestApp;
 const knowledge = testKnowledge();
+/** The model's measured trust, as the app stores it; empty (never measured) until a test measures it. */
+const trustStore = memoryModelTrustStore();
+const MODEL = () => new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" });
 
 const isClassification = (request: ChatRequest) => request.messages[0]!.content.startsWith("You classify one customer message");
 const chats = () => openai.requests.filter((request) => request.path === "/v1/chat/completions").map((request) => request.body as unknown as ChatRequest & { max_tokens?: number });
@@ -28,9 +34,17 @@ beforeAll(async () => {
   // the Help Center itself would spend its model budget (1.5 s here) on that.
   await knowledge.sync(fixture("messenger-submit").workspace_id);
   openai = await startFakeOpenAI();
+  // Measured honest: forty right claims on answerable probes and forty refusals of unanswerable
+  // ones, at every retrieval probability (test/model-trust.test.ts measures real personalities).
+  const outcomes: ProbeOutcome[] = Array.from({ length: 40 }, (_, i) => [
+    { kind: "answerable" as const, verdict: "claimed" as const, confidence: 0.01 + i / 100, citedRight: true, unsure: true, support: 1 },
+    { kind: "unanswerable" as const, verdict: "refused" as const, confidence: 0.01 + i / 100, citedRight: false, unsure: true },
+  ]).flat();
+  await trustStore.write(fixture("messenger-submit").workspace_id, trustOf(outcomes, { modelKey: `${MODEL().id}#${RESPOND_PROMPT_DIGEST}`, model: "gpt-test", helpCenterVersion: "measured", seconds: 1, calls: 80 }));
   app = await startTestApp({
     knowledge,
-    model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }),
+    model: MODEL(),
+    trustStore,
     policy: { ...DEFAULT_POLICY, company_name: "Tallybook", llm_time_budget_ms: 1500 },
   });
 });
@@ -94,7 +108,7 @@ describe("LLM answers", () => {
     expect(texts(json)).toMatch(/couldn't find a reliable answer/);
   });
 
-  describe("the unsure band (articles close, none sure)", () => {
+  describe("the unsure band (articles close, none sure), with the model measured honest on this Help Center", () => {
     const UNSURE = "can my accountant log in";
     /** The articles the one call was given, in order. */
     const given = (request: ChatRequest) => [...promptOf(request).matchAll(/<document id="([^"]+)"/g)].map((match) => match[1]!);
@@ -170,16 +184,16 @@ describe("LLM answers", () => {
       expect(texts(json)).toMatch(/here's what \*\*.+\*\* says/);
     }
 
-    openai.chat = () => judged({ answer: "Back to normal." });
-    expect(texts(await ask("How do I set up recurring invoices?"))).toContain("Back to normal.");
+    openai.chat = () => judged({ answer: "Back to normal: choose how often the invoice is sent, weekly or monthly." });
+    expect(texts(await ask("How do I set up recurring invoices?"))).toContain("Back to normal: choose how often the invoice is sent, weekly or monthly.");
   }, 20_000);
 
   it("gives a conversation reply the longer budget and length a card cannot afford", async () => {
-    openai.chat = () => ({ ...judged({ answer: "Worth the wait.", cited: [] }), delayMs: 1500 });
+    openai.chat = () => ({ ...judged({ answer: "Choose how often: weekly, monthly or yearly.", cited: [] }), delayMs: 1500 });
     const assistant = createAssistant({ knowledge, logger: createLogger("silent"), model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }), policy: { ...DEFAULT_POLICY, llm_time_budget_ms: 800, reply_time_budget_ms: 10_000 } });
     const input = { workspaceId: "ecahpwf5", message: "How do I set up recurring invoices?", history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) };
     expect(await respond(input, assistant)).toMatchObject({ action: "answer", answeredBy: "extractive" });
-    expect(await respond({ ...input, timeBudgetMs: (await assistant.settings.policyFor("ecahpwf5")).reply_time_budget_ms }, assistant)).toMatchObject({ action: "answer", answeredBy: "llm", text: "Worth the wait." });
+    expect(await respond({ ...input, timeBudgetMs: (await assistant.settings.policyFor("ecahpwf5")).reply_time_budget_ms }, assistant)).toMatchObject({ action: "answer", answeredBy: "llm", text: "Choose how often: weekly, monthly or yearly." });
     expect(chats().at(-1)!.messages[0]!.content).toContain("at most 120 words");
   });
 
@@ -212,13 +226,14 @@ describe("prompt injection", () => {
     }
   });
 
-  it("never sends the customer a link the model made up", async () => {
+  it("never sends the customer a link the model made up: the answer that held it is not sent", async () => {
     openai.chat = () => judged({ answer: "See [our page](https://evil.example/steal).", cited: ["not-an-article"] });
     const json = await ask("How do I set up recurring invoices for a retainer client?");
     const buttons = (json.canvas.content.components as Json[]).filter((c) => c.action?.type === "url");
     expect(buttons.every((button) => button.action.url.startsWith("https://help.tallybook.example/"))).toBe(true);
     expect(texts(json)).not.toContain("evil.example");
-    expect(texts(json)).toContain("See our page.");
+    expect(texts(json)).not.toContain("See our page");
+    expect(texts(json)).toMatch(/here's what \*\*Set up recurring invoices\*\* says/);
   });
 
   it("fences article text as data too: an article cannot rewrite the rules", async () => {

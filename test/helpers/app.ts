@@ -16,6 +16,7 @@ import type { ChatModel } from "../../server/assistant/chat-model.ts";
 import { createAssistant } from "../../server/assistant/create-assistant.ts";
 import type { AssistantPolicy } from "../../server/assistant/policy.ts";
 import type { KnowledgeBase } from "../../server/knowledge/knowledge-base.ts";
+import type { ModelTrustStore } from "../../server/answer-decision/model-trusts.ts";
 
 export const SECRET = "test-client-secret-0123456789";
 
@@ -47,7 +48,7 @@ export function testKnowledge(options: { sourceFor?: (workspaceId: string) => He
   });
 }
 
-export async function startTestApp(overrides: Partial<AppDeps> & { knowledge?: KnowledgeBase; model?: ChatModel; policy?: AssistantPolicy } = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppDeps> & { knowledge?: KnowledgeBase; model?: ChatModel; policy?: AssistantPolicy; trustStore?: ModelTrustStore } = {}): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -56,11 +57,11 @@ export async function startTestApp(overrides: Partial<AppDeps> & { knowledge?: K
     },
   });
   const logger = createLogger("debug", sink);
-  const { knowledge = testKnowledge(), model, policy, ...rest } = overrides;
+  const { knowledge = testKnowledge(), model, policy, trustStore, ...rest } = overrides;
   const app = createApp({
     logger,
     clientSecret: SECRET,
-    assistant: createAssistant({ knowledge, logger, model, policy }),
+    assistant: createAssistant({ knowledge, logger, model, policy, ...(trustStore ? { trustStore } : {}) }),
     readiness: () => knowledge.readiness(),
     ...rest,
   });
