@@ -179,6 +179,7 @@ async function main() {
     picks,
     console: {
       sessions: new ConsoleSessions(database, clientSecret),
+      ...(assistant.trusts ? { trusts: assistant.trusts } : {}),
       settings,
       directoryFor,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),

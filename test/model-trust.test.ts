@@ -13,6 +13,10 @@ import { fixture, testKnowledge } from "./helpers/app.ts";
 import { BACKENDS, openTestDatabase } from "./helpers/databases.ts";
 import { startFakeOpenAI } from "./helpers/fake-openai.ts";
 import { startPersonaModel, type Persona, type PersonaModel } from "./helpers/model-personas.ts";
+import { startTestApp } from "./helpers/app.ts";
+import { ConsoleSessions } from "../server/console/sessions.ts";
+import { WorkspaceSettings } from "../server/settings/workspace-settings.ts";
+import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
 
 const WORKSPACE = fixture("messenger-submit").workspace_id as string;
 const logger = createLogger("silent");
@@ -138,4 +142,38 @@ describe("an answer is checked against what it cites", () => {
       await openai.close();
     }
   });
+});
+
+describe("the console shows the measurement", () => {
+  it("says the model is not measured yet, measures it on 'Measure again', and shows what it found", async () => {
+    const ADMIN_TOKEN = "operator-admin-token-0123456789";
+    const { db, cleanup } = await openTestDatabase("pglite");
+    const assistant = assistantWith((await persona("honest")).url, { name: "honest-model", store: databaseModelTrustStore(db) });
+    const app = await startTestApp({
+      knowledge,
+      assistant,
+      console: { sessions: new ConsoleSessions(db, "console-secret-0123"), settings: new WorkspaceSettings({ db, defaults: DEFAULT_POLICY, logger }), directoryFor: () => undefined, trusts: assistant.trusts!, operator: { token: ADMIN_TOKEN, workspaceId: WORKSPACE } },
+    });
+    try {
+      const signedIn = await fetch(`${app.url}/console/signin/token`, { method: "POST", body: new URLSearchParams({ token: ADMIN_TOKEN }), redirect: "manual" });
+      const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+      const page = async () => (await fetch(`${app.url}/console/settings`, { headers: { cookie } })).text();
+      const before = await page();
+      expect(before).toContain("honest-model");
+      expect(before).toContain("Not measured yet.");
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(before)![1]!;
+      const measuring = await fetch(`${app.url}/console/model/measure`, { method: "POST", headers: { cookie }, body: new URLSearchParams({ _csrf: csrf }) });
+      expect(await measuring.text()).toContain("Measuring the model on your Help Center");
+      let after = await page();
+      for (let tries = 0; tries < 100 && !after.includes('id="model-trust"'); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        after = await page();
+      }
+      expect(after).toMatch(/Says the articles answer when they do not<\/th><td>0% of \d+ questions/);
+      expect(after).toMatch(/Settles "Is it one of these\?" cards<\/th><td>Yes, when the article it cites is at least \d+% likely/);
+    } finally {
+      await app.close();
+      await cleanup();
+    }
+  }, 60_000);
 });

@@ -24,6 +24,9 @@ import type { WorkspaceSettings } from "../settings/workspace-settings.ts";
 import { describeIssue } from "./describe-issue.ts";
 import { authorizeUrl, exchangeCode, stateIsValid } from "./oauth.ts";
 import { reportRouter, type ReportAccess, type ReportDeps } from "./report.ts";
+import type { ModelTrusts } from "../answer-decision/model-trusts.ts";
+import type { ModelTrust } from "../answer-decision/model-trust.ts";
+import { ANSWER_PRECISION_TARGET } from "../answer-decision/fit.ts";
 
 const views = Handlebars.create();
 const template = (name: string) => readFileSync(new URL(`../../templates/console/${name}.hbs`, import.meta.url), "utf8");
@@ -53,7 +56,29 @@ export interface ConsoleDeps {
   directoryFor(workspaceId: string): CustomerDirectory | undefined;
   /** The report, learned questions and content gaps, scoped to the session's workspace. */
   report?: ReportDeps;
+  /** The configured model's measured trust per workspace, shown and measured again on demand. */
+  trusts?: Pick<ModelTrusts, "trustFor" | "measure" | "isMeasuring">;
   now?: () => number;
+}
+
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+
+/** The model's measurement, in the words the settings page shows. */
+function trustView(trust: ModelTrust) {
+  const probes = trust.probes;
+  return {
+    ...trust,
+    when: trust.measuredAt.slice(0, 16).replace("T", " "),
+    probeCount: probes.answerable + probes.unanswerable + probes.elsewhere,
+    falseAnswer: `${percent(trust.falseAnswerRate)} of ${probes.unanswerable + probes.elsewhere} questions the passages do not answer`,
+    citation: `${percent(trust.citationAgreement)} of its answers to ${probes.answerable} answerable questions`,
+    settles:
+      trust.status === "failed"
+        ? `No: the measurement failed (${trust.reason ?? "the model did not answer"}); it is tried again at the next sync.`
+        : trust.settleFrom === null
+          ? "No: its answers were not right often enough on this Help Center. Those cards offer the choice."
+          : `Yes, when the article it cites is at least ${percent(trust.settleFrom)} likely (its answers were right ${Math.round(ANSWER_PRECISION_TARGET * 10)} times in 10 from there).`,
+  };
 }
 
 /** What the assistant would do with a message, in a sentence an admin reads. */
@@ -181,6 +206,13 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     return { teams, ruleValues: [...ESCALATION_REASONS, ...INTENT_NAMES, "low", "normal", "high", "urgent", ...segments, ...tags] };
   };
 
+  const modelOf = async (workspaceId: string) => {
+    const model = deps.assistant.model;
+    if (!model || !deps.trusts) return {};
+    const trust = await deps.trusts.trustFor(workspaceId).catch(() => undefined);
+    return { model: { name: model.name, measuring: deps.trusts.isMeasuring(workspaceId), ...(trust ? { trust: trustView(trust) } : {}) } };
+  };
+
   const settingsPage = async (res: Response, session: ConsoleSession, extra: { status?: number; notice?: string; error?: string; tried?: { question: string; result: string } } = {}) => {
     const [policy, audit, choices] = await Promise.all([deps.settings.policyFor(session.workspaceId), deps.settings.auditOf(session.workspaceId, 50), lists(session.workspaceId)]);
     const show = (value: unknown) => (Array.isArray(value) && value.length > 3 ? `${JSON.stringify(value.slice(0, 3)).slice(0, -1)}, … ${value.length} in all]` : JSON.stringify(value));
@@ -191,6 +223,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
         ...choices,
         conditions: RULE_CONDITIONS.map((value) => ({ value, label: value === "reason" ? "hand-over reason" : value })),
         audit: audit.map((change) => ({ ...change, when: change.changedAt.toISOString().slice(0, 16).replace("T", " "), oldValue: show(change.oldValue), newValue: show(change.newValue) })),
+        ...(await modelOf(session.workspaceId)),
         ...extra,
       }),
     );
@@ -218,6 +251,13 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     if (!question) return void (await settingsPage(res, session, { status: 400, error: "Type a message to try." }));
     const decision = await respond({ workspaceId: session.workspaceId, message: question, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) }, deps.assistant);
     await settingsPage(res, session, { tried: { question, result: describeDecision(decision) } });
+  });
+
+  router.post("/model/measure", form, signedIn, async (_req, res) => {
+    const session = res.locals.session as ConsoleSession;
+    if (!deps.trusts) return void (await settingsPage(res, session, { status: 404, error: "No model is configured: there is nothing to measure." }));
+    void deps.trusts.measure(session.workspaceId).catch((error) => deps.logger.error({ err: error, workspaceId: session.workspaceId }, "could not measure the model's trust"));
+    await settingsPage(res, session, { notice: "Measuring the model on your Help Center: reload this page in a minute for its figures." });
   });
 
   if (deps.report) {
