@@ -34,8 +34,13 @@ export const DEFAULT_PROBE_LIMITS: ProbeLimits = { probes: 100, concurrency: 6, 
 
 /** Answers sized for a card: the probes ask what the card asks (server/assistant/assistant.ts CARD_ANSWER_WORDS). */
 const PROBE_ANSWER_WORDS = 80;
-/** Generated questions tried per article, from which the probes are drawn. */
-const QUESTIONS_PER_ARTICLE = 3;
+/**
+ * Generated questions tried per article, and articles tried, from which the probes are drawn: enough
+ * for a small Help Center (the FAQ's 60 short articles) to fill the unsure band's share, bounded
+ * for a large one (searches are cheap beside the model's calls).
+ */
+const QUESTIONS_PER_ARTICLE = 6;
+const MAX_ARTICLES = 200;
 const BATCH = 64;
 
 interface Probe {
@@ -67,6 +72,7 @@ async function buildProbes(workspaceId: string, deps: { knowledge: KnowledgeBase
   type Search = { query: string; kind: Probe["kind"]; articleId?: string; excludeArticleKeys?: string[]; locale: string };
   const searches: Search[] = [...articles]
     .sort(() => random() - 0.5)
+    .slice(0, MAX_ARTICLES)
     .flatMap((article) => {
       // Only questions in their article's words and in no other article's: their labels (this
       // article answers it; left out, nothing offered does) are then reliable, so a model citing
