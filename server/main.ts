@@ -133,6 +133,7 @@ async function main() {
     calibrations,
     trustStore: databaseModelTrustStore(database),
     probeLimits: config.openai.trustProbes,
+    onTrust: (workspaceId, trust) => metrics.trusted(workspaceId, trust),
     reading: (workspaceId) => preparation.isReading(workspaceId),
     notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question),
   });

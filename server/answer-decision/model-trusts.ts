@@ -55,6 +55,8 @@ export class ModelTrusts {
       model: string;
       probe: (workspaceId: string) => Promise<ProbeRun>;
       logger: Logger;
+      /** Told about every measurement read or made, for /metrics. */
+      onTrust?: (workspaceId: string, trust: ModelTrust) => void;
     },
   ) {}
 
@@ -66,6 +68,7 @@ export class ModelTrusts {
       const stored = await this.deps.store.read(workspaceId);
       const trust = stored?.modelKey === this.deps.modelKey ? stored : undefined;
       this.cache.set(workspaceId, { trust, at: Date.now() });
+      if (trust) this.deps.onTrust?.(workspaceId, trust);
       return trust;
     } catch (error) {
       this.deps.logger.warn({ err: error, workspaceId }, "could not read the model's measured trust; using the last one known");
@@ -108,6 +111,7 @@ export class ModelTrusts {
     const trust = trustOf(outcomes, { modelKey: this.deps.modelKey, model: this.deps.model, helpCenterVersion, seconds: Math.round((Date.now() - started) / 100) / 10, calls });
     await this.deps.store.write(workspaceId, trust);
     this.cache.set(workspaceId, { trust, at: Date.now() });
+    this.deps.onTrust?.(workspaceId, trust);
     const { status, falseAnswerRate, citationAgreement, settleFrom, refusalsHonoured, probes, seconds } = trust;
     this.deps.logger.info({ workspaceId, model: this.deps.model, status, falseAnswerRate, citationAgreement, settleFrom, refusalsHonoured, probes, calls, seconds }, "measured the model's trust on the help center");
     return trust;

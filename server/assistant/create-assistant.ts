@@ -8,6 +8,7 @@ import { llmClassifier, offlineClassifier } from "./classifier.ts";
 import { OfflineIntentClassifier } from "./offline-classifier.ts";
 import { DEFAULT_POLICY, fixedPolicy, type AssistantPolicy, type PolicySource } from "./policy.ts";
 import { memoryModelTrustStore, ModelTrusts, type ModelTrustStore } from "../answer-decision/model-trusts.ts";
+import type { ModelTrust } from "../answer-decision/model-trust.ts";
 import { RESPOND_PROMPT_DIGEST } from "../prompts.ts";
 import { DEFAULT_PROBE_LIMITS, runProbes, type ProbeLimits } from "./model-probes.ts";
 
@@ -29,6 +30,7 @@ export function createAssistant(options: {
   reading?: AssistantDeps["reading"];
   trustStore?: ModelTrustStore;
   probeLimits?: ProbeLimits;
+  onTrust?: (workspaceId: string, trust: ModelTrust) => void;
 }): AssistantDeps & { trusts?: ModelTrusts } {
   offline ??= new OfflineIntentClassifier();
   // Without a database the fits live in this process; the prior serves until one is made.
@@ -42,6 +44,7 @@ export function createAssistant(options: {
         model: model.name,
         probe: (workspaceId) => runProbes(workspaceId, { knowledge: options.knowledge, calibrations, settings, model }, options.probeLimits ?? DEFAULT_PROBE_LIMITS),
         logger: options.logger,
+        ...(options.onTrust ? { onTrust: options.onTrust } : {}),
       })
     : undefined;
   return {

@@ -1,11 +1,14 @@
 // GET /metrics in Prometheus format (prom-client): HTTP traffic per endpoint, what the assistant
 // did, Help Center syncs, and the work queue.
 import type { RequestHandler } from "express";
+import type { ModelTrust } from "../answer-decision/model-trust.ts";
 import type { CalibrationModel } from "../answer-decision/model.ts";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { AnswerStats } from "../assistant/answerer.ts";
 import type { JobQueue } from "../storage/queue.ts";
 import type { MetricsEvent } from "./events.ts";
+
+const TRUST_FIGURES = ["false_answer_rate", "citation_agreement", "settles_from"] as const;
 
 export class AppMetrics {
   readonly registry = new Registry();
@@ -24,6 +27,12 @@ export class AppMetrics {
     name: "assistant_calibration",
     help: "The answer-decision model each workspace uses: its thresholds and fit quality (Brier score, answer precision, one-click share on held-back generated questions); kind is fitted or prior",
     labelNames: ["workspace", "kind", "embedder", "figure"],
+    registers: [this.registry],
+  });
+  private readonly modelTrust = new Gauge({
+    name: "assistant_model_trust",
+    help: "The configured chat model's measured trust per workspace: false-answer rate, citation agreement and the retrieval probability from which its claim settles an unsure card (-1: it settles none); status is measured or failed",
+    labelNames: ["workspace", "model", "status", "figure"],
     registers: [this.registry],
   });
   private readonly syncs = new Counter({ name: "knowledge_sync_runs_total", help: "Help Center syncs, by result", labelNames: ["result"], registers: [this.registry] });
@@ -81,6 +90,13 @@ export class AppMetrics {
   }
 
   /** Which answer-decision model a workspace uses, and how well it fits. */
+  /** The configured model's latest measurement in a workspace. */
+  trusted(workspaceId: string, trust: ModelTrust): void {
+    for (const status of ["measured", "failed"] as const) if (status !== trust.status) for (const figure of TRUST_FIGURES) this.modelTrust.remove({ workspace: workspaceId, model: trust.model, status, figure });
+    const figures: Record<(typeof TRUST_FIGURES)[number], number> = { false_answer_rate: trust.falseAnswerRate, citation_agreement: trust.citationAgreement, settles_from: trust.settleFrom ?? -1 };
+    for (const [figure, value] of Object.entries(figures)) this.modelTrust.set({ workspace: workspaceId, model: trust.model, status: trust.status, figure }, value);
+  }
+
   calibrated(workspaceId: string, model: CalibrationModel): void {
     const labels = { workspace: workspaceId, kind: model.kind, embedder: model.embedderId };
     this.calibration.remove({ ...labels, kind: model.kind === "fitted" ? "prior" : "fitted" });

@@ -4,8 +4,9 @@
 // - app overhead per request, by stage: verify, parse, retrieve, decide and render
 // - retrieval latency with 1,000 and 10,000 passages indexed
 // - sync throughput: first sync, and an unchanged re-sync (with its embedding calls)
-// - a hosted model, simulated (first-token delay, token rate): answers the model wrote within a
-//   card's budget and a conversation reply's, and their latency
+// - a hosted model, simulated (first-token delay, token rate; credulous and honest personalities):
+//   answers the model wrote within a card's budget and a conversation reply's, their latency, and
+//   how long measuring the model takes
 // - cold start to ready, and memory at rest
 import autocannon from "autocannon";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -36,7 +37,7 @@ import { Printout, rewriteSection } from "../helpers/generated-section.ts";
 import { startFakeOpenAI } from "../helpers/fake-openai.ts";
 import { spawnApp, waitFor } from "../helpers/process.ts";
 import { demoSource } from "../../server/knowledge/sources.ts";
-import { startHostedModel } from "./hosted-model.ts";
+import { startPersonaModel } from "../helpers/model-personas.ts";
 import { outcomeOf } from "../eval/card-outcome.ts";
 import { generateEventLog } from "./report-events.ts";
 import { reportOf } from "../../server/metrics/report-query.ts";
@@ -212,8 +213,10 @@ try {
   // app: signed cards about the demo Help Center, as customers type them, four at a time. Each
   // card is read back as the customer sees it (answered, offered a choice, handed over); the
   // share of answers the model wrote (the rest fell back to the extractive answer at the card's
-  // 2.5 s budget) comes from the app's own /metrics. The simulated model always finds the
-  // articles answer, so it measures the flow and the time, not the quality of answers.
+  // 2.5 s budget) comes from the app's own /metrics. Two personalities (test/helpers/model-personas.ts):
+  // a credulous model (every article answers), whose measurement lets it settle no unsure card,
+  // asked from /readyz on; and an honest one, asked once its measurement (timed here) is done, so
+  // the row shows the cost of the unsure cards it settles.
   {
     const paraphrases = readFileSync(new URL("../fixtures/demo-paraphrases.jsonl", import.meta.url), "utf8")
       .split("\n")
@@ -229,12 +232,21 @@ try {
       return { llm: count("llm"), extractive: count("extractive") };
     };
     const rows: Array<Array<string | number>> = [];
-    for (const [firstTokenMs, tokensPerSecond] of [[500, 80], [800, 50]] as const) {
-      const hosted = await startHostedModel({ firstTokenMs, tokensPerSecond });
+    const measuredIn: string[] = [];
+    const settlesFrom = async (port: number) => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return /assistant_model_trust\{[^}]*status="measured"[^}]*figure="settles_from"\} (\S+)/.exec(text)?.[1];
+    };
+    for (const [persona, firstTokenMs, tokensPerSecond] of [["credulous", 500, 80], ["credulous", 800, 50], ["honest", 500, 80]] as const) {
+      const hosted = await startPersonaModel(persona, { firstTokenMs, tokensPerSecond });
       const appDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-hosted-"));
       const app = await spawnApp({ DATA_DIR: appDir, CHROMA_URL: chroma.url, OPENAI_BASE_URL: hosted.url, OPENAI_API_KEY: "bench", EMBEDDER: "offline", INTERCOM_CLIENT_SECRET: SECRET, LOG_LEVEL: "warn" });
       try {
         await waitFor(async () => ((await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 120_000, "readyz");
+        if (persona === "honest") {
+          const [settles, took] = await timed(() => waitFor(() => settlesFrom(app.port), 300_000, "the model's measurement"));
+          measuredIn.push(`${persona} at ${firstTokenMs} ms, ${tokensPerSecond} tokens/s: measured ${(took / 1000).toFixed(1)} s after /readyz, ${hosted.calls} calls; settles unsure cards from p ≥ ${settles}`);
+        }
         const url = `http://127.0.0.1:${app.port}/canvas/messenger/submit`;
         const card = async (question: string) => {
           const payload = Buffer.from(JSON.stringify({ ...fixture("messenger-submit"), workspace_id: "preview", input_values: { question } }));
@@ -251,14 +263,15 @@ try {
         const after = await written(app.port);
         const llm = after.llm - before.llm;
         const times = cards.map((c) => c.took);
-        rows.push([`${firstTokenMs} ms, ${tokensPerSecond} tokens/s`, "card (2.5 s)", questions.length, share(cards, "answer"), share(cards, "choice"), `${((100 * llm) / (cards.filter((c) => c.kind === "answer").length || 1)).toFixed(0)}%`, ms(quantile(times, 0.5)), ms(quantile(times, 0.95))]);
+        rows.push([`${persona}, ${firstTokenMs} ms, ${tokensPerSecond} tokens/s`, "card (2.5 s)", questions.length, share(cards, "answer"), share(cards, "choice"), `${((100 * llm) / (cards.filter((c) => c.kind === "answer").length || 1)).toFixed(0)}%`, ms(quantile(times, 0.5)), ms(quantile(times, 0.95))]);
       } finally {
         app.child.kill("SIGTERM");
         await app.exited;
         await rm(appDir, { recursive: true, force: true });
       }
       // A reply in a conversation (webhooks) has its own, longer budget.
-      const replies = createAssistant({ knowledge: demoKnowledge, logger, model: new OpenAIChatModel({ baseUrl: hosted.url, model: "hosted" }), policy: DEFAULT_POLICY });
+      const replies = createAssistant({ knowledge: demoKnowledge, logger, model: new OpenAIChatModel({ baseUrl: hosted.url, model: persona }), policy: DEFAULT_POLICY });
+      if (persona === "honest") await replies.trusts!.measure("preview");
       const replied: Array<{ kind: string; took: number; byModel: boolean }> = [];
       for (const question of questions.slice(0, 40)) {
         const [decision, took] = await timed(() => respond({ workspaceId: "preview", message: question, history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined), timeBudgetMs: DEFAULT_POLICY.reply_time_budget_ms }, replies));
@@ -267,10 +280,11 @@ try {
       }
       const replyTimes = replied.map((r) => r.took);
       const byModel = replied.filter((r) => r.byModel).length;
-      rows.push([`${firstTokenMs} ms, ${tokensPerSecond} tokens/s`, `conversation reply (${DEFAULT_POLICY.reply_time_budget_ms / 1000} s)`, replied.length, share(replied, "answer"), share(replied, "choice"), `${((100 * byModel) / (replied.filter((r) => r.kind === "answer").length || 1)).toFixed(0)}%`, ms(quantile(replyTimes, 0.5)), ms(quantile(replyTimes, 0.95))]);
+      rows.push([`${persona}, ${firstTokenMs} ms, ${tokensPerSecond} tokens/s`, `conversation reply (${DEFAULT_POLICY.reply_time_budget_ms / 1000} s)`, replied.length, share(replied, "answer"), share(replied, "choice"), `${((100 * byModel) / (replied.filter((r) => r.kind === "answer").length || 1)).toFixed(0)}%`, ms(quantile(replyTimes, 0.5)), ms(quantile(replyTimes, 0.95))]);
       await hosted.close();
     }
     table(`A hosted model, simulated (one model call per card; ${QUESTIONS.length} questions and ${paraphrases.length} paraphrases about the demo Help Center, 4 cards at a time)`, ["model", "path (budget)", "messages", "answered", "offered a choice", "answers the model wrote", "p50", "p95"], rows);
+    for (const line of measuredIn) console.log(`\nThe model's measurement: ${line}.`);
   }
 
   // The report over a month of a busy workspace: 1,000,000 generated events (125,000
