@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
 import { databaseModelTrustStore, memoryModelTrustStore, type ModelTrustStore } from "../server/answer-decision/model-trusts.ts";
 import { respond } from "../server/assistant/assistant.ts";
+import { answerSupport } from "../server/assistant/answer-support.ts";
 import { OpenAIChatModel } from "../server/assistant/chat-model.ts";
 import { customerProfile } from "../server/assistant/context.ts";
 import { createAssistant } from "../server/assistant/create-assistant.ts";
@@ -176,4 +177,26 @@ describe("the console shows the measurement", () => {
       await cleanup();
     }
   }, 60_000);
+});
+
+describe("what an answer may state", () => {
+  const passage = { title: "Tallybook plans and pricing", text: "Solo costs 9 EUR per month for one user. Team costs 29 EUR per month for up to 5 users. Connect Stripe or PayPal to get paid online.", locale: "en" };
+  const check = (answer: string, language: "en" | "fr" = "en") => answerSupport(answer, { passages: [passage], question: "how much is the team plan", names: ["Maria", "Tallybook"], language });
+
+  it("holds an answer in the passage's words, with its own numbered steps", () => {
+    expect(check("Hi Maria, the Team plan costs 29 EUR per month for up to 5 users.")).toEqual({ share: 1, unsupported: [] });
+    expect(check("1. Connect Stripe.\n2. Get paid online.").unsupported).toEqual([]);
+  });
+
+  it("names every number, price, link and product the passage does not hold", () => {
+    expect(check("The Team plan costs 39 EUR per month.").unsupported).toEqual(["39"]);
+    expect(check("Connect QuickBooks to get paid online.").unsupported).toEqual(["QuickBooks"]);
+    expect(check("Connect Stripe or Square to get paid online.").unsupported).toEqual(["Square"]);
+    expect(check("See https://pricing.example/plans for the Team plan.").unsupported).toEqual(["https://pricing.example/plans"]);
+  });
+
+  it("checks an answer in another language on what survives translation alone", () => {
+    expect(check("Le forfait Team coûte 29 EUR par mois, jusqu'à 5 utilisateurs.", "fr")).toEqual({ share: undefined, unsupported: [] });
+    expect(check("Le forfait Team coûte 19 EUR par mois.", "fr").unsupported).toEqual(["19"]);
+  });
 });
