@@ -156,8 +156,8 @@ try {
     await everything();
   }
   if (values.markdown && values.semantic) {
-    // The full tables of the extra configurations go to the terminal; the pages get the comparison.
-    for (const page of [values.markdown, "README.md"]) rewriteSection(page, "npm run eval -- --semantic", configurationTable().join("\n"));
+    // The full tables of the extra configurations go to the terminal; the page gets the comparison.
+    rewriteSection(values.markdown, "npm run eval -- --semantic", configurationTable().join("\n"));
   } else if (values.markdown && chatModel) {
     console.error("The tables of an operator's model are printed, not written into the docs.");
   } else if (values.markdown) {
