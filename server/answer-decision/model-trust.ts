@@ -59,7 +59,7 @@ export type ModelTrust = z.infer<typeof ModelTrust>;
 
 /** A measurement with more failed probes than this share tells nothing about the model. */
 export const MAX_FAILED_SHARE = 0.2;
-/** Claims needed above a retrieval probability before their precision there is believed. */
+/** Claims needed at or above a retrieval probability before their precision there is believed. */
 const MIN_SETTLED = 10;
 /** One standard error: a precision estimated on a few dozen probes is taken at its lower bound. */
 const Z = 1;
@@ -80,24 +80,73 @@ export function wilsonLower(right: number, n: number, z = Z): number {
   return (centre - spread) / (1 + (z * z) / n);
 }
 
+/** The logit of a probability, kept finite. */
+const logit = (p: number) => {
+  const q = Math.min(1 - 1e-4, Math.max(1e-4, p));
+  return Math.log(q / (1 - q));
+};
+/** A light prior on the claim curve's two weights: a handful of claims cannot make it certain. */
+const CURVE_RIDGE = 1;
+
 /**
- * The lowest retrieval probability from which the model's claims in the unsure band were right at
- * the answer precision target (taken at its lower bound); null when no such probability has enough
- * claims above it. A failed probe whose passages do not hold the answer counts as a wrong claim.
+ * How the model's claim combines with retrieval: the probability that a claim is right given the
+ * retrieval probability of the article it cites, a logistic curve on that probability's logit
+ * (Newton's method, lightly regularised so that claims all right or all wrong still give a finite
+ * curve). Fitted on every claim, sure or unsure, so a small Help Center whose generated questions
+ * are mostly sure still tells how the model's claims fare as retrieval grows unsure.
+ */
+export function claimCurve(claims: Array<{ p: number; right: boolean }>): (p: number) => number {
+  // Centred, so that claims all right (or all wrong) lift the curve as a whole rather than tilt it.
+  const centre = claims.reduce((sum, claim) => sum + logit(claim.p), 0) / (claims.length || 1);
+  let [a, b] = [0, 0];
+  for (let iteration = 0; iteration < 50; iteration++) {
+    let [ga, gb, haa, hab, hbb] = [CURVE_RIDGE * a, CURVE_RIDGE * b, CURVE_RIDGE, 0, CURVE_RIDGE];
+    for (const claim of claims) {
+      const x = logit(claim.p) - centre;
+      const q = 1 / (1 + Math.exp(-(a + b * x)));
+      const w = Math.max(q * (1 - q), 1e-9);
+      ga += q - (claim.right ? 1 : 0);
+      gb += (q - (claim.right ? 1 : 0)) * x;
+      haa += w;
+      hab += w * x;
+      hbb += w * x * x;
+    }
+    const det = haa * hbb - hab * hab || 1e-12;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.max(Math.abs(da), Math.abs(db)) < 1e-8) break;
+  }
+  return (p) => 1 / (1 + Math.exp(-(a + b * (logit(p) - centre))));
+}
+
+/**
+ * The lowest retrieval probability from which the model's claims settle an unsure card: at and
+ * above it, its claims on the probes were right at the answer precision target (the claims there
+ * taken at the lower end of their interval, at least ten of them), and the claim curve says a
+ * claim on an article that likely is right that often. Never below the least likely article a
+ * claim was measured on; null when no probability qualifies. A failed probe whose passages do not
+ * hold the answer counts as a wrong claim.
  */
 export function settleFromOf(outcomes: ProbeOutcome[]): number | null {
   const claims = outcomes
-    .filter((o) => o.unsure && (o.verdict === "claimed" || (o.verdict === "failed" && o.kind !== "answerable")))
+    .filter((o) => o.verdict === "claimed" || (o.verdict === "failed" && o.kind !== "answerable"))
     .map((o) => ({ p: o.confidence, right: o.verdict === "claimed" && o.citedRight }))
     .sort((a, b) => b.p - a.p);
+  if (claims.length < MIN_SETTLED) return null;
+  const curve = claimCurve(claims);
   let from: number | null = null;
   let right = 0;
-  claims.forEach((claim, i) => {
+  for (const [i, claim] of claims.entries()) {
     if (claim.right) right++;
     const n = i + 1;
     const next = claims[i + 1];
-    if (n >= MIN_SETTLED && wilsonLower(right, n) >= ANSWER_PRECISION_TARGET && (!next || next.p < claim.p)) from = claim.p;
-  });
+    if (n >= MIN_SETTLED && (!next || next.p < claim.p)) {
+      if (wilsonLower(right, n) < ANSWER_PRECISION_TARGET || curve(claim.p) < ANSWER_PRECISION_TARGET) break;
+      from = claim.p;
+    }
+  }
   return from;
 }
 
@@ -112,7 +161,7 @@ function supportThresholdOf(outcomes: ProbeOutcome[]): number {
 }
 
 /** What the probes say about the model: its figures and the rule the unsure band follows. */
-export function trustOf(outcomes: ProbeOutcome[], about: { modelKey: string; model: string; helpCenterVersion: string; seconds: number; calls: number }): ModelTrust {
+export function trustOf(outcomes: ProbeOutcome[], about: { modelKey: string; model: string; helpCenterVersion: string; seconds: number; calls: number }, answerThreshold = 1): ModelTrust {
   const of = (kind: ProbeOutcome["kind"]) => outcomes.filter((o) => o.kind === kind);
   const answerable = of("answerable");
   const missing = outcomes.filter((o) => o.kind !== "answerable");
@@ -121,7 +170,9 @@ export function trustOf(outcomes: ProbeOutcome[], about: { modelKey: string; mod
   const unsure = outcomes.filter((o) => o.unsure);
   const refusalRate = (list: ProbeOutcome[]) => share(list.filter((o) => o.verdict === "refused").length, list.length);
   const tooManyFailed = !outcomes.length || failed / outcomes.length > MAX_FAILED_SHARE;
-  const settleFrom = tooManyFailed ? null : settleFromOf(outcomes);
+  // From the answer threshold up, retrieval answers alone: a claim trusted only there settles nothing.
+  const measuredFrom = tooManyFailed ? null : settleFromOf(outcomes);
+  const settleFrom = measuredFrom !== null && measuredFrom < answerThreshold ? measuredFrom : null;
   return {
     ...about,
     measuredAt: new Date().toISOString(),

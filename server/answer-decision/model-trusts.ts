@@ -38,6 +38,8 @@ export interface ProbeRun {
   outcomes: ProbeOutcome[];
   calls: number;
   helpCenterVersion: string;
+  /** The fit's answer threshold: where retrieval answers alone, the model's claim has nothing to settle. */
+  answerThreshold: number;
 }
 
 /** How long an instance keeps the trust it read before reading it again (another instance may have measured). */
@@ -107,8 +109,8 @@ export class ModelTrusts {
 
   private async runMeasure(workspaceId: string): Promise<ModelTrust> {
     const started = Date.now();
-    const { outcomes, calls, helpCenterVersion } = await this.deps.probe(workspaceId);
-    const trust = trustOf(outcomes, { modelKey: this.deps.modelKey, model: this.deps.model, helpCenterVersion, seconds: Math.round((Date.now() - started) / 100) / 10, calls });
+    const { outcomes, calls, helpCenterVersion, answerThreshold } = await this.deps.probe(workspaceId);
+    const trust = trustOf(outcomes, { modelKey: this.deps.modelKey, model: this.deps.model, helpCenterVersion, seconds: Math.round((Date.now() - started) / 100) / 10, calls }, answerThreshold);
     await this.deps.store.write(workspaceId, trust);
     this.cache.set(workspaceId, { trust, at: Date.now() });
     this.deps.onTrust?.(workspaceId, trust);

@@ -63,7 +63,7 @@ function counted(model: ChatModel): { model: ChatModel; calls: () => number } {
 }
 
 /** The probes, drawn from generated questions searched as a card searches them; those in the unsure band first. */
-async function buildProbes(workspaceId: string, deps: { knowledge: KnowledgeBase; calibrations: DecisionModels; settings: PolicySource }, total: number): Promise<{ probes: Probe[]; helpCenterVersion: string }> {
+async function buildProbes(workspaceId: string, deps: { knowledge: KnowledgeBase; calibrations: DecisionModels; settings: PolicySource }, total: number): Promise<{ probes: Probe[]; helpCenterVersion: string; answerThreshold: number }> {
   const [fit, articles, version, policy] = await Promise.all([deps.calibrations.modelFor(workspaceId), deps.knowledge.articles(workspaceId), deps.knowledge.helpCenterVersion(workspaceId), deps.settings.policyFor(workspaceId)]);
   const random = seededRandom(`${version.digest}:probes`);
   const thesaurus = [...SUPPORT_THESAURUS, ...policy.synonyms];
@@ -74,16 +74,17 @@ async function buildProbes(workspaceId: string, deps: { knowledge: KnowledgeBase
     .sort(() => random() - 0.5)
     .slice(0, MAX_ARTICLES)
     .flatMap((article) => {
-      // Only questions in their article's words and in no other article's: their labels (this
+      // Only questions whose words point at their article alone: it holds all of them but one at
+      // most (a typo, a synonym), and every other article misses at least two. Their labels (this
       // article answers it; left out, nothing offered does) are then reliable, so a model citing
       // another article that answers just as well is not blamed, nor praised for a lucky guess.
       const own = termsOf.get(article.articleKey)!;
       const others = articles.filter((other) => other.articleId !== article.articleId && other.locale === article.locale).map((other) => termsOf.get(other.articleKey)!);
       return questionsFor(article, thesaurus)
         .filter((question) => {
-          const asked = terms(question, analysisLanguageOf(article.locale));
-          const heldBy = (held: Set<string>) => asked.every((term) => held.has(term));
-          return asked.length > 0 && heldBy(own) && !others.some(heldBy);
+          const asked = [...new Set(terms(question, analysisLanguageOf(article.locale)))];
+          const held = (by: Set<string>) => asked.filter((term) => by.has(term)).length;
+          return held(own) >= Math.max(1, asked.length - 1) && others.every((other) => held(other) <= asked.length - 2);
         })
         .sort(() => random() - 0.5)
         .slice(0, QUESTIONS_PER_ARTICLE)
@@ -118,7 +119,7 @@ async function buildProbes(workspaceId: string, deps: { knowledge: KnowledgeBase
     const ofKind = candidates.filter((probe) => probe.kind === kind);
     return [...ofKind.filter((probe) => probe.unsure), ...ofKind.filter((probe) => !probe.unsure)].slice(0, quota[kind]);
   });
-  return { probes, helpCenterVersion: fit.helpCenterVersion };
+  return { probes, helpCenterVersion: fit.helpCenterVersion, answerThreshold: fit.thresholds.answer };
 }
 
 /** Runs the workspace's probes on the model; every probe gets an outcome, failures included. */
@@ -127,7 +128,7 @@ export async function runProbes(
   deps: { knowledge: KnowledgeBase; calibrations: DecisionModels; settings: PolicySource; model: ChatModel },
   limits: ProbeLimits = DEFAULT_PROBE_LIMITS,
 ): Promise<ProbeRun> {
-  const { probes, helpCenterVersion } = await buildProbes(workspaceId, deps, limits.probes);
+  const { probes, helpCenterVersion, answerThreshold } = await buildProbes(workspaceId, deps, limits.probes);
   const policy = await deps.settings.policyFor(workspaceId);
   const { model, calls } = counted(deps.model);
   const budget = AbortSignal.timeout(limits.budgetMs);
@@ -171,5 +172,5 @@ export async function runProbes(
       }
     }),
   );
-  return { outcomes, calls: calls(), helpCenterVersion };
+  return { outcomes, calls: calls(), helpCenterVersion, answerThreshold };
 }

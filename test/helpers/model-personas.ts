@@ -5,7 +5,7 @@
 // - cautious: never "answerable";
 // - honest: "answerable" only when the right article is among the documents (it knows the right
 //   article of the eval's questions); for any other question it judges by words: the one document
-//   that holds every content word of the message;
+//   that holds the message's content words (all but one at most) better than any other;
 // - broken: invalid JSON, ids it was not given, and invented links with numbers, in turn.
 // A first-token delay and a token rate make any of them as slow as a hosted model.
 import { createServer } from "node:http";
@@ -41,17 +41,19 @@ const messageOf = (prompt: string) => unescape(/<message>\n([\s\S]*?)\n<\/messag
 const firstWords = (text: string, count: number) => text.replace(/\s+/g, " ").split(" ").slice(0, count).join(" ");
 
 /**
- * The one document holding every content word of the message, as a careful reader judges by words
- * alone: when none does, or several do, the documents do not clearly answer it.
+ * The document that clearly holds the message, as a careful reader judges by words alone: it holds
+ * all of the message's content words but one at most (a typo, another word for the same thing),
+ * and no other document comes as close. Otherwise the documents do not clearly answer it.
  */
 function byWords(message: string, documents: Document[]): Document | undefined {
-  const asked = new Set(terms(message));
-  if (!asked.size) return undefined;
-  const holding = documents.filter((document) => {
+  const asked = [...new Set(terms(message))];
+  if (!asked.length) return undefined;
+  const held = documents.map((document) => {
     const present = new Set(terms(`${document.title}\n${document.text}`));
-    return [...asked].every((term) => present.has(term));
+    return { document, held: asked.filter((term) => present.has(term)).length };
   });
-  return holding.length === 1 ? holding[0] : undefined;
+  const [best, second] = held.sort((a, b) => b.held - a.held);
+  return best && best.held >= Math.max(1, asked.length - 1) && (!second || second.held < best.held) ? best.document : undefined;
 }
 
 const reply = (answerable: boolean, cited: string[], answer: string) => JSON.stringify({ intent: "faq_question", needs_human: false, answerable, cited, answer });
