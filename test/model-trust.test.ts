@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Calibrations, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
 import { databaseModelTrustStore, memoryModelTrustStore, type ModelTrustStore } from "../server/answer-decision/model-trusts.ts";
+import { trustOf, type ProbeOutcome } from "../server/answer-decision/model-trust.ts";
 import { respond } from "../server/assistant/assistant.ts";
 import { answerSupport } from "../server/assistant/answer-support.ts";
 import { OpenAIChatModel } from "../server/assistant/chat-model.ts";
@@ -198,5 +199,23 @@ describe("what an answer may state", () => {
   it("checks an answer in another language on what survives translation alone", () => {
     expect(check("Le forfait Team coûte 29 EUR par mois, jusqu'à 5 utilisateurs.", "fr")).toEqual({ share: undefined, unsupported: [] });
     expect(check("Le forfait Team coûte 19 EUR par mois.", "fr").unsupported).toEqual(["19"]);
+  });
+});
+
+describe("the unsure band's rule, from the probes' outcomes", () => {
+  const claim = (p: number, right: boolean, unsure = p < 0.5): ProbeOutcome => ({ kind: right ? "answerable" : "unanswerable", verdict: "claimed", confidence: p, citedRight: right, unsure });
+  const refusal = (p: number): ProbeOutcome => ({ kind: "unanswerable", verdict: "refused", confidence: p, citedRight: false, unsure: true });
+  const about = { modelKey: "m", model: "m", helpCenterVersion: "v", seconds: 1, calls: 90 };
+  const sure = Array.from({ length: 40 }, (_, i) => claim(0.6 + i / 100, true));
+  const refusals = Array.from({ length: 30 }, (_, i) => refusal(0.05 + i / 100));
+
+  it("trusts a model that is right on the sure questions but only half the time on the unsure ones for nothing below the answer threshold", () => {
+    const unsure = Array.from({ length: 20 }, (_, i) => claim(0.05 + i / 50, i % 2 === 0));
+    expect(trustOf([...sure, ...unsure, ...refusals], about, 0.5).settleFrom).toBeNull();
+  });
+
+  it("trusts a model whose claims were right wherever retrieval was, down to the least likely article it was measured on", () => {
+    const unsure = Array.from({ length: 20 }, (_, i) => claim(0.05 + i / 50, true));
+    expect(trustOf([...sure, ...unsure, ...refusals], about, 0.5).settleFrom).toBeCloseTo(0.05);
   });
 });
