@@ -44,8 +44,9 @@ async function persona(name: Persona) {
   return server;
 }
 
-function assistantWith(url: string, options: { name?: string; store?: ModelTrustStore } = {}) {
-  return createAssistant({ knowledge, calibrations, logger, model: new OpenAIChatModel({ baseUrl: url, model: options.name ?? "persona" }), trustStore: options.store ?? memoryModelTrustStore(), probeLimits: { probes: 100, concurrency: 8, budgetMs: 60_000 } });
+/** Sixty probes: enough for the rule's ten claims, fewer than the app's hundred to keep the suite short. */
+function assistantWith(url: string, options: { name?: string; store?: ModelTrustStore; probes?: number } = {}) {
+  return createAssistant({ knowledge, calibrations, logger, model: new OpenAIChatModel({ baseUrl: url, model: options.name ?? "persona" }), trustStore: options.store ?? memoryModelTrustStore(), probeLimits: { probes: options.probes ?? 60, concurrency: 8, budgetMs: 60_000 } });
 }
 
 const ask = (assistant: ReturnType<typeof assistantWith>, message: string) =>
@@ -64,7 +65,7 @@ describe("measuring the model on the workspace's own Help Center", () => {
     const trust = await assistant.trusts!.measure(WORKSPACE);
     expect(trust).toMatchObject({ status: "measured", settleFrom: null, refusalsHonoured: false });
     expect(trust.falseAnswerRate).toBeGreaterThan(0.9);
-    expect(trust.probes.answerable + trust.probes.unanswerable + trust.probes.elsewhere).toBeGreaterThanOrEqual(90);
+    expect(trust.probes.answerable + trust.probes.unanswerable + trust.probes.elsewhere).toBe(60);
     const calls = server.calls;
     expect(await ask(assistant, UNSURE)).toMatchObject({ action: "offer_choice" });
     // Its claim could settle nothing, so the card did not wait for it: one short classification at most.
@@ -87,7 +88,7 @@ describe("measuring the model on the workspace's own Help Center", () => {
     const server = await persona("honest");
     const url = server.url;
     await server.close();
-    const assistant = assistantWith(url);
+    const assistant = assistantWith(url, { probes: 20 });
     const trust = await assistant.trusts!.measure(WORKSPACE);
     expect(trust).toMatchObject({ status: "failed", settleFrom: null });
     expect(trust.probes.failed).toBe(trust.probes.answerable + trust.probes.unanswerable + trust.probes.elsewhere);
