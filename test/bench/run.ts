@@ -245,7 +245,7 @@ try {
         await waitFor(async () => ((await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 120_000, "readyz");
         if (persona === "honest") {
           const [settles, took] = await timed(() => waitFor(() => settlesFrom(app.port), 300_000, "the model's measurement"));
-          measuredIn.push(`${persona} at ${firstTokenMs} ms, ${tokensPerSecond} tokens/s: measured ${(took / 1000).toFixed(1)} s after /readyz, ${hosted.calls} calls; settles unsure cards from p ≥ ${settles}`);
+          measuredIn.push(`${persona} at ${firstTokenMs} ms, ${tokensPerSecond} tokens/s: measured ${(took / 1000).toFixed(1)} s after /readyz, ${hosted.calls} calls; settles unsure cards from p ≥ ${Number(settles).toFixed(3)}`);
         }
         const url = `http://127.0.0.1:${app.port}/canvas/messenger/submit`;
         const card = async (question: string) => {
