@@ -22,7 +22,8 @@ export interface AppProcess {
 
 export async function spawnApp(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  // What `npm start` runs: the built server (test/global-build.ts built it before the run).
+  const child = spawn(process.execPath, ["--enable-source-maps", "server/cli/start.mjs"], {
     env: { ...process.env, PORT: String(port), LOG_LEVEL: "info", CHROMA_URL: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
