@@ -109,4 +109,24 @@ describe("opening the embedded database", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("makes every new database a copy of one template, and two databases never share their data", async () => {
+    const { existsSync } = await import("node:fs");
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { templateDir } = await import("../server/storage/pglite-template.mjs");
+    const [a, b] = [await mkdtemp(path.join(tmpdir(), "assistant-copy-")), await mkdtemp(path.join(tmpdir(), "assistant-copy-"))];
+    try {
+      const first = await openDatabase({ dataDir: a });
+      expect(existsSync(path.join(templateDir(), "PG_VERSION"))).toBe(true);
+      await new JobQueue(first).enqueue({ workspaceId: "w1", kind: "k", dedupeKey: "only-in-a", payload: {} });
+      const second = await openDatabase({ dataDir: b });
+      expect(await new JobQueue(second).counts()).toEqual({});
+      expect(await new JobQueue(first).counts()).toEqual({ pending: 1 });
+      await Promise.all([first.close(), second.close()]);
+    } finally {
+      await Promise.all([a, b].map((dir) => rm(dir, { recursive: true, force: true })));
+    }
+  });
 });

@@ -4,7 +4,9 @@
 // turned into .js), with a source map so stack traces point at the TypeScript; the files the
 // modules read beside them (templates, models, catalogs, migrations, the demo Help Center) are
 // copied so every `new URL(…, import.meta.url)` finds them. A digest of the sources says whether
-// the build is current. Plain JavaScript itself, so that nothing needs building to build.
+// the build is current. It also makes the embedded database's template (pglite-template.mjs), so a
+// first start copies a database instead of creating one. Plain JavaScript itself, so that nothing
+// needs building to build.
 //   node server/cli/build.mjs            builds when dist/ is missing or stale
 //   node server/cli/build.mjs --force    builds anyway
 import { build, stop } from "esbuild";
@@ -12,6 +14,7 @@ import { createHash } from "node:crypto";
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureTemplate } from "../storage/pglite-template.mjs";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const DIST = path.join(ROOT, "dist");
@@ -104,4 +107,5 @@ export async function ensureBuilt({ force = false } = {}) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   await ensureBuilt({ force: process.argv.includes("--force") });
+  await ensureTemplate();
 }

@@ -1,11 +1,11 @@
 // One SQL database behind one small interface: PGlite (Postgres in-process, files in DATA_DIR) by
 // default, a real Postgres through `pg` when DATABASE_URL is set. Same schema, same queries.
 import { existsSync } from "node:fs";
-import { Worker } from "node:worker_threads";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { createDatabase } from "./pglite-template.mjs";
 import { migrate } from "./migrate.ts";
 import { storableText } from "./storable.ts";
 
@@ -28,14 +28,6 @@ function storableParams(params: unknown[]): unknown[] {
   return params.map((param) => (typeof param === "string" ? storableText(param) : Array.isArray(param) ? param.map((item) => (typeof item === "string" ? storableText(item) : item)) : param));
 }
 
-function createInThread(dir: string): Promise<void> {
-  return new Promise((created, failed) => {
-    const worker = new Worker(new URL("./pglite-init.mjs", import.meta.url), { workerData: { dir } });
-    worker.once("error", failed);
-    worker.once("exit", (code) => (code === 0 ? created() : failed(new Error(`creating the embedded database failed (exit ${code})`))));
-  });
-}
-
 /**
  * Postgres's default buffer cache (128MB) is sized for a server with many clients; in PGlite it
  * sits in the app's WebAssembly memory, which never shrinks, and this app's embedded tables are a
@@ -46,10 +38,8 @@ const PGLITE_SHARED_BUFFERS = "16MB";
 
 async function openPglite(dir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
-  // Creating a database runs initdb inside PGlite's WebAssembly memory, which never shrinks: the
-  // first start kept ~350 MiB more than every later one. Created in a thread of its own, that
-  // memory goes with the thread, and the app opens the files as a restart would.
-  if (!existsSync(path.join(dir, "PG_VERSION"))) await createInThread(dir);
+  // A first start opens a copy of a database created once (pglite-template.mjs), as a restart would.
+  if (!existsSync(path.join(dir, "PG_VERSION"))) await createDatabase(dir);
   const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
   const query = async <T>(text: string, params: unknown[] = []) => (await db.query<T>(text, storableParams(params))).rows;
   return {

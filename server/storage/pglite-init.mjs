@@ -1,5 +1,4 @@
-// Creates a PGlite database in its own thread (see openPglite in database.ts): initdb's memory
-// goes away with the thread instead of staying in the app's WebAssembly heap.
+// Creates a PGlite database in its own thread (createInThread in pglite-template.mjs).
 import { PGlite } from "@electric-sql/pglite";
 import { workerData } from "node:worker_threads";
 
