@@ -19,7 +19,7 @@ import { IntercomConnections } from "./intercom/connections.ts";
 import { TokenSealer, WorkspaceTokens } from "./intercom/token-store.ts";
 import { startEmbeddedChroma, type ChromaServer } from "./knowledge/chroma-server.ts";
 import { ChromaStore } from "./knowledge/chroma-store.ts";
-import { createEmbedder } from "./knowledge/create-embedder.ts";
+import { createEmbedder, embedderSpec } from "./knowledge/create-embedder.ts";
 import { HelpCenterFreshness } from "./knowledge/freshness.ts";
 import { HelpCenterKnowledge } from "./knowledge/help-center-knowledge.ts";
 import { LearnedQuestions } from "./learning/learned-questions.ts";
@@ -29,6 +29,7 @@ import { ConsoleSessions } from "./console/sessions.ts";
 import { sourceRouter } from "./knowledge/sources.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { Calibrations, databaseCalibrationStore } from "./answer-decision/calibrations.ts";
+import { threadFit } from "./answer-decision/fitters.ts";
 import { databaseModelTrustStore } from "./answer-decision/model-trusts.ts";
 import { openDatabase, type Database } from "./storage/database.ts";
 import { JobQueue, Worker } from "./storage/queue.ts";
@@ -105,8 +106,9 @@ async function main() {
   const queue = new JobQueue(database);
   const metrics = new AppMetrics({ queue });
   const embedder = createEmbedder(config);
+  const store = new ChromaStore(chromaUrl, embedder.id);
   const knowledge = new HelpCenterKnowledge({
-    store: new ChromaStore(chromaUrl, embedder.id),
+    store,
     embedder,
     sourceFor: sourceRouter({ previewWorkspaceId: PREVIEW_WORKSPACE_ID, clientFor: (id) => connections.clientFor(id), connected: connections.configured }),
     logger,
@@ -120,6 +122,7 @@ async function main() {
     logger,
     synonymsFor: async (workspaceId) => (await settings.policyFor(workspaceId)).synonyms,
     onModel: (workspaceId, fitted) => metrics.calibrated(workspaceId, fitted),
+    fit: threadFit({ chromaUrl, namespace: store.namespace, embedder: embedderSpec(config) }),
   });
   const model = config.openai.enabled
     ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })

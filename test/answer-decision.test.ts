@@ -11,6 +11,8 @@ import { bandOf } from "../server/answer-decision/bands.ts";
 import { chooseThresholds } from "../server/answer-decision/fit.ts";
 import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "./helpers/bag-of-words-embeddings.ts";
 import { ChromaStore } from "../server/knowledge/chroma-store.ts";
+import { embedderOf, type EmbedderSpec } from "../server/knowledge/create-embedder.ts";
+import { inProcessFit, threadFit } from "../server/answer-decision/fitters.ts";
 import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
 import { OfflineEmbedder } from "../server/knowledge/offline-embedder.ts";
 import { OpenAIEmbedder } from "../server/knowledge/openai-embedder.ts";
@@ -54,6 +56,25 @@ describe("self-calibration", () => {
       expect(offered / english.length).toBeLessThanOrEqual(0.06);
     }
   }, 60_000);
+
+  it("fits in a thread of its own exactly the model it fits in the app's thread, for two different embedders", async () => {
+    const specs: EmbedderSpec[] = [{ kind: "offline" }, { kind: "openai", baseUrl: embeddings.url, model: "bag-of-words" }];
+    for (const spec of specs) {
+      const embedder = embedderOf(spec);
+      const namespace = `thr${Date.now().toString(36)}`;
+      const knowledge = new HelpCenterKnowledge({ store: new ChromaStore(inject("chromaUrl"), embedder.id, namespace), embedder, sourceFor: () => demoSource, logger: createLogger("silent") });
+      await knowledge.sync("demo");
+      const here = await inProcessFit(knowledge)("demo", { synonyms: [["gizmo", "mobile app"]] });
+      const there = await threadFit({ chromaUrl: inject("chromaUrl"), namespace, embedder: spec })("demo", { synonyms: [["gizmo", "mobile app"]] });
+      expect(here).toMatchObject({ kind: "fitted", embedderId: embedder.id });
+      expect({ ...there, fittedAt: "" }).toEqual({ ...here, fittedAt: "" });
+    }
+  }, 90_000);
+
+  it("says why when the fit's thread cannot fit", async () => {
+    const fit = threadFit({ chromaUrl: "http://127.0.0.1:9", namespace: "nowhere", embedder: { kind: "offline" } });
+    await expect(fit("demo", {})).rejects.toThrow(/the fit's thread failed/);
+  }, 30_000);
 });
 
 describe("the answer threshold", () => {
@@ -228,6 +249,7 @@ describe("choices, synonyms and extractive answers", () => {
 
   it("lets an admin's synonyms change what is found", async () => {
     const knowledge = testKnowledge();
+    await knowledge.load("synonyms");
     const question = "where is my gizmo";
     const plain = await knowledge.search("synonyms", question, { topK: 1 });
     const widened = await knowledge.search("synonyms", question, { topK: 1, synonyms: [["gizmo", "mobile app"]] });
@@ -236,12 +258,16 @@ describe("choices, synonyms and extractive answers", () => {
   });
 
   it("knows the customer's customer is the Help Center's client", async () => {
-    const [top] = await testKnowledge().search(WS, "customer list", { topK: 1 });
+    const knowledge = testKnowledge();
+    await knowledge.load(WS);
+    const [top] = await knowledge.search(WS, "customer list", { topK: 1 });
     expect(top?.title).toBe("Import clients from a spreadsheet");
   });
 
   it("quotes the price when asked what it costs", async () => {
-    const article = await testKnowledge().article(WS, "8800111");
+    const knowledge = testKnowledge();
+    await knowledge.load(WS);
+    const article = await knowledge.article(WS, "8800111");
     const text = relevantSentences(article!.passages[0]!.text, "how much does it cost?");
     expect(text).toMatch(/9 EUR per month/);
   });

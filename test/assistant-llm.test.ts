@@ -256,10 +256,11 @@ describe("prompt injection", () => {
         }),
       }),
     });
-    const local = await startTestApp({ knowledge: poisoned, model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }) });
+    const workspaceId = `poison${Date.now().toString(36)}`;
+    const local = await startTestApp({ knowledge: poisoned, workspaces: [workspaceId], model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }) });
     try {
       openai.requests.length = 0;
-      await local.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), workspace_id: `poison${Date.now().toString(36)}`, input_values: { question: "How do I export invoices?" } });
+      await local.canvas("/canvas/messenger/submit", { ...fixture("messenger-submit"), workspace_id: workspaceId, input_values: { question: "How do I export invoices?" } });
       const call = chats().find((request) => !isClassification(request))!;
       const answerPrompt = promptOf(call);
       const rules = call.messages[0]!.content;

@@ -125,6 +125,7 @@ describe("per-language analysis", () => {
 
   it("finds a French translation from a French question's inflections", async () => {
     const knowledge = testKnowledge();
+    await knowledge.load("i18n-analysis");
     const french = await knowledge.search("i18n-analysis", "mots de passe réinitialisés", { locale: "fr", topK: 1 });
     expect(french[0]).toMatchObject({ title: "Réinitialiser votre mot de passe" });
     expect(analysisLanguageOf("fr-CA")).toBe("fr");

@@ -7,6 +7,7 @@ import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.t
 import { OfflineEmbedder } from "../server/knowledge/offline-embedder.ts";
 import { demoSource, intercomSource } from "../server/knowledge/sources.ts";
 import { createLogger } from "../server/logger.ts";
+import { waitFor } from "./helpers/process.ts";
 import { fixture, startTestApp } from "./helpers/app.ts";
 import { intercomArticle, intercomCollection, startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
 
@@ -148,6 +149,27 @@ describe("Help Center sync", () => {
       const json = await (await app.canvas("/canvas/messenger/submit", body)).json();
       const urls = json.canvas.content.components.filter((c: { action?: { type: string } }) => c.action?.type === "url");
       expect(urls[0]).toMatchObject({ label: "Reset your password", action: { url: "https://help.fake.example/en/articles/501" } });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("never has a card wait for a Help Center this instance has not loaded: it hands over honestly, and the load it starts serves the next card", async () => {
+    // A second instance on the same Chroma, started before the workspace was installed through the first.
+    const other = new HelpCenterKnowledge({ store, embedder, sourceFor: () => intercomSource(createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url }), 2), logger: createLogger("silent") });
+    const app = await startTestApp({ knowledge: other, workspaces: [] });
+    const ask = async () => {
+      const body = { ...fixture("messenger-submit"), workspace_id: WS, input_values: { question: "I forgot my password, how do I reset it?" } };
+      return (await app.canvas("/canvas/messenger/submit", body)).json();
+    };
+    try {
+      const first = await ask();
+      expect(first.canvas.content.components[0].text).toMatch(/still reading the Help Center/);
+      const next = await waitFor(async () => {
+        const json = await ask();
+        return json.canvas.content.components.some((c: { action?: { url?: string } }) => c.action?.url === "https://help.fake.example/en/articles/501") ? json : undefined;
+      }, 10_000, "the next card answered from the loaded Help Center");
+      expect(next.canvas.content.components.find((c: { action?: { type: string } }) => c.action?.type === "url")).toMatchObject({ label: "Reset your password" });
     } finally {
       await app.close();
     }

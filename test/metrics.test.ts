@@ -62,7 +62,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
       { [WEBHOOK_JOB]: webhookHandler({ assistant, clientFor: () => client, directoryFor: () => undefined, bot: new BotIdentity(), queue, db, logger, freshness: { changed: () => undefined, traffic: () => undefined }, events }) },
       logger,
     );
-    app = await startTestApp({ assistant, queue, events, db, metrics, adminToken: TOKEN });
+    app = await startTestApp({ assistant, knowledge, queue, events, db, metrics, adminToken: TOKEN });
 
     // 1001: answered, then "That helped".
     const a1 = await card(1001, "ask", "How do I set up recurring invoices for a retainer client?");

@@ -22,6 +22,7 @@ import { canvas } from "../canvas/responses.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { intercomDirectory } from "../server/intercom/directory.ts";
 import { startTestApp, type TestApp } from "./helpers/app.ts";
+import { PREVIEW_WORKSPACE_ID } from "../server/http/preview.ts";
 import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
 import { CHROMIUM, runBrowserTests } from "./helpers/browser.ts";
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
   intercom = await startFakeIntercom();
   intercom.teams.push({ id: "5317", name: "Support" }, { id: "5318", name: "Billing" });
   const directory = intercomDirectory(createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url }));
-  app = await startTestApp({ directoryFor: () => directory });
+  app = await startTestApp({ directoryFor: () => directory, workspaces: [PREVIEW_WORKSPACE_ID] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -93,7 +93,9 @@ describe.each(BACKENDS)("on %s", (backend) => {
     const openai = await startFakeOpenAI();
     openai.chat = () => ({ content: JSON.stringify({ intent: "faq_question", needs_human: false, answerable: true, cited: ["8800104"], answer: "Go to Invoices > Recurring." }) });
     try {
-      const assistant = createAssistant({ knowledge: testKnowledge(), logger, settings, model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }) });
+      const knowledge = testKnowledge();
+      await Promise.all([ALPHA, BETA].map((workspaceId) => knowledge.load(workspaceId)));
+      const assistant = createAssistant({ knowledge, logger, settings, model: new OpenAIChatModel({ baseUrl: openai.url, model: "gpt-test" }) });
       await settings.update(ALPHA, { set: { tone: "cheerful and full of exclamation marks" } }, "admin 1");
       for (const workspaceId of [ALPHA, BETA]) {
         await respond({ workspaceId, message: "How do I set up recurring invoices?", history: [], previousSentiments: [], turnNumber: 1, customer: customerProfile(undefined) }, assistant);
@@ -121,9 +123,10 @@ describe.each(BACKENDS)("on %s", (backend) => {
       const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
       queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 3, backoffMs: () => 0 });
       shared = new WorkspaceSettings({ db, defaults: FILE_POLICY, logger });
-      const assistant = createAssistant({ knowledge: testKnowledge(), logger, settings: shared });
+      const knowledge = testKnowledge();
+      const assistant = createAssistant({ knowledge, logger, settings: shared });
       worker = new Worker(queue, { [HANDOFF_JOB]: handoffHandler({ clientFor: () => client, bot: new BotIdentity(), settings: shared, db, logger }) }, logger);
-      app = await startTestApp({ assistant, onEscalation: enqueueHandoff(queue) });
+      app = await startTestApp({ assistant, knowledge, workspaces: [ALPHA, BETA], onEscalation: enqueueHandoff(queue) });
     });
     afterAll(async () => {
       await app.close();

@@ -7,7 +7,7 @@ import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import type { Sql } from "../storage/database.ts";
 import { CalibrationModel, FIT_METHOD, priorModel } from "./model.ts";
-import { selfCalibrate } from "./self-calibration.ts";
+import { inProcessFit, type Fit } from "./fitters.ts";
 
 /** A share of articles added, removed or edited at least this large calls for a new fit. */
 export const MATERIAL_CHANGE = 0.1;
@@ -82,6 +82,7 @@ export function memoryCalibrationStore(): CalibrationStore {
 export class Calibrations {
   private readonly cache = new Map<string, { model: CalibrationModel; at: number; fittedAt?: string }>();
   private readonly fitting = new Map<string, Promise<CalibrationModel>>();
+  private readonly fit: Fit;
 
   constructor(
     private readonly deps: {
@@ -92,8 +93,12 @@ export class Calibrations {
       synonymsFor?: (workspaceId: string) => Promise<string[][] | undefined>;
       /** Told about every model in use, for /metrics. */
       onModel?: (workspaceId: string, model: CalibrationModel) => void;
+      /** Where the fit runs (fitters.ts); in this thread unless told otherwise. */
+      fit?: Fit;
     },
-  ) {}
+  ) {
+    this.fit = deps.fit ?? inProcessFit(deps.knowledge);
+  }
 
   /** The model the workspace's decisions use now. */
   async modelFor(workspaceId: string): Promise<CalibrationModel> {
@@ -143,7 +148,7 @@ export class Calibrations {
       return stored.model;
     }
     const started = Date.now();
-    const model = await selfCalibrate(knowledge, workspaceId, { synonyms: await this.deps.synonymsFor?.(workspaceId) });
+    const model = await this.fit(workspaceId, { synonyms: await this.deps.synonymsFor?.(workspaceId) });
     if (!model) {
       logger.info({ workspaceId, articles: Object.keys(version.articles).length }, "help center too small to calibrate; using the shipped prior");
       this.remember(workspaceId, priorModel());

@@ -2,7 +2,7 @@
 // decision out: answer, ask for clarification, acknowledge feedback, or hand over to a person
 // (with the reason). No HTTP here; the canvas and the handoff both act on the same decision.
 import { DeadlineExceeded, withDeadline } from "../deadline.ts";
-import { articleKeyOfPassage, type KnowledgeBase, type LearnedFrom, type Passage } from "../knowledge/knowledge-base.ts";
+import { articleKeyOfPassage, NotLoaded, type KnowledgeBase, type LearnedFrom, type Passage } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import { extractiveAnswer, judgeChoice, writeAnswer, type AnswerDraft, type AnswerStats } from "./answerer.ts";
 import { answerSupport, isSupported } from "./answer-support.ts";
@@ -254,6 +254,7 @@ export async function respond(input: AssistantInput, deps: AssistantDeps): Promi
   try {
     ({ model, passages, notHelped } = await search());
   } catch (error) {
+    if (error instanceof NotLoaded) return escalate("still_reading", "this instance is still loading the workspace's Help Center");
     // Without the Help Center the honest answer is a person: the customer is not left waiting.
     const late = error instanceof DeadlineExceeded;
     deps.logger.error({ err: error, workspaceId: input.workspaceId }, late ? "Help Center search too slow; handing over" : "Help Center search failed; handing over");

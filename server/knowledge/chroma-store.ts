@@ -87,7 +87,7 @@ export class ChromaStore {
     readonly url: string,
     embedderId: string,
     /** Prefix for collection names, so several deployments (or test runs) can share one Chroma. */
-    private readonly namespace = "",
+    readonly namespace = "",
   ) {
     const { hostname, port, protocol } = new URL(url);
     this.client = new ChromaClient({ host: hostname, port: Number(port || (protocol === "https:" ? 443 : 80)), ssl: protocol === "https:" });

@@ -93,6 +93,13 @@ export interface LearnedQuestionIndex {
   removeLearnedQuestions(workspaceId: string, recordIds: string[]): Promise<void>;
 }
 
+/** Asked of a workspace whose index this instance has not loaded yet (its first sync or load is running). */
+export class NotLoaded extends Error {
+  constructor(readonly workspaceId: string) {
+    super(`the Help Center of workspace ${workspaceId} is not loaded yet`);
+  }
+}
+
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface KnowledgeBase {
@@ -107,6 +114,12 @@ export interface KnowledgeBase {
   /** Names the embedder in use: a calibration is only valid for the embedder it was fitted with. */
   readonly embedderId: string;
   collections(workspaceId: string): Promise<HelpCenterCollection[]>;
+  /**
+   * Makes sure this instance has the workspace's index: read from Chroma, synced first when Chroma
+   * holds nothing for it. Start-up, the sync and tools call it; a search never waits on it (it is
+   * told NotLoaded instead).
+   */
+  load(workspaceId: string): Promise<void>;
   /** Re-syncs a workspace's Help Center now (incrementally); resolves with what changed. */
   sync(workspaceId: string): Promise<{ synced: number; unchanged: number; removed: number; skippedDrafts: number; errors: unknown[] }>;
   /** An indexed article, passage by passage in reading order, or undefined. */

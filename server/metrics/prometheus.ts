@@ -41,6 +41,15 @@ export class AppMetrics {
   constructor(options: { queue?: JobQueue } = {}) {
     const { queue } = options;
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      // Not among prom-client's defaults; here the embedded database's WebAssembly memory is most of it.
+      name: "nodejs_array_buffers_bytes",
+      help: "Memory held by ArrayBuffers and WebAssembly memories (part of nodejs_external_memory_bytes)",
+      registers: [this.registry],
+      collect() {
+        this.set(process.memoryUsage().arrayBuffers);
+      },
+    });
     if (queue) {
       new Gauge({
         name: "queue_jobs",

@@ -48,7 +48,16 @@ export function testKnowledge(options: { sourceFor?: (workspaceId: string) => He
   });
 }
 
-export async function startTestApp(overrides: Partial<AppDeps> & { knowledge?: KnowledgeBase; model?: ChatModel; policy?: AssistantPolicy; trustStore?: ModelTrustStore } = {}): Promise<TestApp> {
+/** The workspace of the Intercom payloads in test/fixtures. */
+export const FIXTURE_WORKSPACE = "ecahpwf5";
+
+/**
+ * `workspaces` are loaded before the app answers, as start-up loads every connected workspace (the
+ * fixtures' one unless told otherwise); a card for any other finds it still loading and hands over.
+ */
+export async function startTestApp(
+  overrides: Partial<AppDeps> & { knowledge?: KnowledgeBase; model?: ChatModel; policy?: AssistantPolicy; trustStore?: ModelTrustStore; workspaces?: string[] } = {},
+): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -57,7 +66,9 @@ export async function startTestApp(overrides: Partial<AppDeps> & { knowledge?: K
     },
   });
   const logger = createLogger("debug", sink);
-  const { knowledge = testKnowledge(), model, policy, trustStore, ...rest } = overrides;
+  const { knowledge = testKnowledge(), model, policy, trustStore, workspaces = [FIXTURE_WORKSPACE], ...rest } = overrides;
+  // As at start-up, a workspace that cannot be loaded (Chroma down) does not stop the app.
+  for (const workspaceId of workspaces) await knowledge.load(workspaceId).catch(() => undefined);
   const app = createApp({
     logger,
     clientSecret: SECRET,

@@ -1,0 +1,78 @@
+// The lexical indexes this instance searches, one per workspace, each read whole from Chroma.
+// Loading is the start-up's, the sync's and the learner's job; a search takes the index in hand and
+// never waits on Chroma. A new index replaces the one in use only once it is complete, so cards
+// keep answering from the previous one meanwhile.
+import { withDeadline } from "../deadline.ts";
+import type { Logger } from "../logger.ts";
+import type { ChromaStore } from "./chroma-store.ts";
+import type { Embedder } from "./embedder.ts";
+import { LexicalIndex } from "./lexical-index.ts";
+
+/** How often, at most, a workspace's index is compared with what Chroma holds. */
+const RECHECK_MS = 5000;
+/** Longest that comparison waits for Chroma: a slow Chroma is checked again later. */
+const CHECK_BUDGET_MS = 1000;
+
+export class LexicalIndexes {
+  private readonly held = new Map<string, LexicalIndex>();
+  private readonly loads = new Map<string, { done: Promise<LexicalIndex>; again: boolean }>();
+  private readonly checkedAt = new Map<string, number>();
+
+  constructor(private readonly deps: { store: ChromaStore; embedder: Embedder; logger: Logger }) {}
+
+  /** The index in use for the workspace, or undefined when this instance has not loaded one. */
+  current(workspaceId: string): LexicalIndex | undefined {
+    return this.held.get(workspaceId);
+  }
+
+  /** Whether this instance has an index for any workspace. */
+  get any(): boolean {
+    return this.held.size > 0;
+  }
+
+  /**
+   * Reads the workspace's passages from Chroma into a new index and puts it in use. A load asked
+   * for while one runs is made once more after it, so what changed meanwhile is read too.
+   */
+  load(workspaceId: string): Promise<LexicalIndex> {
+    const running = this.loads.get(workspaceId);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const entry = { again: false } as { again: boolean; done: Promise<LexicalIndex> };
+    entry.done = this.read(workspaceId, entry).finally(() => this.loads.delete(workspaceId));
+    this.loads.set(workspaceId, entry);
+    return entry.done;
+  }
+
+  private async read(workspaceId: string, entry: { again: boolean }): Promise<LexicalIndex> {
+    let index: LexicalIndex;
+    do {
+      entry.again = false;
+      index = new LexicalIndex(await this.deps.store.allChunks(workspaceId), this.deps.embedder);
+      this.put(workspaceId, index);
+    } while (entry.again);
+    return index;
+  }
+
+  /** Puts an index in use (a sync that found what is in use still current keeps it). */
+  put(workspaceId: string, index: LexicalIndex): void {
+    this.held.set(workspaceId, index);
+    this.checkedAt.set(workspaceId, Date.now());
+  }
+
+  /**
+   * At most every few seconds, in the background: reloads the index when Chroma's count of
+   * passages differs from it (another instance synced, or learned a question). Never awaited by
+   * a search.
+   */
+  recheck(workspaceId: string): void {
+    const index = this.held.get(workspaceId);
+    if (!index || this.loads.has(workspaceId) || Date.now() - (this.checkedAt.get(workspaceId) ?? 0) < RECHECK_MS) return;
+    this.checkedAt.set(workspaceId, Date.now());
+    void withDeadline(this.deps.store.count(workspaceId), CHECK_BUDGET_MS, "counting passages")
+      .then((count) => (count !== index.size && this.held.get(workspaceId) === index ? this.load(workspaceId) : undefined))
+      .catch((error) => this.deps.logger.warn({ err: error, workspaceId }, "could not compare the index with Chroma; keeping the one in use"));
+  }
+}
