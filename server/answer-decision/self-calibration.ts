@@ -71,22 +71,28 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
   const languages = new Set<AnalyzedLanguage>(["en", ...articles.map((article) => analysisLanguageOf(article.locale))]);
   for (const language of languages) for (const query of ELSEWHERE_QUESTIONS.get(language) ?? []) searches.push({ query, kind: "elsewhere", articleKey: "", locale: language });
 
-  const samples: QuestionSample[] = [];
-  // Each language's questions are searched as the customer's language.
-  for (const [locale, group] of groupBy(searches, (search) => search.locale)) {
-    for (let start = 0; start < group.length; start += BATCH) {
-      const batch = group.slice(start, start + BATCH);
+  // Each language's questions are searched as the customer's language, a batch at a time; two
+  // batches are in flight, so one is searched while Chroma answers the other. The samples keep the
+  // batches' order.
+  const batches = [...groupBy(searches, (search) => search.locale)].flatMap(([locale, group]) =>
+    Array.from({ length: Math.ceil(group.length / BATCH) }, (_, k) => ({ locale, batch: group.slice(k * BATCH, (k + 1) * BATCH) })),
+  );
+  const found: QuestionSample[][] = new Array(batches.length);
+  let next = 0;
+  const searcher = async () => {
+    for (let k = next++; k < batches.length; k = next++) {
+      const { locale, batch } = batches[k]!;
       const results = await knowledge.searchMany(workspaceId, batch, { synonyms: options.synonyms, topK: 5, locale });
-      batch.forEach((search, i) => {
-        samples.push({
-          articleKey: search.articleKey,
-          kind: search.kind,
-          language: analysisLanguageOf(search.locale),
-          ...(search.learned ? { learned: true } : {}),
-          results: results[i]!.map((passage) => ({ features: passage.features, correct: passage.articleId === search.articleId })),
-        });
-      });
+      found[k] = batch.map((search, i) => ({
+        articleKey: search.articleKey,
+        kind: search.kind,
+        language: analysisLanguageOf(search.locale),
+        ...(search.learned ? { learned: true } : {}),
+        results: results[i]!.map((passage) => ({ features: passage.features, correct: passage.articleId === search.articleId })),
+      }));
     }
-  }
+  };
+  await Promise.all([searcher(), searcher()]);
+  const samples = found.flat();
   return fitModel(samples, { embedderId: knowledge.embedderId, helpCenterVersion: version.digest, articles: distinct.size, learned: learned.length });
 }
