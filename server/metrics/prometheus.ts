@@ -42,9 +42,9 @@ export class AppMetrics {
     const { queue } = options;
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
-      // Not among prom-client's defaults; here the embedded database's WebAssembly memory is most of it.
+      // Not among prom-client's defaults (PGlite's WebAssembly memory counts in external memory, not here).
       name: "nodejs_array_buffers_bytes",
-      help: "Memory held by ArrayBuffers and WebAssembly memories (part of nodejs_external_memory_bytes)",
+      help: "Memory held by ArrayBuffers (part of nodejs_external_memory_bytes)",
       registers: [this.registry],
       collect() {
         this.set(process.memoryUsage().arrayBuffers);

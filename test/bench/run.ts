@@ -7,7 +7,8 @@
 // - a hosted model, simulated (first-token delay, token rate; credulous and honest personalities):
 //   answers the model wrote within a card's budget and a conversation reply's, their latency, and
 //   how long measuring the model takes
-// - cold start to ready, and memory at rest
+// - where the memory goes, part by part (test/bench/memory-parts.ts)
+// - cold start to ready, and memory at rest (the app's /metrics, the process tree)
 import autocannon from "autocannon";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -22,6 +23,7 @@ import { customerProfile } from "../../server/assistant/context.ts";
 import { createAssistant } from "../../server/assistant/create-assistant.ts";
 import { DEFAULT_POLICY } from "../../server/assistant/policy.ts";
 import { createApp } from "../../server/http/app.ts";
+import { PREVIEW_WORKSPACE_ID } from "../../server/http/preview.ts";
 import { canvasSignature, verifyCanvasSignature } from "../../server/intercom/signature.ts";
 import { startEmbeddedChroma } from "../../server/knowledge/chroma-server.ts";
 import { ChromaStore } from "../../server/knowledge/chroma-store.ts";
@@ -42,6 +44,7 @@ import { outcomeOf } from "../eval/card-outcome.ts";
 import { generateEventLog } from "./report-events.ts";
 import { reportOf } from "../../server/metrics/report-query.ts";
 import { openDatabase } from "../../server/storage/database.ts";
+import { EventLog } from "../../server/metrics/events.ts";
 
 const SECRET = "bench-client-secret-0123456789";
 /** The workspace of the 10,000-article Help Center, which the HTTP benchmark asks about. */
@@ -148,37 +151,51 @@ try {
   const body = JSON.stringify({ ...fixture("messenger-submit"), workspace_id: BENCH_WORKSPACE });
   const raw = Buffer.from(body);
   const headers = { "x-body-signature": canvasSignature(raw, SECRET) };
-  const stages = { verify: [] as number[], parse: [] as number[], retrieve: [] as number[], "decide and render (LLM at zero latency)": [] as number[] };
-  const deps: messenger.MessengerDeps = { assistant, articles: new ArticleStats() };
+  const stages = { verify: [] as number[], parse: [] as number[], retrieve: [] as number[], "decide and render (LLM at zero latency)": [] as number[], "event write (PGlite; the card does not wait for it)": [] as number[] };
+  const eventsDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-events-"));
+  const eventsDb = await openDatabase({ dataDir: eventsDir });
+  const events = new EventLog(eventsDb);
+  const deps: messenger.MessengerDeps = { assistant, articles: new ArticleStats(), events };
   for (let i = 0; i < 200; i++) {
     stages.verify.push((await timed(async () => verifyCanvasSignature(raw, headers, SECRET)))[1]);
     const [parsed, parseMs] = await timed(async () => MessengerSubmitRequest.parse(JSON.parse(raw.toString())));
     stages.parse.push(parseMs);
     stages.retrieve.push((await timed(() => knowledge.search(BENCH_WORKSPACE, QUESTIONS[i % QUESTIONS.length]!, { topK: 4 })))[1]);
     stages["decide and render (LLM at zero latency)"].push((await timed(() => messenger.submit(parsed, deps)))[1]);
+    stages["event write (PGlite; the card does not wait for it)"].push((await timed(() => events.flush()))[1]);
   }
+  await eventsDb.close();
+  await rm(eventsDir, { recursive: true, force: true });
   table(`App overhead per signed submit, by stage (${passages} passages indexed, 200 requests)`, ["stage", "p50", "p95"], Object.entries(stages).map(([stage, values]) => [stage, ms(quantile(values, 0.5)), ms(quantile(values, 0.95))]));
 
-  // Over HTTP: the real app (npm start) in its own process, serving the 10,000-article Help Center
-  // from the same Chroma, its metrics events written to its embedded database. Each request asks
-  // one of a set of questions, so no answer comes from a cache.
-  const signedBodies = QUESTIONS.map((question) => {
-    const request = Buffer.from(JSON.stringify({ ...fixture("messenger-submit"), workspace_id: BENCH_WORKSPACE, input_values: { question } }));
-    return { body: request, signature: canvasSignature(request, SECRET) };
-  });
-  {
+  // Over HTTP: the real app (npm start) in its own process, from the same Chroma, its metrics
+  // events written to its embedded database: the 10,000-article Help Center with a model at zero
+  // latency, and the demo with the offline defaults. Each request asks one of a set of questions,
+  // so no answer comes from a cache.
+  const overHttp = async (title: string, workspace: string, questions: string[], env: Record<string, string>) => {
+    const signedBodies = questions.map((question) => {
+      const request = Buffer.from(JSON.stringify({ ...fixture("messenger-submit"), workspace_id: workspace, input_values: { question } }));
+      return { body: request, signature: canvasSignature(request, SECRET) };
+    });
     const appDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-app-"));
-    const app = await spawnApp({ DATA_DIR: appDir, CHROMA_URL: chroma.url, OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: "bench", EMBEDDER: "offline", INTERCOM_CLIENT_SECRET: SECRET, LOG_LEVEL: "warn" });
+    const app = await spawnApp({ DATA_DIR: appDir, CHROMA_URL: chroma.url, INTERCOM_CLIENT_SECRET: SECRET, LOG_LEVEL: "warn", ...env });
     try {
       await waitFor(async () => ((await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 120_000, "readyz");
       const url = `http://127.0.0.1:${app.port}/canvas/messenger/submit`;
-      // The first requests load the workspace's index and warm the app up; they also say how many
-      // of the questions get an answer (the others are handed over, which skips the answer call).
+      const ask = async ({ body: payload, signature }: (typeof signedBodies)[number]) =>
+        (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-body-signature": signature }, body: payload })).json()) as { event?: { type: string }; canvas: { content: { components: Array<{ text?: string }> } } };
+      // A workspace the app did not sync at start is loaded in the background by its first card;
+      // the measurement starts once a card answers from it.
+      // (Building a 10,000-article index holds the app's event loop for seconds, so a kept-alive
+      // connection may be reset meanwhile: asked again.)
+      await waitFor(async () => {
+        const text = (await ask(signedBodies[0]!).catch(() => undefined))?.canvas.content.components[0]?.text;
+        return text !== undefined && !/still reading/.test(text) ? true : undefined;
+      }, 120_000, "the Help Center loaded");
+      // The first requests warm the app up; they also say how many of the questions get an answer
+      // (the others are handed over, which skips the answer call).
       let answered = 0;
-      for (const { body: payload, signature } of signedBodies) {
-        const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-body-signature": signature }, body: payload });
-        if (((await response.json()) as { event?: { type: string } }).event?.type !== "completed") answered++;
-      }
+      for (const signed of signedBodies) if ((await ask(signed)).event?.type !== "completed") answered++;
       let next = 0;
       const load = (connections: number, duration: number) =>
         autocannon({
@@ -201,13 +218,15 @@ try {
         const result = await load(connections, duration);
         rows.push([connections, result.requests.average.toFixed(0), ms(result.latency.p50), ms(result.latency.p97_5), ms(result.latency.p99), result.errors, result.non2xx]);
       }
-      table(`Signed /canvas/messenger/submit over HTTP (npm start in its own process; autocannon and the fake LLM in this one; ${passages} passages; ${signedBodies.length} questions, ${answered} answered, the others handed over)`, ["connections", "requests/s", "p50", "p97.5", "p99", "errors", "non-2xx"], rows);
+      table(`${title} (npm start in its own process; autocannon in this one; ${signedBodies.length} questions, ${answered} answered, the others handed over)`, ["connections", "requests/s", "p50", "p97.5", "p99", "errors", "non-2xx"], rows);
     } finally {
       app.child.kill("SIGTERM");
       await app.exited;
       await rm(appDir, { recursive: true, force: true });
     }
-  }
+  };
+  await overHttp(`Signed /canvas/messenger/submit over HTTP, ${passages} passages, a model at zero latency (the fake LLM in this process)`, BENCH_WORKSPACE, QUESTIONS, { OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: "bench", EMBEDDER: "offline" });
+  await overHttp("Signed /canvas/messenger/submit over HTTP, the demo Help Center with the offline defaults (no model)", PREVIEW_WORKSPACE_ID, QUESTIONS, {});
 
   // A hosted model as it behaves (first token after a delay, then a token rate), behind the real
   // app: signed cards about the demo Help Center, as customers type them, four at a time. Each
@@ -317,26 +336,65 @@ try {
   table("The report over 30 days of a busy workspace (figures, articles and content gaps; 3 runs)", ["database", "events", "generated in", "fastest", "slowest"], reportRows);
   await rm(reportDir, { recursive: true, force: true });
 
+  // Where the memory goes: each part loaded alone in a process of its own, once collected.
+  const parts = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", "test/bench/memory-parts.ts", chroma.url], { encoding: "utf8", maxBuffer: 2 ** 24 })
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { part: string; heapMiB: number; rssMiB: number; articles?: number | string; passages?: number });
+  const mib = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} MiB` : "–");
+  const partRows = parts.map((entry) => [entry.part + (entry.passages ? ` (${entry.passages.toLocaleString("en")} passages)` : ""), mib(entry.heapMiB), mib(entry.rssMiB)]);
+  const indexOf = (articles: number) => parts.find((entry) => entry.articles === articles)!;
+  const demoIndex = parts.find((entry) => entry.articles === "demo")!;
+  const fitHeld = parts.find((entry) => entry.part.startsWith("fit of the demo's"))!;
+  partRows.push(
+    ["grows per 1,000 articles (lexical index, 10,000 less 1,000, / 9)", mib((indexOf(10000).heapMiB - indexOf(1000).heapMiB) / 9), mib((indexOf(10000).rssMiB - indexOf(1000).rssMiB) / 9)],
+    ["grows per connected workspace the size of the demo (index and fit)", mib(demoIndex.heapMiB + fitHeld.heapMiB), mib(demoIndex.rssMiB + fitHeld.rssMiB)],
+  );
+  table("Where the memory goes: each part loaded alone in a process of its own, after garbage collection", ["part", "V8 heap + external", "resident"], partRows);
+
   // Start-up of the real app, and its memory once ready: the first start creates the embedded
   // database and Chroma's files; a restart finds them.
   const startDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-start-"));
-  const rss = (pid: number) => Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)]).toString().trim()) / 1024;
+  /** Resident MiB of each process of the tree under `pid`, itself included. */
+  const tree = (pid: number) => {
+    const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,rss="]).toString().trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number) as [number, number, number]);
+    const out = new Map<number, number>();
+    const walk = (parent: number) => {
+      for (const [child, of, rss] of rows) if (of === parent && !out.has(child)) (out.set(child, rss / 1024), walk(child));
+    };
+    out.set(pid, (rows.find(([id]) => id === pid)?.[2] ?? 0) / 1024);
+    walk(pid);
+    return out;
+  };
+  const gauges = async (port: number) => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(text)?.[1]) / 2 ** 20;
+    return { heapUsed: gauge("nodejs_heap_size_used_bytes"), heapTotal: gauge("nodejs_heap_size_total_bytes"), external: gauge("nodejs_external_memory_bytes"), arrayBuffers: gauge("nodejs_array_buffers_bytes") };
+  };
   const startRows: Array<Array<string | number>> = [];
+  const breakdownRows: Array<Array<string | number>> = [];
   for (const run of ["first start (empty DATA_DIR)", "restart"]) {
     const started = performance.now();
     const proc = await spawnApp({ DATA_DIR: startDir });
     await waitFor(async () => ((await fetch(`http://127.0.0.1:${proc.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000, "readyz");
     const readyMs = performance.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
     const chromaPid = Number(/"pid":(\d+)/.exec(proc.output())?.[1]);
-    const atReady = rss(proc.child.pid!);
-    // Ready comes after the first fit; memory settles as the fit's garbage is collected.
-    await new Promise((resolve) => setTimeout(resolve, 28_000));
-    startRows.push([run, `${(readyMs / 1000).toFixed(1)} s`, `${atReady.toFixed(0)} MiB`, `${rss(proc.child.pid!).toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${rss(chromaPid).toFixed(0)} MiB` : "n/a"]);
+    const seen: Array<[string, Map<number, number>, Awaited<ReturnType<typeof gauges>>]> = [];
+    for (const [when, wait] of [["2 s after ready", 2000], ["30 s after ready", 28_000]] as const) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      seen.push([when, tree(proc.child.pid!), await gauges(proc.port)]);
+    }
+    const [atReady, later] = [seen[0]![1], seen[1]![1]];
+    const sum = (processes: Map<number, number>) => [...processes.values()].reduce((total, rss) => total + rss, 0);
+    startRows.push([run, `${(readyMs / 1000).toFixed(1)} s`, `${atReady.get(proc.child.pid!)!.toFixed(0)} MiB`, `${later.get(proc.child.pid!)!.toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${(atReady.get(chromaPid) ?? 0).toFixed(0)} MiB` : "n/a", `${sum(atReady).toFixed(0)} MiB (${atReady.size} processes)`]);
+    for (const [when, processes, memory] of seen) {
+      breakdownRows.push([`${run}, ${when}`, `${processes.get(proc.child.pid!)!.toFixed(0)} MiB`, `${memory.heapUsed.toFixed(0)} / ${memory.heapTotal.toFixed(0)} MiB`, `${memory.external.toFixed(0)} MiB`, `${memory.arrayBuffers.toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${(processes.get(chromaPid) ?? 0).toFixed(0)} MiB` : "n/a"]);
+    }
     proc.child.kill("SIGTERM");
     await proc.exited;
   }
-  table("Start-up and memory at rest (npm start: demo Help Center, embedded Chroma and PGlite)", ["run", "to ready", "app RSS 2 s after", "app RSS 30 s after", "embedded Chroma RSS"], startRows);
+  table("Start-up and memory at rest (npm start: demo Help Center, embedded Chroma and PGlite)", ["run", "to ready", "app RSS 2 s after", "app RSS 30 s after", "embedded Chroma RSS", "process tree 2 s after"], startRows);
+  table("The app's memory at rest (from its /metrics; external memory is mostly PGlite's WebAssembly memory)", ["when", "app RSS", "V8 heap used / total", "external", "array buffers", "Chroma child RSS"], breakdownRows);
   await rm(startDir, { recursive: true, force: true });
   if (values.markdown) rewriteSection(values.markdown, "npm run bench", printout.lines.join("\n"));
 } finally {
