@@ -111,7 +111,7 @@ describe("opening the embedded database", () => {
   });
 
   it("makes every new database a copy of one template, and two databases never share their data", async () => {
-    const { existsSync } = await import("node:fs");
+    const { existsSync, readFileSync } = await import("node:fs");
     const { mkdtemp, rm } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const path = await import("node:path");
@@ -120,6 +120,9 @@ describe("opening the embedded database", () => {
     try {
       const first = await openDatabase({ dataDir: a });
       expect(existsSync(path.join(templateDir(), "PG_VERSION"))).toBe(true);
+      // Another PGlite version (an upgrade) is another template: one made by an older version is never copied.
+      const { version } = JSON.parse(readFileSync(new URL("../node_modules/@electric-sql/pglite/package.json", import.meta.url), "utf8")) as { version: string };
+      expect(path.basename(templateDir())).toBe(`pglite-template-${version}`);
       await new JobQueue(first).enqueue({ workspaceId: "w1", kind: "k", dedupeKey: "only-in-a", payload: {} });
       const second = await openDatabase({ dataDir: b });
       expect(await new JobQueue(second).counts()).toEqual({});
