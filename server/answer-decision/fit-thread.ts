@@ -2,7 +2,7 @@
 // own thread does, runs selfCalibrate on it, answers with the model, and ends.
 import { parentPort, workerData } from "node:worker_threads";
 import { ChromaStore } from "../knowledge/chroma-store.ts";
-import { embedderOf, EmbedderSpec } from "../knowledge/create-embedder.ts";
+import { embedderOf } from "../knowledge/create-embedder.ts";
 import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
 import { createLogger } from "../logger.ts";
 import { FitRequest, type FitAnswer } from "./fitters.ts";
@@ -10,7 +10,7 @@ import { selfCalibrate } from "./self-calibration.ts";
 
 async function answer(): Promise<FitAnswer> {
   const request = FitRequest.parse(workerData);
-  const embedder = embedderOf(EmbedderSpec.parse(request.embedder));
+  const embedder = embedderOf(request.embedder);
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(request.chromaUrl, embedder.id, request.namespace),
     embedder,

@@ -5,7 +5,7 @@
 // keep the app's event loop while it runs. Both run the very same selfCalibrate.
 import { Worker } from "node:worker_threads";
 import { z } from "zod";
-import type { EmbedderSpec } from "../knowledge/create-embedder.ts";
+import { EmbedderSpec } from "../knowledge/create-embedder.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import { CalibrationModel } from "./model.ts";
 import { selfCalibrate } from "./self-calibration.ts";
@@ -22,7 +22,7 @@ export const inProcessFit =
 export const FitRequest = z.object({
   chromaUrl: z.string(),
   namespace: z.string(),
-  embedder: z.custom<EmbedderSpec>(),
+  embedder: EmbedderSpec,
   workspaceId: z.string(),
   synonyms: z.array(z.array(z.string())).optional(),
 });
