@@ -33,7 +33,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
   private readonly syncs: HelpCenterSync;
   private readonly searches: HelpCenterSearch;
   /** Loads started because a search met a workspace this instance had not loaded. */
-  private readonly fetching = new Map<string, Promise<void>>();
+  private readonly fetching = new Set<string>();
   /** Why the last load of a workspace not loaded failed (Chroma down, say): what its searches are told. */
   private readonly failed = new Map<string, unknown>();
 
@@ -75,10 +75,10 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
       return index;
     }
     if (!this.fetching.has(workspaceId)) {
-      const loading = this.load(workspaceId)
+      this.fetching.add(workspaceId);
+      void this.load(workspaceId)
         .catch((error) => this.deps.logger.error({ err: error, workspaceId }, "could not load the workspace's Help Center"))
         .finally(() => this.fetching.delete(workspaceId));
-      this.fetching.set(workspaceId, loading);
     }
     throw this.failed.get(workspaceId) ?? new NotLoaded(workspaceId);
   }

@@ -56,8 +56,7 @@ export class LexicalIndexes {
     return index;
   }
 
-  /** Puts an index in use (a sync that found what is in use still current keeps it). */
-  put(workspaceId: string, index: LexicalIndex): void {
+  private put(workspaceId: string, index: LexicalIndex): void {
     this.held.set(workspaceId, index);
     this.checkedAt.set(workspaceId, Date.now());
   }
