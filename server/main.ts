@@ -37,15 +37,21 @@ import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
 import { EventLog } from "./metrics/events.ts";
 import { WorkspacePreparation } from "./answer-decision/preparation.ts";
 import { AppMetrics } from "./metrics/prometheus.ts";
+import { SetupEvidence, type EvidenceSink } from "./setup/evidence.ts";
+import { observedModel, recordIntercomCall, recordSync } from "./setup/record.ts";
+import { setupStatus } from "./setup/setup-status.ts";
 
 /** The private app's own workspace, from its access token (`GET /me`). */
-async function ownWorkspace(config: Config, logger: Logger) {
+async function ownWorkspace(config: Config, logger: Logger, evidence: EvidenceSink) {
   if (!config.intercom.accessToken) return undefined;
-  const client = createIntercomClient({ token: config.intercom.accessToken, baseUrl: config.intercom.apiBaseUrl });
+  // Calls are recorded under the workspace once GET /me has named it; a refused token app-wide.
+  const own = { workspaceId: "" };
+  const client = createIntercomClient({ token: config.intercom.accessToken, baseUrl: config.intercom.apiBaseUrl, onCall: (call) => recordIntercomCall(evidence, own.workspaceId, call) });
   try {
-    const workspaceId = await workspaceOfToken(client);
-    logger.info({ workspaceId }, "connected to Intercom");
-    return { workspaceId, client };
+    own.workspaceId = await workspaceOfToken(client);
+    recordIntercomCall(evidence, own.workspaceId, { capability: "token", status: 200, permission: "" });
+    logger.info({ workspaceId: own.workspaceId }, "connected to Intercom");
+    return { workspaceId: own.workspaceId, client };
   } catch (error) {
     logger.error({ err: error }, "could not reach Intercom with INTERCOM_ACCESS_TOKEN; its workspace is not served");
     return undefined;
@@ -68,6 +74,7 @@ async function main() {
   let freshness: HelpCenterFreshness | undefined;
   let db: Database | undefined;
   let events: EventLog | undefined;
+  let evidence: SetupEvidence | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -77,6 +84,7 @@ async function main() {
     // Jobs in hand finish; anything not done stays in the database for the next start.
     await worker?.stop();
     await events?.flush();
+    await evidence?.flush();
     await db?.close();
     await chroma?.stop();
     process.exit(code);
@@ -100,8 +108,9 @@ async function main() {
     logger.info({ workspaces: loaded }, "loaded OAuth installations");
     if (unreadable.length) logger.error({ workspaces: unreadable }, "stored tokens that TOKEN_ENCRYPTION_KEY does not open; those workspaces must reinstall");
   }
-  const own = await ownWorkspace(config, logger);
-  const connections = new IntercomConnections({ apiBaseUrl: config.intercom.apiBaseUrl, own, installed, logger });
+  const seen = (evidence = new SetupEvidence(database, { logger }));
+  const own = await ownWorkspace(config, logger, seen);
+  const connections = new IntercomConnections({ apiBaseUrl: config.intercom.apiBaseUrl, own, installed, logger, onCall: (workspaceId, call) => recordIntercomCall(seen, workspaceId, call) });
 
   const queue = new JobQueue(database);
   const metrics = new AppMetrics({ queue });
@@ -125,7 +134,7 @@ async function main() {
     fit: threadFit({ chromaUrl, namespace: store.namespace, embedder: embedderSpec(config) }),
   });
   const model = config.openai.enabled
-    ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
+    ? observedModel(new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel }), seen)
     : undefined;
   const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
   const assistant = createAssistant({
@@ -142,7 +151,13 @@ async function main() {
   });
   // A workspace is served once synced and fitted; /readyz waits for every connected one. The
   // model's trust is measured after, in the background: until then it settles no unsure card.
-  const preparation = new WorkspacePreparation({ knowledge, calibrations, logger, onFitted: (workspaceId, fitted) => void assistant.trusts?.refresh(workspaceId, fitted.helpCenterVersion) });
+  const preparation = new WorkspacePreparation({
+    knowledge,
+    calibrations,
+    logger,
+    onFitted: (workspaceId, fitted) => void assistant.trusts?.refresh(workspaceId, fitted.helpCenterVersion),
+    onSynced: (workspaceId, outcome) => void recordSync(seen, knowledge, logger, workspaceId, outcome),
+  });
   /** A failed sync is logged; the index and fit the workspace had keep serving. */
   const syncLogged = (workspaceId: string) => preparation.sync(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed"));
   const syncAll = () => Promise.all([PREVIEW_WORKSPACE_ID, ...connections.workspaces()].map(syncLogged));
@@ -181,8 +196,22 @@ async function main() {
     onEscalation: enqueueHandoff(queue),
     learned,
     picks,
+    evidence: { sink: seen, known: (workspaceId) => workspaceId === PREVIEW_WORKSPACE_ID || connections.workspaces().includes(workspaceId) },
     console: {
       sessions: new ConsoleSessions(database, clientSecret),
+      setup: {
+        status: (workspaceId) =>
+          setupStatus(workspaceId, {
+            db: database,
+            queue,
+            factsOf: (id) => seen.factsOf(id),
+            ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+            ...(model && assistant.trusts
+              ? { model: { name: model.name, budgetMsFor: async (id) => (await settings.policyFor(id)).llm_time_budget_ms, trustFor: (id) => assistant.trusts!.trustFor(id), isMeasuring: (id) => assistant.trusts!.isMeasuring(id) } }
+              : {}),
+          }),
+        retry: (workspaceId, jobId) => queue.retry(workspaceId, jobId),
+      },
       ...(assistant.trusts ? { trusts: assistant.trusts } : {}),
       settings,
       directoryFor,

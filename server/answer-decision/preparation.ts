@@ -20,6 +20,8 @@ export class WorkspacePreparation {
       logger: Logger;
       /** Told of the fit in use after each sync, without being waited for (the configured model's measurement). */
       onFitted?: (workspaceId: string, model: CalibrationModel) => void;
+      /** Told how each sync ended, with the fit in use after it (the Setup page's evidence). */
+      onSynced?: (workspaceId: string, outcome: { summary: SyncSummary; model?: CalibrationModel } | { error: unknown }) => void;
     },
   ) {}
 
@@ -35,10 +37,12 @@ export class WorkspacePreparation {
       summary = await this.deps.knowledge.sync(workspaceId);
     } catch (error) {
       if (this.states.get(workspaceId) === "reading") this.states.set(workspaceId, "failed");
+      this.deps.onSynced?.(workspaceId, { error });
       throw error;
     }
     const fitted = await this.deps.calibrations.refit(workspaceId).catch((error) => void this.deps.logger.error({ err: error, workspaceId }, "could not calibrate the answer decisions; keeping the model in use"));
     if (fitted) this.deps.onFitted?.(workspaceId, fitted);
+    this.deps.onSynced?.(workspaceId, { summary, ...(fitted ? { model: fitted } : {}) });
     this.states.set(workspaceId, "ready");
     return summary;
   }

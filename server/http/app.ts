@@ -40,6 +40,8 @@ import type { Database } from "../storage/database.ts";
 import { mountPreview } from "./preview.ts";
 import { mountSheets, sheetUrl } from "./sheets.ts";
 import { signedEndpoint, type Verifier } from "./signed-endpoint.ts";
+import type { EvidenceSink } from "../setup/evidence.ts";
+import { APP_WIDE } from "../setup/evidence.ts";
 
 export interface AppDeps {
   logger: Logger;
@@ -77,6 +79,23 @@ export interface AppDeps {
   console?: Omit<ConsoleDeps, "assistant" | "logger" | "report">;
   /** The public HTTPS address of the app: enables sheets and the live canvas, which Intercom fetches by URL. */
   publicUrl?: string;
+  /**
+   * Where the edge records what it sees of the setup (verified calls, rejected signatures, webhook
+   * topics); `known` says which workspaces a rejected request may be recorded under (its body is
+   * not trusted, so a name it gives is only taken when the app serves that workspace).
+   */
+  evidence?: { sink: EvidenceSink; known(workspaceId: string): boolean };
+}
+
+/** The workspace an unverified body names, when the app serves it; otherwise the app-wide record. */
+function claimedWorkspace(raw: Buffer, known: (workspaceId: string) => boolean): string {
+  try {
+    const body = JSON.parse(raw.toString("utf8")) as { workspace_id?: unknown; app_id?: unknown };
+    const claimed = typeof body.workspace_id === "string" ? body.workspace_id : typeof body.app_id === "string" ? body.app_id : undefined;
+    return claimed && known(claimed) ? claimed : APP_WIDE;
+  } catch {
+    return APP_WIDE;
+  }
 }
 
 /** Canvas requests hold at most two 64 KB canvases plus the contact: 512 KB is generous. */
@@ -111,13 +130,28 @@ export function createApp(deps: AppDeps): Express {
   }
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
+  const evidence = deps.evidence;
+  /** What a verified request of this path is recorded as (webhooks: their topic). */
+  const callFact = (path: string, body: { topic?: string }) => (path === "/webhooks/intercom" ? `webhook:${body.topic}` : `call:${path.replace(/^\/canvas\//, "").replace("/", "_")}`);
+  const witnessOf = (path: string) => {
+    if (!evidence) return undefined;
+    const channel = path === "/webhooks/intercom" ? "webhook" : "canvas";
+    return {
+      verified: (parsed: unknown) => {
+        const body = parsed as { workspace_id?: string; app_id?: string; topic?: string };
+        evidence.sink.saw(body.workspace_id ?? body.app_id ?? APP_WIDE, callFact(path, body));
+      },
+      rejected: (raw: Buffer, reason: string) =>
+        evidence.sink.saw(claimedWorkspace(raw, evidence.known), `${reason.startsWith("invalid: ") ? "invalid" : "rejected"}:${channel}`, { path, reason }),
+    };
+  };
   const signed = <S extends z.ZodType, R>(
     path: string,
     verify: Verifier,
     schema: S,
     handle: (body: z.infer<S>) => Promise<R> | R,
     fallback?: (body: z.infer<S>) => R,
-  ) => app.post(path, rawBody, signedEndpoint({ schema, verify, secret: clientSecret, logger, handle, fallback }));
+  ) => app.post(path, rawBody, signedEndpoint({ schema, verify, secret: clientSecret, logger, handle, fallback, witness: witnessOf(path) }));
 
   // An error while answering still shows the user a card with a way to a person.
   const apologise = (body: { workspace_id: string; context?: { locale?: string }; current_canvas?: { stored_data?: unknown } | null }) => {

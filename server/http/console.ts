@@ -27,13 +27,14 @@ import { reportRouter, type ReportAccess, type ReportDeps } from "./report.ts";
 import type { ModelTrusts } from "../answer-decision/model-trusts.ts";
 import type { ModelTrust } from "../answer-decision/model-trust.ts";
 import { ANSWER_PRECISION_TARGET } from "../answer-decision/fit.ts";
+import { needsAttention, when, type SetupLine } from "../setup/checks.ts";
 
 const views = Handlebars.create();
 const template = (name: string) => readFileSync(new URL(`../../templates/console/${name}.hbs`, import.meta.url), "utf8");
 views.registerPartial("head", template("head"));
 views.registerPartial("nav", template("nav"));
 views.registerHelper("eq", (a: unknown, b: unknown) => a === b);
-const PAGES = { signin: views.compile(template("signin.html")), settings: views.compile(template("settings.html")) };
+const PAGES = { signin: views.compile(template("signin.html")), settings: views.compile(template("settings.html")), setup: views.compile(template("setup.html")) };
 const NAV = views.compile("{{> nav}}");
 
 /** Failed sign-in attempts per address and minute. */
@@ -58,7 +59,25 @@ export interface ConsoleDeps {
   report?: ReportDeps;
   /** The configured model's measured trust per workspace, shown and measured again on demand. */
   trusts?: Pick<ModelTrusts, "trustFor" | "measure" | "isMeasuring">;
+  /** The Setup page: what works and what to fix, from the evidence the app recorded (server/setup). */
+  setup?: {
+    status(workspaceId: string): Promise<SetupLine[]>;
+    /** Puts a parked job of the workspace back in line; false when it is not parked (or not the workspace's). */
+    retry(workspaceId: string, jobId: string): Promise<boolean>;
+  };
   now?: () => number;
+}
+
+/** The Setup page's lines grouped as it shows them. */
+function setupView(lines: SetupLine[]) {
+  const groups: Array<{ name: string; lines: unknown[] }> = [];
+  for (const line of lines) {
+    const view = { ...line, ...(line.lastSeen ? { lastSeen: when(line.lastSeen) } : {}), ...(line.jobs ? { jobs: line.jobs.map((job) => ({ ...job, parkedAt: when(job.parkedAt) })) } : {}) };
+    const group = groups.at(-1)?.name === line.group ? groups.at(-1)! : groups[groups.push({ name: line.group, lines: [] }) - 1]!;
+    group.lines.push(view);
+  }
+  const count = (status: SetupLine["status"]) => lines.filter((line) => line.status === status).length;
+  return { groups, attention: needsAttention(lines), counts: { red: count("red"), amber: count("amber"), all: lines.length } };
 }
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
@@ -137,8 +156,19 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     next();
   };
 
+  /** The Setup page while anything on it needs an admin, the settings otherwise. */
+  const landing = async (workspaceId: string) => {
+    if (!deps.setup) return "/console/settings";
+    const lines = await deps.setup.status(workspaceId).catch((error) => {
+      deps.logger.error({ err: error, workspaceId }, "could not check the setup");
+      return [];
+    });
+    return needsAttention(lines) ? "/console/setup" : "/console/settings";
+  };
+
   router.get("/", async (req, res) => {
-    if (await sessionOf(req)) return res.redirect(303, "/console/settings");
+    const session = await sessionOf(req);
+    if (session) return res.redirect(303, await landing(session.workspaceId));
     signInPage(res, 200);
   });
 
@@ -169,7 +199,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
       const { cookie, expiresAt } = await deps.sessions.start({ workspaceId, adminId: String(me.id), adminName: me.name || me.email || `admin ${me.id}`, via: "intercom" });
       setCookie(res, cookie, expiresAt);
       deps.logger.info({ workspaceId, adminId: me.id }, "admin signed into the console");
-      res.redirect(303, "/console/settings");
+      res.redirect(303, await landing(workspaceId));
     } catch (error) {
       deps.logger.error({ err: error }, "console sign-in failed");
       signInPage(res, 502, "Intercom did not confirm the sign-in. Try again in a minute.");
@@ -184,7 +214,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     }
     const { cookie, expiresAt } = await deps.sessions.start({ workspaceId: operator.workspaceId, adminId: "operator", adminName: "the operator (admin token)", via: "admin_token" });
     setCookie(res, cookie, expiresAt);
-    res.redirect(303, "/console/settings");
+    res.redirect(303, await landing(operator.workspaceId));
   });
 
   router.post("/signout", form, signedIn, async (_req, res) => {
@@ -219,6 +249,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     res.status(extra.status ?? 200).type("html").send(
       PAGES.settings({
         session,
+        setup: Boolean(deps.setup),
         form: formOf(policy),
         ...choices,
         conditions: RULE_CONDITIONS.map((value) => ({ value, label: value === "reason" ? "hand-over reason" : value })),
@@ -260,6 +291,24 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     await settingsPage(res, session, { notice: "Measuring the model on your Help Center: reload this page in a minute for its figures." });
   });
 
+  const setupPage = async (res: Response, session: ConsoleSession, extra: { status?: number; notice?: string; error?: string } = {}) => {
+    const lines = await deps.setup!.status(session.workspaceId);
+    res.status(extra.status ?? 200).type("html").send(PAGES.setup({ session, setup: true, checkedAt: when(new Date(now())), ...setupView(lines), ...extra }));
+  };
+
+  router.get("/setup", signedIn, async (_req, res) => {
+    if (!deps.setup) return void res.redirect(303, "/console/settings");
+    await setupPage(res, res.locals.session as ConsoleSession);
+  });
+
+  router.post("/setup/jobs/:id/retry", form, signedIn, async (req, res) => {
+    const session = res.locals.session as ConsoleSession;
+    if (!deps.setup) return void res.redirect(303, "/console/settings");
+    const retried = await deps.setup.retry(session.workspaceId, String(req.params.id));
+    deps.logger.info({ workspaceId: session.workspaceId, jobId: req.params.id, retried, by: session.adminName }, "parked job retried from the console");
+    await setupPage(res, session, retried ? { notice: `Job #${req.params.id} is back in line: it runs within seconds.` } : { status: 404, error: `Job #${req.params.id} is not parked (already retried or done).` });
+  });
+
   if (deps.report) {
     const session = (res: Response) => res.locals.session as ConsoleSession;
     const access: ReportAccess = {
@@ -270,7 +319,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
       queryFields: () => ({}),
       // signedIn checked the CSRF token of every form before the report saw it.
       formAllowed: () => true,
-      header: (res) => NAV({ session: session(res), page: "report" }),
+      header: (res) => NAV({ session: session(res), page: "report", setup: Boolean(deps.setup) }),
     };
     router.use("/report", form, signedIn, reportRouter(deps.report, access));
   }

@@ -17,6 +17,11 @@ export interface SignedEndpointOptions<S extends z.ZodType, R> {
   handle: (body: z.infer<S>) => Promise<R> | R;
   /** What to answer when `handle` throws, so the user sees a card rather than Intercom's error. */
   fallback?: (body: z.infer<S>) => R;
+  /** Told of every verified request and every rejected one (the Setup page's evidence). */
+  witness?: {
+    verified(body: z.infer<S>): void;
+    rejected(rawBody: Buffer, reason: string): void;
+  };
 }
 
 function reject(res: Response, status: number, error: string) {
@@ -24,12 +29,13 @@ function reject(res: Response, status: number, error: string) {
 }
 
 export function signedEndpoint<S extends z.ZodType, R>(options: SignedEndpointOptions<S, R>): RequestHandler {
-  const { schema, verify, secret, logger, handle, fallback } = options;
+  const { schema, verify, secret, logger, handle, fallback, witness } = options;
   return async (req: Request, res: Response) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verdict = verify(raw, req.headers, secret);
     if (!verdict.ok) {
       logger.warn({ path: req.path, reason: verdict.reason }, "rejected unsigned or mis-signed request");
+      witness?.rejected(raw, verdict.reason);
       return reject(res, 401, "invalid signature");
     }
     let json: unknown;
@@ -42,8 +48,10 @@ export function signedEndpoint<S extends z.ZodType, R>(options: SignedEndpointOp
     if (!parsed.success) {
       const reason = describeIssue(parsed.error);
       logger.info({ path: req.path, reason }, "rejected invalid request");
+      witness?.rejected(raw, `invalid: ${reason}`);
       return reject(res, 400, reason);
     }
+    witness?.verified(parsed.data);
     try {
       res.json(await handle(parsed.data));
     } catch (error) {

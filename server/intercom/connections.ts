@@ -2,6 +2,7 @@
 // workspace (INTERCOM_ACCESS_TOKEN) and every workspace that installed the public app (OAuth).
 import type { IntercomClient } from "intercom-client";
 import type { Logger } from "../logger.ts";
+import type { IntercomCall } from "./capabilities.ts";
 import { createIntercomClient } from "./client.ts";
 import { intercomDirectory, type CustomerDirectory } from "./directory.ts";
 import type { WorkspaceTokens } from "./token-store.ts";
@@ -16,6 +17,8 @@ export class IntercomConnections {
       own?: { workspaceId: string; client: IntercomClient };
       installed?: WorkspaceTokens;
       logger: Logger;
+      /** Told each installed workspace's call outcomes (the Setup page's evidence). */
+      onCall?: (workspaceId: string, call: IntercomCall) => void;
     },
   ) {}
 
@@ -31,7 +34,7 @@ export class IntercomConnections {
     // A reinstall brings a new token, and with it a new client.
     let cached = this.clients.get(workspaceId);
     if (cached?.token !== token) {
-      cached = { token, client: createIntercomClient({ token, baseUrl: this.options.apiBaseUrl, onUnauthorized: () => void this.revoked(workspaceId, token) }) };
+      cached = { token, client: createIntercomClient({ token, baseUrl: this.options.apiBaseUrl, onUnauthorized: () => void this.revoked(workspaceId, token), onCall: (call) => this.options.onCall?.(workspaceId, call) }) };
       this.clients.set(workspaceId, cached);
     }
     return cached.client;

@@ -60,12 +60,17 @@ const ELIDED = /^(?:[\p{L}]{1,2}|qu|jusqu|lorsqu|puisqu|dell|all|dall|nell|sull)
 
 /** The stemmed content words of a text, in order, analysed as `language` (English by default). */
 export function terms(text: string, language: AnalyzedLanguage = "en"): string[] {
+  return termsWithWords(text, language).map(({ term }) => term);
+}
+
+/** `terms`, each with the word it was made from, to name a term in the writer's own words. */
+export function termsWithWords(text: string, language: AnalyzedLanguage = "en"): Array<{ term: string; word: string }> {
   const { stem, stopWords } = ANALYSIS[language];
-  const out: string[] = [];
+  const out: Array<{ term: string; word: string }> = [];
   for (const word of words(text)) {
     const bare = (language === "fr" || language === "it") && ELIDED.test(word) ? word.replace(ELIDED, "") : word.replace(/['’].*$/, "");
     if (!bare || stopWords.has(word) || stopWords.has(bare) || (language !== "en" && stopWords.has(unaccented(bare)))) continue;
-    out.push(stem(bare));
+    out.push({ term: stem(bare), word: bare });
   }
   return out;
 }

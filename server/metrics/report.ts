@@ -12,7 +12,7 @@
 // - CSAT: mean rating (1-5) of bot-only conversations and of handed-over ones.
 // - first response: first answer (bot or teammate) after the first customer message; resolution
 //   time: close after the first customer message; both as medians, in seconds.
-import { terms } from "../knowledge/text-analysis.ts";
+import { isConversationalTerm, termsWithWords } from "../knowledge/text-analysis.ts";
 import type { StoredEvent } from "./events.ts";
 
 export interface ConversationFigures {
@@ -108,30 +108,45 @@ export function conversationFigures(key: string, events: StoredEvent[]): Convers
 /** Most examples, and most teammates' answers, shown per topic. */
 const PER_TOPIC = 3;
 
+/** Words that ask rather than name a subject: kept for grouping, left out of a topic's name. */
+const NOT_A_NAME = new Set(["do", "does", "did", "can", "could", "would", "should", "will", "may", "might", "must", "get", "got", "use", "work", "way"]);
+
 /** Groups unanswered questions into topics: a question joins the first topic sharing enough of its words. */
 export function contentGaps(questions: GapQuestion[], minimumOverlap = 0.34): ContentGap[] {
-  const topics: Array<{ words: Set<string>; examples: string[]; answers: ContentGap["answers"]; count: number; counts: Map<string, number> }> = [];
+  const topics: Array<{ words: Set<string>; examples: string[]; answers: ContentGap["answers"]; count: number; counts: Map<string, number>; spellings: Map<string, Map<string, number>> }> = [];
   for (const { question, conversation, reply } of questions) {
-    const words = new Set(terms(question));
+    const analysed = termsWithWords(question);
+    const words = new Set(analysed.map(({ term }) => term));
     if (!words.size) continue;
     const home = topics.find((topic) => {
       let shared = 0;
       for (const word of words) if (topic.words.has(word)) shared++;
       return shared / Math.min(words.size, topic.words.size) >= minimumOverlap;
     });
-    const topic = home ?? (topics[topics.push({ words: new Set(), examples: [], answers: [], count: 0, counts: new Map() }) - 1]!);
+    const topic = home ?? (topics[topics.push({ words: new Set(), examples: [], answers: [], count: 0, counts: new Map(), spellings: new Map() }) - 1]!);
     topic.count++;
     for (const word of words) {
       topic.words.add(word);
       topic.counts.set(word, (topic.counts.get(word) ?? 0) + 1);
     }
+    for (const { term, word } of analysed) {
+      const spellings = topic.spellings.get(term) ?? topic.spellings.set(term, new Map()).get(term)!;
+      spellings.set(word, (spellings.get(word) ?? 0) + 1);
+    }
     if (topic.examples.length < PER_TOPIC && !topic.examples.includes(question)) topic.examples.push(question);
     if (reply && topic.answers.length < PER_TOPIC && !topic.answers.some((answer) => answer.conversation === conversation)) topic.answers.push({ question, reply, conversation });
   }
+  // A topic is named with the customers' own words: the spelling they used most for each term.
+  const nameOf = (topic: (typeof topics)[number]) => {
+    const spelled = (term: string) => [...topic.spellings.get(term)!].sort((a, b) => b[1] - a[1])[0]![0];
+    const ranked = [...topic.counts].sort((a, b) => b[1] - a[1]).map(([term]) => term);
+    const named = ranked.filter((term) => !isConversationalTerm(term) && !NOT_A_NAME.has(spelled(term)));
+    return (named.length ? named : ranked).slice(0, 3).map(spelled).join(" · ");
+  };
   return topics
     .sort((a, b) => b.count - a.count)
     .map((topic) => ({
-      topic: [...topic.counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([word]) => word).join(" · "),
+      topic: nameOf(topic),
       count: topic.count,
       examples: topic.examples,
       answers: topic.answers,

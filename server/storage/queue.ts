@@ -18,6 +18,7 @@ export interface Job<P = Record<string, unknown>> {
   attempts: number;
   last_error: string | null;
   status: "pending" | "running" | "done" | "parked";
+  updated_at: Date | string;
 }
 
 export interface QueueOptions {
@@ -75,7 +76,7 @@ export class JobQueue {
          ORDER BY run_at, id
          FOR UPDATE SKIP LOCKED
          LIMIT $1)
-       RETURNING id::text, workspace_id, kind, dedupe_key, payload, progress, attempts, last_error, status`,
+       RETURNING id::text, workspace_id, kind, dedupe_key, payload, progress, attempts, last_error, status, updated_at`,
       [limit, this.options.leaseMs],
     );
   }
@@ -117,10 +118,29 @@ export class JobQueue {
 
   async parked(workspaceId?: string): Promise<Job[]> {
     return this.db.query<Job>(
-      `SELECT id::text, workspace_id, kind, dedupe_key, payload, progress, attempts, last_error, status FROM jobs
+      `SELECT id::text, workspace_id, kind, dedupe_key, payload, progress, attempts, last_error, status, updated_at FROM jobs
        WHERE status = 'parked' AND ($1::text IS NULL OR workspace_id = $1) ORDER BY updated_at DESC LIMIT 100`,
       [workspaceId ?? null],
     );
+  }
+
+  /** Puts a parked job of the workspace back in line, with its attempts counted afresh; false when there is none. */
+  async retry(workspaceId: string, id: string): Promise<boolean> {
+    if (!/^\d+$/.test(id)) return false;
+    const rows = await this.db.query(
+      "UPDATE jobs SET status = 'pending', attempts = 0, run_at = now(), locked_until = NULL, updated_at = now() WHERE id = $1 AND workspace_id = $2 AND status = 'parked' RETURNING id",
+      [id, workspaceId],
+    );
+    return rows.length > 0;
+  }
+
+  /** How long the workspace's oldest due job has waited to be carried out; undefined when none waits. */
+  async oldestWaitingMs(workspaceId: string): Promise<number | undefined> {
+    const [row] = await this.db.query<{ ms: string | null }>(
+      "SELECT (extract(epoch FROM now() - min(run_at)) * 1000)::bigint::text AS ms FROM jobs WHERE workspace_id = $1 AND status = 'pending' AND run_at <= now()",
+      [workspaceId],
+    );
+    return row?.ms == null ? undefined : Math.max(0, Number(row.ms));
   }
 
   async counts(): Promise<Record<string, number>> {
