@@ -186,6 +186,7 @@ async function main() {
   // Queued webhooks wait for the Help Centers: answering them before the first sync and fit would hand them all over.
   void prepared.then(() => worker?.start());
 
+  const trusts = assistant.trusts;
   const app = createApp({
     logger,
     clientSecret,
@@ -206,13 +207,13 @@ async function main() {
             queue,
             factsOf: (id) => seen.factsOf(id),
             ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-            ...(model && assistant.trusts
-              ? { model: { name: model.name, budgetMsFor: async (id) => (await settings.policyFor(id)).llm_time_budget_ms, trustFor: (id) => assistant.trusts!.trustFor(id), isMeasuring: (id) => assistant.trusts!.isMeasuring(id) } }
+            ...(model && trusts
+              ? { model: { name: model.name, budgetMsFor: async (id) => (await settings.policyFor(id)).llm_time_budget_ms, trustFor: (id) => trusts.trustFor(id), isMeasuring: (id) => trusts.isMeasuring(id) } }
               : {}),
           }),
         retry: (workspaceId, jobId) => queue.retry(workspaceId, jobId),
       },
-      ...(assistant.trusts ? { trusts: assistant.trusts } : {}),
+      ...(trusts ? { trusts } : {}),
       settings,
       directoryFor,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),

@@ -8,7 +8,7 @@ import { createIntercomClient } from "../server/intercom/client.ts";
 import { createLogger } from "../server/logger.ts";
 import { EventLog } from "../server/metrics/events.ts";
 import { AppMetrics } from "../server/metrics/prometheus.ts";
-import type { Report } from "../server/metrics/report.ts";
+import { contentGaps, type Report } from "../server/metrics/report.ts";
 import { reportOf } from "../server/metrics/report-query.ts";
 import type { Database } from "../server/storage/database.ts";
 import { JobQueue, Worker } from "../server/storage/queue.ts";
@@ -177,5 +177,18 @@ describe.each(BACKENDS)("on %s", (backend) => {
     expect(text).toMatch(/assistant_escalations_total\{reason="explicit_request"\} 2/);
     expect(text).toMatch(/http_requests_total\{route="\/canvas\/messenger\/submit",status="200"\} \d+/);
     expect(text).toMatch(/queue_jobs\{status="done"\} \d+/);
+  });
+});
+
+describe("content gaps", () => {
+  it("are named with the customers' own words, not the stems they are grouped by", () => {
+    const gaps = contentGaps([
+      { question: "How much does it cost?", conversation: "1" },
+      { question: "Does it cost money to pay with bitcoin?", conversation: "2" },
+      { question: "what does the monthly cost include", conversation: "3" },
+    ] as Parameters<typeof contentGaps>[0]);
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]!.topic).toMatch(/^cost · /);
+    expect(gaps[0]!.topic).not.toMatch(/\bdoe\b|\bdoes\b|monei|pai\b/);
   });
 });

@@ -12,11 +12,12 @@ export type Backend = "pglite" | "postgres";
 
 export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 
-export async function openTestDatabase(backend: Backend): Promise<{ db: Database; cleanup(): Promise<void> }> {
+/** `env`: what points the app's command-line tools at the same database. */
+export async function openTestDatabase(backend: Backend): Promise<{ db: Database; env: { DATA_DIR: string; DATABASE_URL: string }; cleanup(): Promise<void> }> {
   if (backend === "pglite") {
     const dir = await mkdtemp(path.join(tmpdir(), "assistant-db-"));
     const db = await openDatabase({ dataDir: dir });
-    return { db, cleanup: async () => (await db.close(), await rm(dir, { recursive: true, force: true })) };
+    return { db, env: { DATA_DIR: dir, DATABASE_URL: "" }, cleanup: async () => (await db.close().catch(() => undefined), await rm(dir, { recursive: true, force: true })) };
   }
   const adminUrl = process.env.TEST_DATABASE_URL!;
   const name = `assistant_test_${randomBytes(6).toString("hex")}`;
@@ -29,6 +30,7 @@ export async function openTestDatabase(backend: Backend): Promise<{ db: Database
   const db = await openDatabase({ url: url.toString(), dataDir: "" });
   return {
     db,
+    env: { DATA_DIR: "", DATABASE_URL: url.toString() },
     async cleanup() {
       await db.close();
       const dropper = new pg.Client({ connectionString: adminUrl });
