@@ -35,6 +35,7 @@ import { openDatabase, type Database } from "./storage/database.ts";
 import { JobQueue, Worker } from "./storage/queue.ts";
 import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
 import { EventLog } from "./metrics/events.ts";
+import { HISTORY_JOB, HistoryBackfill } from "./learning/backfill.ts";
 import { WorkspacePreparation } from "./answer-decision/preparation.ts";
 import { AppMetrics } from "./metrics/prometheus.ts";
 import { SetupEvidence, type EvidenceSink } from "./setup/evidence.ts";
@@ -71,6 +72,7 @@ async function main() {
   let chroma: ChromaServer | undefined;
   let server: Server | undefined;
   let worker: Worker | undefined;
+  let historyWorker: Worker | undefined;
   let freshness: HelpCenterFreshness | undefined;
   let db: Database | undefined;
   let events: EventLog | undefined;
@@ -82,7 +84,7 @@ async function main() {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     freshness?.stop();
     // Jobs in hand finish; anything not done stays in the database for the next start.
-    await worker?.stop();
+    await Promise.all([worker?.stop(), historyWorker?.stop()]);
     await events?.flush();
     await evidence?.flush();
     await db?.close();
@@ -182,9 +184,21 @@ async function main() {
       ...picks.handlers(),
     },
     logger,
+    { pollMs: 500, batch: 10, kinds: { except: [HISTORY_JOB] } },
   );
+  // Reading past conversations has a worker of its own: a hand-off never waits behind it.
+  const history = new HistoryBackfill({ db: database, queue, clientFor, knowledge, learned, settings, refit: (workspaceId) => calibrations.refit(workspaceId, { force: true }), logger });
+  historyWorker = new Worker(queue, { [HISTORY_JOB]: history.handler() }, logger, { pollMs: 2000, batch: 2, kinds: { only: [HISTORY_JOB] } });
+  /** A workspace's history is read once when it connects; admins read it again from the console. */
+  const readHistoryOnce = (workspaceId: string) => void history.start(workspaceId, "install").catch((error) => logger.error({ err: error, workspaceId }, "could not start reading past conversations"));
+  /** A new installation: its Help Center first, then what its team already answered. */
+  const installedNow = (workspaceId: string) => void preparation.sync(workspaceId).catch((error) => logger.error({ err: error, workspaceId }, "help center sync failed")).then(() => readHistoryOnce(workspaceId));
   // Queued webhooks wait for the Help Centers: answering them before the first sync and fit would hand them all over.
-  void prepared.then(() => worker?.start());
+  void prepared.then(() => {
+    worker?.start();
+    historyWorker?.start();
+    for (const workspaceId of connections.workspaces()) readHistoryOnce(workspaceId);
+  });
 
   const trusts = assistant.trusts;
   const app = createApp({
@@ -213,12 +227,13 @@ async function main() {
           }),
         retry: (workspaceId, jobId) => queue.retry(workspaceId, jobId),
       },
+      history: { latest: (workspaceId) => history.latest(workspaceId), start: (workspaceId) => history.start(workspaceId), cancel: (workspaceId) => history.cancel(workspaceId) },
       ...(trusts ? { trusts } : {}),
       settings,
       directoryFor,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       ...(installed && config.intercom.clientId && config.publicUrl
-        ? { oauth: { clientId: config.intercom.clientId, clientSecret, publicUrl: config.publicUrl, apiBaseUrl: config.intercom.apiBaseUrl, authorizeUrl: config.intercom.oauthUrl, tokens: installed, onInstalled: (workspaceId: string) => void syncLogged(workspaceId) } }
+        ? { oauth: { clientId: config.intercom.clientId, clientSecret, publicUrl: config.publicUrl, apiBaseUrl: config.intercom.apiBaseUrl, authorizeUrl: config.intercom.oauthUrl, tokens: installed, onInstalled: installedNow } }
         : {}),
       // A private app's one workspace; with no Intercom at all, the local preview's.
       ...(config.adminToken && (own || !installed) ? { operator: { token: config.adminToken, workspaceId: own?.workspaceId ?? PREVIEW_WORKSPACE_ID } } : {}),
@@ -239,7 +254,7 @@ async function main() {
             authorizeUrl: config.intercom.oauthUrl,
             tokens: installed,
             logger,
-            onInstalled: (workspaceId) => void syncLogged(workspaceId),
+            onInstalled: installedNow,
           },
         }
       : {}),

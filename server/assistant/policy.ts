@@ -40,6 +40,14 @@ export const AssistantPolicy = z.strictObject({
   learning: LearningMode.default("on"),
   /** At most this many questions a day are learned from customers' picks for one article (a guard against poisoning). */
   customer_learned_per_article_per_day: z.number().int().min(0).max(100).default(5),
+  /** Reading the team's past conversations at install (server/learning/backfill.ts): closed conversations of the last `days`, at most `max_conversations`, at most `requests_per_second` Intercom calls. */
+  history: z
+    .strictObject({
+      days: z.number().int().min(1).max(730).default(90),
+      max_conversations: z.number().int().min(1).max(100_000).default(5000),
+      requests_per_second: z.number().min(0.2).max(50).default(5),
+    })
+    .default({ days: 90, max_conversations: 5000, requests_per_second: 5 }),
   /** How long a pick from a choice waits for the customer to ask for more help before it counts as confirmed. */
   customer_pick_confirm_minutes: z.number().int().min(0).max(1440).default(15),
   max_turns_before_escalate: z.number().int().min(1).max(100).default(10),

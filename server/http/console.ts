@@ -28,13 +28,14 @@ import type { ModelTrusts } from "../answer-decision/model-trusts.ts";
 import type { ModelTrust } from "../answer-decision/model-trust.ts";
 import { ANSWER_PRECISION_TARGET } from "../answer-decision/fit.ts";
 import { needsAttention, when, type SetupLine } from "../setup/checks.ts";
+import type { HistoryRun } from "../learning/backfill.ts";
 
 const views = Handlebars.create();
 const template = (name: string) => readFileSync(new URL(`../../templates/console/${name}.hbs`, import.meta.url), "utf8");
 views.registerPartial("head", template("head"));
 views.registerPartial("nav", template("nav"));
 views.registerHelper("eq", (a: unknown, b: unknown) => a === b);
-const PAGES = { signin: views.compile(template("signin.html")), settings: views.compile(template("settings.html")), setup: views.compile(template("setup.html")) };
+const PAGES = { signin: views.compile(template("signin.html")), settings: views.compile(template("settings.html")), setup: views.compile(template("setup.html")), history: views.compile(template("history.html")) };
 const NAV = views.compile("{{> nav}}");
 
 /** Failed sign-in attempts per address and minute. */
@@ -65,7 +66,39 @@ export interface ConsoleDeps {
     /** Puts a parked job of the workspace back in line; false when it is not parked (or not the workspace's). */
     retry(workspaceId: string, jobId: string): Promise<boolean>;
   };
+  /** Reading the team's past conversations (server/learning/backfill.ts): its progress, started again or cancelled by an admin. */
+  history?: {
+    latest(workspaceId: string): Promise<HistoryRun | undefined>;
+    start(workspaceId: string): Promise<boolean>;
+    cancel(workspaceId: string): Promise<boolean>;
+  };
   now?: () => number;
+}
+
+const SKIP_LABELS: Record<string, string> = {
+  no_teammate_reply: "no teammate reply after a customer's message",
+  attachments_only: "messages with attachments only",
+  no_text: "parts without text",
+  other_language: "messages in a language the Help Center lacks",
+};
+
+/** A duration in an admin's words. */
+const aboutTime = (seconds: number) => (seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : seconds < 5400 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 3600)} h`);
+
+/** The history page's view of a run. */
+function historyView(run: HistoryRun | undefined) {
+  if (!run) return {};
+  const { progress } = run;
+  return {
+    run,
+    running: run.state === "running",
+    stateText: { running: "Reading now", done: "Done", cancelled: "Cancelled", failed: "Failed" }[run.state],
+    total: progress.total ?? progress.read,
+    ...(run.secondsLeft !== null ? { timeLeft: aboutTime(run.secondsLeft) } : {}),
+    skipped: [...Object.entries(progress.skipped).map(([reason, count]) => ({ label: SKIP_LABELS[reason] ?? reason, count })), ...(progress.notFound ? [{ label: "deleted or not found", count: progress.notFound }] : [])],
+    startedAt: when(run.startedAt),
+    ...(progress.finishedAt ? { finishedAt: when(new Date(progress.finishedAt)) } : {}),
+  };
 }
 
 /** The Setup page's lines grouped as it shows them. */
@@ -119,6 +152,8 @@ export function describeDecision(decision: Decision): string {
 
 export function mountConsole(app: Express, deps: ConsoleDeps) {
   const now = deps.now ?? Date.now;
+  /** Which of the console's pages this app has, for the navigation. */
+  const pages = { setup: Boolean(deps.setup), history: Boolean(deps.history) };
   const secure = deps.publicUrl?.startsWith("https://") ?? false;
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: "64kb" });
@@ -249,7 +284,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     res.status(extra.status ?? 200).type("html").send(
       PAGES.settings({
         session,
-        setup: Boolean(deps.setup),
+        ...pages,
         form: formOf(policy),
         ...choices,
         conditions: RULE_CONDITIONS.map((value) => ({ value, label: value === "reason" ? "hand-over reason" : value })),
@@ -293,7 +328,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
 
   const setupPage = async (res: Response, session: ConsoleSession, extra: { status?: number; notice?: string; error?: string } = {}) => {
     const lines = await deps.setup!.status(session.workspaceId);
-    res.status(extra.status ?? 200).type("html").send(PAGES.setup({ session, setup: true, checkedAt: when(new Date(now())), ...setupView(lines), ...extra }));
+    res.status(extra.status ?? 200).type("html").send(PAGES.setup({ session, ...pages, checkedAt: when(new Date(now())), ...setupView(lines), ...extra }));
   };
 
   router.get("/setup", signedIn, async (_req, res) => {
@@ -309,6 +344,41 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
     await setupPage(res, session, retried ? { notice: `Job #${req.params.id} is back in line: it runs within seconds.` } : { status: 404, error: `Job #${req.params.id} is not parked (already retried or done).` });
   });
 
+  const historyPage = async (res: Response, session: ConsoleSession, extra: { status?: number; notice?: string; error?: string } = {}) => {
+    const [run, policy] = await Promise.all([deps.history!.latest(session.workspaceId), deps.settings.policyFor(session.workspaceId)]);
+    res.status(extra.status ?? 200).type("html").send(
+      PAGES.history({
+        session,
+        ...pages,
+        days: policy.history.days,
+        max: policy.history.max_conversations,
+        learning: policy.learning === "on" ? "learning is on" : policy.learning === "review" ? "learning waits for your review" : "learning is off in the settings: nothing is learned",
+        ...historyView(run),
+        ...extra,
+      }),
+    );
+  };
+
+  router.get("/history", signedIn, async (_req, res) => {
+    if (!deps.history) return void res.redirect(303, "/console/settings");
+    await historyPage(res, res.locals.session as ConsoleSession);
+  });
+
+  router.post("/history/start", form, signedIn, async (_req, res) => {
+    const session = res.locals.session as ConsoleSession;
+    if (!deps.history) return void res.redirect(303, "/console/settings");
+    const started = await deps.history.start(session.workspaceId);
+    deps.logger.info({ workspaceId: session.workspaceId, started, by: session.adminName }, "reading past conversations asked from the console");
+    await historyPage(res, session, started ? { notice: "Reading your past conversations: this page follows its progress." } : { status: 409, error: "A reading is already under way." });
+  });
+
+  router.post("/history/cancel", form, signedIn, async (_req, res) => {
+    const session = res.locals.session as ConsoleSession;
+    if (!deps.history) return void res.redirect(303, "/console/settings");
+    const cancelled = await deps.history.cancel(session.workspaceId);
+    await historyPage(res, session, cancelled ? { notice: "Cancelled: what was learned so far is kept." } : { status: 409, error: "No reading was under way." });
+  });
+
   if (deps.report) {
     const session = (res: Response) => res.locals.session as ConsoleSession;
     const access: ReportAccess = {
@@ -319,7 +389,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
       queryFields: () => ({}),
       // signedIn checked the CSRF token of every form before the report saw it.
       formAllowed: () => true,
-      header: (res) => NAV({ session: session(res), page: "report", setup: Boolean(deps.setup) }),
+      header: (res) => NAV({ session: session(res), page: "report", ...pages }),
     };
     router.use("/report", form, signedIn, reportRouter(deps.report, access));
   }

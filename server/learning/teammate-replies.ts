@@ -1,7 +1,8 @@
 // The strongest lesson: a teammate answers a customer's question with a link to one of the
 // workspace's own Help Center articles. The customer's questions before that reply become learned
 // questions of the article, at once (a teammate's link is trusted), when the assistant had a part
-// in the conversation (answered, offered articles or handed over).
+// in the conversation (answered, offered articles or handed over), or when the conversation is
+// from the team's history, read at install (server/learning/backfill.ts), where it had none.
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import type { Database } from "../storage/database.ts";
 import type { LearnedQuestions, LearningMode } from "./learned-questions.ts";
@@ -47,7 +48,10 @@ export interface ReplyLesson {
   learned: number;
 }
 
-export async function learnFromTeammateReply(reply: TeammateReply, deps: { knowledge: KnowledgeBase; learned: LearnedQuestions; db: Database; mode: LearningMode }): Promise<ReplyLesson> {
+export async function learnFromTeammateReply(
+  reply: TeammateReply,
+  deps: { knowledge: Pick<KnowledgeBase, "articles">; learned: LearnedQuestions; db: Database; mode: LearningMode; fromHistory?: boolean },
+): Promise<ReplyLesson> {
   const links = linkedPages(reply.body);
   const articles = links.length ? await deps.knowledge.articles(reply.workspaceId) : [];
   // Every locale of an article is the same page; the default locale's version is the one learned.
@@ -58,8 +62,10 @@ export async function learnFromTeammateReply(reply: TeammateReply, deps: { knowl
   });
   const lesson = { linkedArticles: linked, learned: 0 };
   if (deps.mode === "off" || reply.customerQuestions.length === 0 || linked.length === 0) return lesson;
-  const [tookPart] = await deps.db.query("SELECT 1 FROM events WHERE workspace_id = $1 AND conversation_key = $2 AND kind = ANY($3::text[]) LIMIT 1", [reply.workspaceId, reply.conversationId, ASSISTANT_EVENTS]);
-  if (!tookPart) return lesson;
+  if (!deps.fromHistory) {
+    const [tookPart] = await deps.db.query("SELECT 1 FROM events WHERE workspace_id = $1 AND conversation_key = $2 AND kind = ANY($3::text[]) LIMIT 1", [reply.workspaceId, reply.conversationId, ASSISTANT_EVENTS]);
+    if (!tookPart) return lesson;
+  }
   for (const articleKey of linked) {
     lesson.learned += await deps.learned.learn({
       workspaceId: reply.workspaceId,

@@ -17,7 +17,7 @@ export interface Job<P = Record<string, unknown>> {
   progress: Record<string, unknown>;
   attempts: number;
   last_error: string | null;
-  status: "pending" | "running" | "done" | "parked";
+  status: "pending" | "running" | "done" | "parked" | "cancelled";
   updated_at: Date | string;
 }
 
@@ -66,18 +66,19 @@ export class JobQueue {
     return { id: String(existing!.id), created: false };
   }
 
-  /** Takes up to `limit` due jobs (new, retrying, or abandoned by a crashed worker). */
-  async claim(limit: number): Promise<Job[]> {
+  /** Takes up to `limit` due jobs (new, retrying, or abandoned by a crashed worker), of the given kinds only or all but them. */
+  async claim(limit: number, kinds: { only?: string[]; except?: string[] } = {}): Promise<Job[]> {
     return this.db.query<Job>(
       `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = now() + ($2::int * interval '1 millisecond'), updated_at = now()
        WHERE id IN (
          SELECT id FROM jobs
-         WHERE (status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
+         WHERE ((status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now()))
+           AND ($3::text[] IS NULL OR kind = ANY($3::text[])) AND NOT (kind = ANY($4::text[]))
          ORDER BY run_at, id
          FOR UPDATE SKIP LOCKED
          LIMIT $1)
        RETURNING id::text, workspace_id, kind, dedupe_key, payload, progress, attempts, last_error, status, updated_at`,
-      [limit, this.options.leaseMs],
+      [limit, this.options.leaseMs, kinds.only ?? null, kinds.except ?? []],
     );
   }
 
@@ -97,20 +98,50 @@ export class JobQueue {
     await this.db.query("UPDATE jobs SET progress = $2, updated_at = now() WHERE id = $1", [id, storableJson(progress)]);
   }
 
+  /** Marks a job done, unless an admin cancelled it meanwhile. */
   async complete(id: string): Promise<void> {
-    await this.db.query("UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = now() WHERE id = $1", [id]);
+    await this.db.query("UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = now() WHERE id = $1 AND status <> 'cancelled'", [id]);
+  }
+
+  /** A long job's slice is over: it goes back in line (its tries counted afresh), to go on from its saved progress. */
+  async reschedule(id: string, afterMs: number): Promise<void> {
+    await this.db.query(
+      "UPDATE jobs SET status = 'pending', attempts = 0, locked_until = NULL, last_error = NULL, run_at = now() + ($2::int * interval '1 millisecond'), updated_at = now() WHERE id = $1 AND status = 'running'",
+      [id, Math.max(0, Math.round(afterMs))],
+    );
+  }
+
+  /** Cancels the workspace's pending or running jobs of a kind; a running one stops at its next check. Returns how many. */
+  async cancel(workspaceId: string, kind: string): Promise<number> {
+    const rows = await this.db.query("UPDATE jobs SET status = 'cancelled', locked_until = NULL, updated_at = now() WHERE workspace_id = $1 AND kind = $2 AND status IN ('pending', 'running') RETURNING id", [workspaceId, kind]);
+    return rows.length;
+  }
+
+  /** Whether a job is still meant to run (not cancelled, not done). */
+  async isActive(id: string): Promise<boolean> {
+    const [row] = await this.db.query<{ status: string }>("SELECT status FROM jobs WHERE id = $1", [id]);
+    return row?.status === "pending" || row?.status === "running";
+  }
+
+  /** The workspace's newest job of a kind, whatever its state. */
+  async latest(workspaceId: string, kind: string): Promise<(Job & { created_at: Date | string }) | undefined> {
+    const [row] = await this.db.query<Job & { created_at: Date | string }>(
+      "SELECT id::text, workspace_id, kind, dedupe_key, payload, progress, attempts, last_error, status, updated_at, created_at FROM jobs WHERE workspace_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
+      [workspaceId, kind],
+    );
+    return row;
   }
 
   /** Schedules a retry, or parks the job when it has failed too often. Returns the new status. */
   async fail(job: Job, error: unknown): Promise<"pending" | "parked"> {
     const message = error instanceof Error ? error.message : String(error);
     if (job.attempts >= this.options.maxAttempts || error instanceof GiveUp) {
-      await this.db.query("UPDATE jobs SET status = 'parked', locked_until = NULL, last_error = $2, updated_at = now() WHERE id = $1", [job.id, message]);
+      await this.db.query("UPDATE jobs SET status = 'parked', locked_until = NULL, last_error = $2, updated_at = now() WHERE id = $1 AND status <> 'cancelled'", [job.id, message]);
       return "parked";
     }
     const delay = error instanceof RetryLater ? Math.max(error.afterMs, this.options.backoffMs(job.attempts)) : this.options.backoffMs(job.attempts);
     await this.db.query(
-      "UPDATE jobs SET status = 'pending', locked_until = NULL, last_error = $2, run_at = now() + ($3::int * interval '1 millisecond'), updated_at = now() WHERE id = $1",
+      "UPDATE jobs SET status = 'pending', locked_until = NULL, last_error = $2, run_at = now() + ($3::int * interval '1 millisecond'), updated_at = now() WHERE id = $1 AND status <> 'cancelled'",
       [job.id, message, Math.round(delay)],
     );
     return "pending";
@@ -149,7 +180,12 @@ export class JobQueue {
   }
 }
 
-export type JobHandler = (job: Job, context: { saveProgress(progress: Record<string, unknown>): Promise<void> }) => Promise<void>;
+/** What a handler may answer instead of finishing: its slice of a long job is over, the rest runs after this delay. */
+export interface Continue {
+  continueAfterMs: number;
+}
+
+export type JobHandler = (job: Job, context: { saveProgress(progress: Record<string, unknown>): Promise<void> }) => Promise<void | Continue>;
 
 /** Polls the queue and runs each job's handler; stops cleanly, leaving unfinished jobs to be resumed. */
 export class Worker {
@@ -162,25 +198,26 @@ export class Worker {
     private readonly queue: JobQueue,
     private readonly handlers: Record<string, JobHandler>,
     private readonly logger: Logger,
-    private readonly options: { pollMs: number; batch: number } = { pollMs: 500, batch: 10 },
+    private readonly options: { pollMs: number; batch: number; kinds?: { only?: string[]; except?: string[] } } = { pollMs: 500, batch: 10 },
   ) {}
 
   /** Runs one batch; resolves with how many jobs it handled. */
   async tick(): Promise<number> {
-    const jobs = await this.queue.claim(this.options.batch);
+    const jobs = await this.queue.claim(this.options.batch, this.options.kinds);
     await Promise.all(
       jobs.map(async (job) => {
         const handler = this.handlers[job.kind];
         try {
           if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
           let progress = job.progress;
-          await handler(job, {
+          const outcome = await handler(job, {
             saveProgress: async (next) => {
               progress = { ...progress, ...next };
               await this.queue.saveProgress(job.id, progress);
             },
           });
-          await this.queue.complete(job.id);
+          if (outcome) await this.queue.reschedule(job.id, outcome.continueAfterMs);
+          else await this.queue.complete(job.id);
         } catch (error) {
           const status = await this.queue.fail(job, error);
           this.logger[status === "parked" ? "error" : "warn"]({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error }, status === "parked" ? "job parked after repeated failures" : "job failed; will retry");

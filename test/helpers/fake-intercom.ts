@@ -23,6 +23,10 @@ export interface FakeIntercom {
   failNextWrites: number[];
   /** Statuses to answer the next conversation searches with (e.g. [403]). */
   failNextSearches: number[];
+  /** Statuses to answer the next reads of conversations (searches and finds) with, 429 with a reset a second away. */
+  failNextReads: number[];
+  /** While set, reading this conversation waits for `until` (to catch a reader mid-request). */
+  heldRead?: { id: string; until: Promise<void>; reached: () => void };
   /** Holds every write this long before answering (to catch a caller mid-request). */
   writeDelayMs: number;
   /** While set, GET /articles waits for it (a Help Center that takes its time to sync). */
@@ -60,6 +64,7 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     contacts: new Map(),
     failNextWrites: [],
     failNextSearches: [],
+    failNextReads: [],
     writeDelayMs: 0,
     teams: [],
     segments: [],
@@ -105,17 +110,38 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
       await state.articlesHeld;
       return send(200, page(state.articles, query));
     }
+    const readFailure = (req.method === "POST" && url.pathname === "/conversations/search") || (req.method === "GET" && /^\/conversations\/[^/]+$/.test(url.pathname)) ? state.failNextReads.shift() : undefined;
+    if (readFailure) {
+      res.writeHead(readFailure, { "content-type": "application/json", "x-ratelimit-limit": "1000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 1) });
+      return res.end(JSON.stringify({ type: "error.list", errors: [{ code: readFailure === 429 ? "rate_limit_exceeded" : "server_error", message: "scripted failure" }] }));
+    }
     if (req.method === "POST" && url.pathname === "/conversations/search") {
       const refused = state.failNextSearches.shift();
       if (refused) return send(refused, { type: "error.list", errors: [{ code: "forbidden", message: "scripted failure" }] });
-      // The filters the app sends: contact_ids and state, each with "=", joined by AND.
-      const filters = ((JSON.parse(raw) as { query: { value: Array<{ field: string; value: unknown }> } }).query.value ?? []).map(({ field, value }) => [field, String(value)] as const);
-      const matching = [...state.conversations.values()].filter((conversation) =>
-        filters.every(([field, value]) =>
-          field === "contact_ids" ? ((conversation.contacts as { contacts?: Array<{ id: string }> })?.contacts ?? []).some((contact) => contact.id === value) : String(conversation[field]) === value,
-        ),
-      );
-      return send(200, { type: "conversation.list", conversations: matching, total_count: matching.length, pages: { type: "pages", page: 1, per_page: 20, total_pages: 1 } });
+      // The filters the app sends, each "=" or ">", joined by AND; newest first, then by id.
+      const request = JSON.parse(raw) as { query: { value: Array<{ field: string; operator: string; value: unknown }> }; pagination?: { per_page?: number; starting_after?: string } };
+      const filters = (request.query.value ?? []).map(({ field, operator, value }) => [field, operator, String(value)] as const);
+      const matching = [...state.conversations.values()]
+        .filter((conversation) =>
+          filters.every(([field, operator, value]) =>
+            field === "contact_ids"
+              ? ((conversation.contacts as { contacts?: Array<{ id: string }> })?.contacts ?? []).some((contact) => contact.id === value)
+              : operator === ">"
+                ? Number(conversation[field]) > Number(value)
+                : String(conversation[field]) === value,
+          ),
+        )
+        .sort((a, b) => Number(b.updated_at ?? 0) - Number(a.updated_at ?? 0) || String(a.id).localeCompare(String(b.id)));
+      const perPage = Math.min(150, request.pagination?.per_page ?? 20);
+      const after = request.pagination?.starting_after ? matching.findIndex((conversation) => String(conversation.id) === Buffer.from(request.pagination!.starting_after!, "base64url").toString()) + 1 : 0;
+      const listed = matching.slice(after, after + perPage);
+      const more = after + perPage < matching.length;
+      return send(200, {
+        type: "conversation.list",
+        conversations: listed,
+        total_count: matching.length,
+        pages: { type: "pages", page: Math.floor(after / perPage) + 1, per_page: perPage, total_pages: Math.max(1, Math.ceil(matching.length / perPage)), ...(more ? { next: { page: Math.floor(after / perPage) + 2, starting_after: Buffer.from(String(listed.at(-1)!.id)).toString("base64url") } } : {}) },
+      });
     }
     if (req.method === "POST") {
       if (state.writeDelayMs) await new Promise((resolve) => setTimeout(resolve, state.writeDelayMs));
@@ -148,6 +174,11 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
       if (url.pathname === "/conversations") return send(200, { type: "user_message", id: "403918396", created_at: 1732530000, body: "created", message_type: "inapp", conversation_id: "25000000999" });
     }
     const conversation = /^\/conversations\/([^/]+)$/.exec(url.pathname);
+    const held = state.heldRead;
+    if (held && req.method === "GET" && conversation && held.id === conversation[1]) {
+      held.reached();
+      await held.until;
+    }
     if (req.method === "GET" && conversation && state.conversations.has(conversation[1]!)) return send(200, state.conversations.get(conversation[1]!));
     const contact = /^\/contacts\/([^/]+)(?:\/(segments|tags))?$/.exec(url.pathname);
     const person = contact ? state.contacts.get(contact[1]!) : undefined;
