@@ -192,4 +192,34 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
     console.log(`second instance answered from the customer-learned question ${took} ms after the second pick`);
     expect(took).toBeLessThan(10_000);
   }, 60_000);
+
+  it("reads the team's history once between them, whichever instance an admin asks", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 40; i++) {
+      intercom.conversations.set(String(43000 + i), {
+        type: "conversation",
+        id: String(43000 + i),
+        state: "closed",
+        updated_at: now - i * 600,
+        source: { type: "conversation", body: `<p>${i % 2 ? "can I wire the money for the yearly plan" : "pay the annual invoice from my bank account"}</p>`, author: { type: "user", id: `c${i}` } },
+        conversation_parts: { type: "conversation_part.list", conversation_parts: [{ type: "conversation_part", id: `p${i}`, part_type: "comment", body: '<p>See <a href="https://help.fake.example/en/articles/701">this</a>.</p>', author: { type: "admin", id: "4412783" } }], total_count: 1 },
+      });
+    }
+    const cookies = await Promise.all(
+      instances.map(async (app) => {
+        const signedIn = await fetch(`http://127.0.0.1:${app.port}/console/signin/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${ADMIN}`, redirect: "manual" });
+        return signedIn.headers.get("set-cookie")!.split(";")[0]!;
+      }),
+    );
+    const csrfOf = async (app: AppProcess, cookie: string) => /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`http://127.0.0.1:${app.port}/console/history`, { headers: { cookie } })).text())![1]!;
+    const csrfs = await Promise.all(instances.map((app, i) => csrfOf(app, cookies[i]!)));
+    const asked = await Promise.all(
+      instances.map((app, i) => fetch(`http://127.0.0.1:${app.port}/console/history/start`, { method: "POST", headers: { cookie: cookies[i]!, "content-type": "application/x-www-form-urlencoded" }, body: `_csrf=${encodeURIComponent(csrfs[i]!)}` })),
+    );
+    expect(asked.map((response) => response.status).sort()).toEqual([200, 409]);
+    await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${instances[1]!.port}/console/history`, { headers: { cookie: cookies[1]! } })).text()).includes("<h2>Done</h2>") ? true : undefined), 60_000, "the history to be read");
+    const reads = intercom.requests.filter((request) => request.method === "GET" && /^\/conversations\/43\d{3}$/.test(request.path)).map((request) => request.path);
+    expect(reads).toHaveLength(40);
+    expect(new Set(reads).size).toBe(40);
+  }, 90_000);
 });

@@ -1,7 +1,10 @@
-// npm run sync [-- --workspace <id>]
+// npm run sync [-- --workspace <id>] [--history]
 // Syncs a Help Center into Chroma from the command line, with a progress bar and a summary line.
 // Uses the same configuration as the app: INTERCOM_ACCESS_TOKEN for a real Help Center (its own
-// workspace), otherwise the bundled demo into the preview workspace.
+// workspace), otherwise the bundled demo into the preview workspace. With --history it then reads
+// the team's past conversations (server/learning/backfill.ts), or follows the run already under
+// way, with its own progress bar: beside running instances on DATABASE_URL, or on the embedded
+// database of a stopped app.
 import { SingleBar, Presets } from "cli-progress";
 import type { IntercomClient } from "intercom-client";
 import { parseArgs } from "node:util";
@@ -14,8 +17,9 @@ import { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
 import { createEmbedder } from "../knowledge/create-embedder.ts";
 import { sourceRouter } from "../knowledge/sources.ts";
 import { createLogger } from "../logger.ts";
+import { readHistory } from "./history.ts";
 
-const { values } = parseArgs({ options: { workspace: { type: "string" } } });
+const { values } = parseArgs({ options: { workspace: { type: "string" }, history: { type: "boolean", default: false } } });
 const config = configFromEnvironment();
 const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
 
@@ -53,6 +57,10 @@ try {
   );
   for (const error of summary.errors) console.error(`  ${error.articleKey}: ${error.message}`);
   failed = summary.errors.length > 0;
+  if (values.history) {
+    if (!own || own.workspaceId !== workspaceId) throw new Error("--history reads the conversations of the workspace of INTERCOM_ACCESS_TOKEN: set it");
+    failed = (await readHistory({ config, logger, knowledge, workspaceId, client: own.client })) || failed;
+  }
 } catch (error) {
   console.error(`Sync failed: ${error instanceof Error ? error.message : String(error)}`);
   failed = true;
