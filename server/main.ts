@@ -36,6 +36,7 @@ import { JobQueue, Worker } from "./storage/queue.ts";
 import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
 import { EventLog } from "./metrics/events.ts";
 import { HISTORY_JOB, HistoryBackfill } from "./learning/backfill.ts";
+import { latestForecast } from "./learning/forecast.ts";
 import { WorkspacePreparation } from "./answer-decision/preparation.ts";
 import { AppMetrics } from "./metrics/prometheus.ts";
 import { SetupEvidence, type EvidenceSink } from "./setup/evidence.ts";
@@ -187,7 +188,7 @@ async function main() {
     { pollMs: 500, batch: 10, kinds: { except: [HISTORY_JOB] } },
   );
   // Reading past conversations has a worker of its own: a hand-off never waits behind it.
-  const history = new HistoryBackfill({ db: database, queue, clientFor, knowledge, learned, settings, refit: (workspaceId) => calibrations.refit(workspaceId, { force: true }), logger });
+  const history = new HistoryBackfill({ db: database, queue, clientFor, knowledge, learned, settings, refit: (workspaceId) => calibrations.refit(workspaceId, { force: true }), assistant, logger });
   historyWorker = new Worker(queue, { [HISTORY_JOB]: history.handler() }, logger, { pollMs: 2000, batch: 2, kinds: { only: [HISTORY_JOB] } });
   /** A workspace's history is read once when it connects; admins read it again from the console. */
   const readHistoryOnce = (workspaceId: string) => void history.start(workspaceId, "install").catch((error) => logger.error({ err: error, workspaceId }, "could not start reading past conversations"));
@@ -227,7 +228,12 @@ async function main() {
           }),
         retry: (workspaceId, jobId) => queue.retry(workspaceId, jobId),
       },
-      history: { latest: (workspaceId) => history.latest(workspaceId), start: (workspaceId) => history.start(workspaceId), cancel: (workspaceId) => history.cancel(workspaceId) },
+      history: {
+        latest: (workspaceId) => history.latest(workspaceId),
+        start: (workspaceId) => history.start(workspaceId),
+        cancel: (workspaceId) => history.cancel(workspaceId),
+        forecast: (workspaceId) => latestForecast(database, workspaceId),
+      },
       ...(trusts ? { trusts } : {}),
       settings,
       directoryFor,

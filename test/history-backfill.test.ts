@@ -4,7 +4,9 @@
 // use (review mode and removed questions honoured), counts what it skips, fits the answer
 // decisions again, and runs once at a time per workspace, cancellable.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createAssistant } from "../server/assistant/create-assistant.ts";
 import { DEFAULT_POLICY, type AssistantPolicy } from "../server/assistant/policy.ts";
+import { forecastCsv, forecastSummary, latestForecast } from "../server/learning/forecast.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { HISTORY_JOB, HistoryBackfill } from "../server/learning/backfill.ts";
 import { LearnedQuestions, learnedQuestionsOf, questionKey } from "../server/learning/learned-questions.ts";
@@ -73,9 +75,10 @@ describe.each(BACKENDS)("reading past conversations on %s", (backend) => {
   let refits: string[];
   const knowledge = testKnowledge();
 
-  const backfillWith = (policy: Partial<AssistantPolicy> = {}) => {
+  const backfillWith = (policy: Partial<AssistantPolicy> = {}, options: { forecast?: boolean } = {}) => {
     const client = createIntercomClient({ token: "fake-access-token", baseUrl: intercom.url });
     const backfill = new HistoryBackfill({
+      ...(options.forecast ? { assistant: createAssistant({ knowledge, logger, policy: { ...DEFAULT_POLICY, ...policy } }) } : {}),
       db,
       queue,
       clientFor: () => client,
@@ -195,4 +198,29 @@ describe.each(BACKENDS)("reading past conversations on %s", (backend) => {
     expect(stopped).toMatchObject({ state: "done", progress: { read: 0, stopped: "learning is off in the settings" } });
     expect(finds()).toEqual([]);
   }, 120_000);
+
+  it("forecasts what the assistant would have done with each first message, before and after what it taught, writing nothing to Intercom", async () => {
+    const { backfill, worker } = backfillWith({}, { forecast: true });
+    await backfill.start(WORKSPACE);
+    const run = await finished(backfill, worker);
+    expect(run).toMatchObject({ state: "done", progress: { read: 150, phase: "forecast", forecastDone: 150 - 5 } });
+
+    // Every conversation with a first message the Help Center's languages read: the Japanese ones have none.
+    const rows = await latestForecast(db, WORKSPACE);
+    expect(rows).toHaveLength(145);
+    expect(rows.every((row) => row.after !== null)).toBe(true);
+    expect(rows.filter((row) => row.team === "linked")).toHaveLength(65);
+    expect(rows.filter((row) => row.team === "unlinked").every((row) => row.teamReply === "Not yet, it is on our roadmap.")).toBe(true);
+    expect(rows.filter((row) => row.team === "none")).toHaveLength(50);
+    const { counts } = forecastSummary(rows);
+    // Taught by 30 conversations each, the refund and reminder wordings are answered from the team's article after, not before.
+    expect(counts.answered_agreeing.after).toBeGreaterThanOrEqual(60);
+    expect(counts.answered_agreeing.before).toBeLessThan(counts.answered_agreeing.after);
+    expect(counts.gap.after + counts.gap_answered.after).toBe(30);
+    expect(forecastCsv(rows).trimEnd().split("\r\n")).toHaveLength(146);
+
+    // A dry run: Intercom was only read.
+    expect(intercom.requests.filter((request) => request.method !== "GET" && request.path !== "/conversations/search")).toEqual([]);
+  }, 180_000);
 });
+

@@ -64,11 +64,11 @@ describe("reading the team's history from the first start", () => {
     app = await spawnApp({ DATA_DIR: dataDir, CHROMA_URL: inject("chromaUrl"), INTERCOM_CLIENT_SECRET: SECRET, INTERCOM_ACCESS_TOKEN: "fake-access-token", INTERCOM_API_BASE_URL: intercom.url, ADMIN_TOKEN: ADMIN, EMBEDDER: "offline", ASSISTANT_CONFIG: config });
     return app;
   };
-  const historyPage = async (started: AppProcess) => {
+  const signIn = async (started: AppProcess) => {
     const signedIn = await fetch(`http://127.0.0.1:${started.port}/console/signin/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${ADMIN}`, redirect: "manual" });
-    const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
-    return (await fetch(`http://127.0.0.1:${started.port}/console/history`, { headers: { cookie } })).text();
+    return signedIn.headers.get("set-cookie")!.split(";")[0]!;
   };
+  const historyPage = async (started: AppProcess) => (await fetch(`http://127.0.0.1:${started.port}/console/history`, { headers: { cookie: await signIn(started) } })).text();
   const figure = (html: string, label: string) => new RegExp(`<td>${label}</td><td>([^<]*)</td>`).exec(html)?.[1];
   const finds = () => intercom.requests.filter((request) => request.method === "GET" && /^\/conversations\/\d+$/.test(request.path)).map((request) => request.path.split("/")[2]!);
 
@@ -105,6 +105,14 @@ describe("reading the team's history from the first start", () => {
     expect(figure(page, "Teammate replies linking an article")).toBe("60");
     expect(new Set(finds()).size).toBe(60);
     expect(started.logField("finished reading the team's past conversations", "learned")).toBe(ASKED.length);
+    // The forecast: each first message asked again, beside the article the team linked; row by row in a CSV.
+    expect(page).toContain("It measures agreement with the");
+    expect(page).toMatch(/<tr id="outcome-answered_agreeing"><td>Answered directly, with the article the team linked[\s\S]*?<\/td><td>\d+ \(\d+%\)<\/td><td>60 \(100%\)<\/td><\/tr>/);
+    const csv = await fetch(`http://127.0.0.1:${started.port}/console/report/forecast.csv`, { headers: { cookie: await signIn(started) } });
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).trimEnd().split("\r\n");
+    expect(lines[0]).toBe('"conversation","question","team","team_articles","team_reply","before_action","before_articles","before_outcome","after_action","after_articles","after_outcome"');
+    expect(lines).toHaveLength(61);
     started.child.kill("SIGTERM");
     await started.exited;
     app = undefined;

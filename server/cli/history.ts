@@ -3,7 +3,10 @@
 import { SingleBar, Presets } from "cli-progress";
 import type { IntercomClient } from "intercom-client";
 import { Calibrations, databaseCalibrationStore } from "../answer-decision/calibrations.ts";
+import { OpenAIChatModel } from "../assistant/chat-model.ts";
+import { createAssistant } from "../assistant/create-assistant.ts";
 import { loadPolicy } from "../assistant/policy.ts";
+import { databaseModelTrustStore } from "../answer-decision/model-trusts.ts";
 import type { Config } from "../config.ts";
 import type { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
 import { HISTORY_JOB, HistoryBackfill } from "../learning/backfill.ts";
@@ -25,7 +28,11 @@ export async function readHistory(options: { config: Config; logger: Logger; kno
     await queue.releaseAbandoned();
     const settings = new WorkspaceSettings({ db, defaults: loadPolicy(config.assistantConfigFile), logger });
     const calibrations = new Calibrations({ knowledge, store: databaseCalibrationStore(db), logger, synonymsFor: async (id) => (await settings.policyFor(id)).synonyms });
+    // The forecast asks the assistant the app runs: the same settings, fits and model.
+    const model = config.openai.enabled ? new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel }) : undefined;
+    const assistant = createAssistant({ knowledge, logger, settings, calibrations, ...(model ? { model } : {}), trustStore: databaseModelTrustStore(db) });
     const history = new HistoryBackfill({
+      assistant,
       db,
       queue,
       clientFor: (id) => (id === workspaceId ? client : undefined),

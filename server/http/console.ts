@@ -29,6 +29,7 @@ import type { ModelTrust } from "../answer-decision/model-trust.ts";
 import { ANSWER_PRECISION_TARGET } from "../answer-decision/fit.ts";
 import { needsAttention, when, type SetupLine } from "../setup/checks.ts";
 import type { HistoryRun } from "../learning/backfill.ts";
+import { forecastSummary, OUTCOMES, type ForecastRow, type Outcome } from "../learning/forecast.ts";
 
 const views = Handlebars.create();
 const template = (name: string) => readFileSync(new URL(`../../templates/console/${name}.hbs`, import.meta.url), "utf8");
@@ -71,6 +72,8 @@ export interface ConsoleDeps {
     latest(workspaceId: string): Promise<HistoryRun | undefined>;
     start(workspaceId: string): Promise<boolean>;
     cancel(workspaceId: string): Promise<boolean>;
+    /** The latest reading's forecast, row by row. */
+    forecast(workspaceId: string): Promise<ForecastRow[]>;
   };
   now?: () => number;
 }
@@ -98,6 +101,40 @@ function historyView(run: HistoryRun | undefined) {
     skipped: [...Object.entries(progress.skipped).map(([reason, count]) => ({ label: SKIP_LABELS[reason] ?? reason, count })), ...(progress.notFound ? [{ label: "deleted or not found", count: progress.notFound }] : [])],
     startedAt: when(run.startedAt),
     ...(progress.finishedAt ? { finishedAt: when(new Date(progress.finishedAt)) } : {}),
+  };
+}
+
+/** The forecast as the History page shows it: each outcome before and after, with examples. */
+function forecastView(rows: ForecastRow[], titles: Map<string, string>) {
+  if (!rows.length) return {};
+  const summary = forecastSummary(rows);
+  const share = (count: number, of: number) => (of ? `${Math.round((count / of) * 100)}%` : "–");
+  const named = (keys: string[]) => keys.map((key) => titles.get(key) ?? key).join(", ");
+  return {
+    forecast: {
+      total: summary.total,
+      linked: summary.linked,
+      outcomes: (Object.keys(OUTCOMES) as Outcome[])
+        .filter((outcome) => summary.counts[outcome].before || summary.counts[outcome].after)
+        .map((outcome) => {
+          const { before, after, examples } = summary.counts[outcome];
+          const of = outcome === "unanswered_by_team" ? summary.total : outcome.startsWith("gap") ? rows.filter((row) => row.team === "unlinked").length : summary.linked;
+          return {
+            outcome,
+            label: OUTCOMES[outcome],
+            before: `${before} (${share(before, of)})`,
+            after: `${after} (${share(after, of)})`,
+            examples: examples.map((row) => {
+              const card = row.after ?? row.before;
+              return {
+                question: row.question,
+                card: card.action === "answer" ? `Answers from “${named(card.articles)}”: ${card.card}` : card.action === "choice" ? `Offers: ${named(card.articles)}` : card.card,
+                team: row.team === "linked" ? `Linked “${named(row.teamArticles)}”: ${row.teamReply ?? ""}` : row.team === "unlinked" ? `Replied: ${row.teamReply ?? ""}` : "No teammate reply.",
+              };
+            }),
+          };
+        }),
+    },
   };
 }
 
@@ -345,7 +382,12 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
   });
 
   const historyPage = async (res: Response, session: ConsoleSession, extra: { status?: number; notice?: string; error?: string } = {}) => {
-    const [run, policy] = await Promise.all([deps.history!.latest(session.workspaceId), deps.settings.policyFor(session.workspaceId)]);
+    const [run, policy, forecast, articles] = await Promise.all([
+      deps.history!.latest(session.workspaceId),
+      deps.settings.policyFor(session.workspaceId),
+      deps.history!.forecast(session.workspaceId),
+      deps.assistant.knowledge.articles(session.workspaceId).catch(() => []),
+    ]);
     res.status(extra.status ?? 200).type("html").send(
       PAGES.history({
         session,
@@ -354,6 +396,7 @@ export function mountConsole(app: Express, deps: ConsoleDeps) {
         max: policy.history.max_conversations,
         learning: policy.learning === "on" ? "learning is on" : policy.learning === "review" ? "learning waits for your review" : "learning is off in the settings: nothing is learned",
         ...historyView(run),
+        ...forecastView(forecast, new Map(articles.map((article) => [article.articleKey, article.title]))),
         ...extra,
       }),
     );

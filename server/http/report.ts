@@ -11,6 +11,7 @@ import { WorkspaceId } from "../../canvas/requests.ts";
 import type { Logger } from "../logger.ts";
 import { sameSecret } from "../same-secret.ts";
 import { toCsv } from "../metrics/csv.ts";
+import { forecastCsv, latestForecast } from "../learning/forecast.ts";
 import { BUSIEST_WORKSPACE_SQL, periodOf } from "../metrics/period.ts";
 import type { Report } from "../metrics/report.ts";
 import { reportOf } from "../metrics/report-query.ts";
@@ -178,6 +179,7 @@ export function reportRouter(deps: ReportDeps, access: ReportAccess): Router {
     if (table === "content-gaps") csv = toCsv(["topic", "questions", "examples", "teammate_replies"], report.contentGaps.map((gap) => [gap.topic, gap.count, gap.examples.join(" | "), gap.answers.map((answer) => answer.reply).join(" | ")]));
     else if (table === "articles") csv = toCsv(["article_id", "title", "url", "cited", "helped", "handed_over_after"], report.articles.map((a) => [a.articleId, a.title, a.url ?? "", a.cited, a.helped, a.handedOverAfter]));
     else if (table === "learned-questions") csv = toCsv(["question", "article", "title", "source", "conversation", "learned_at", "status", "uses", "confirmed_by"], (await learnedOf(loaded.workspace)).map((q) => [q.question, q.articleKey, q.title, q.source, q.conversationId ?? "", q.learnedAt.toISOString(), q.status, q.uses, q.confirmedBy]));
+    else if (table === "forecast") csv = forecastCsv(await latestForecast(deps.db, loaded.workspace));
     else return void res.status(404).json({ error: "unknown table" });
     res.type("text/csv").set("Content-Disposition", `attachment; filename="${table}.csv"`).send(csv);
   });

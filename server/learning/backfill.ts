@@ -11,11 +11,14 @@
 // learning keeps.
 import type { IntercomClient } from "intercom-client";
 import { z } from "zod";
+import type { AssistantDeps } from "../assistant/assistant.ts";
 import type { PolicySource } from "../assistant/policy.ts";
+import { htmlToText } from "../knowledge/html-text.ts";
 import type { KnowledgeBase, ArticleView } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
 import type { Continue, Job, JobHandler, JobQueue } from "../storage/queue.ts";
+import { dryRun, rowsWithoutAfter, saveAfter, saveForecast, withoutLearned, type TeamOutcome } from "./forecast.ts";
 import { PastConversation, readConversation, type SkipReason } from "./history.ts";
 import type { LearnedQuestions } from "./learned-questions.ts";
 import { learnFromTeammateReply } from "./teammate-replies.ts";
@@ -54,6 +57,9 @@ export const HistoryProgress = z.object({
   stopped: z.string().optional(),
   /** Milliseconds spent reading, to tell the time left. */
   busyMs: z.number().default(0),
+  /** "forecast": the reading is done, and the assistant is asked again with what it taught. */
+  phase: z.enum(["reading", "forecast"]).default("reading"),
+  forecastDone: z.number().int().default(0),
 });
 export type HistoryProgress = z.infer<typeof HistoryProgress>;
 
@@ -75,6 +81,8 @@ export interface BackfillDeps {
   settings: PolicySource;
   /** Fits the workspace's answer decisions again with what was learned. */
   refit(workspaceId: string): Promise<unknown>;
+  /** The assistant, asked in a dry run what it would have done with each first message (the forecast); none, no forecast. */
+  assistant?: AssistantDeps;
   logger: Logger;
   now?: () => number;
 }
@@ -153,6 +161,14 @@ export class HistoryBackfill {
     };
     if (!client) return finish("the workspace is not connected to Intercom");
     if (policy.learning === "off") return finish("learning is off in the settings");
+    if (progress.phase === "forecast") return this.forecastAfter(job, progress, saveProgress, finish);
+    /** The reading is over: with an assistant to ask, the forecast's "after" comes next, with what it taught. */
+    const readingDone = async (): Promise<void | Continue> => {
+      if (!deps.assistant) return finish();
+      progress.phase = "forecast";
+      await this.refit(workspaceId, progress, saveProgress);
+      return { continueAfterMs: 0 };
+    };
 
     progress.startedAt ??= new Date(now()).toISOString();
     progress.since ??= Math.floor(now() / 1000) - policy.history.days * 86_400;
@@ -180,11 +196,11 @@ export class HistoryBackfill {
         if (progress.total === null) progress.total = Math.min(max, page.response.total_count ?? page.data.length);
         const listed = page.data.slice(progress.doneInPage);
         for (const summary of listed) {
-          if (progress.read >= max) return finish();
+          if (progress.read >= max) return readingDone();
           if (!(await deps.queue.isActive(job.id))) return;
           const started = Date.now();
           await pace();
-          await this.readOne(workspaceId, String(summary.id), progress, languages, knowledge, policy.learning);
+          await this.readOne(job, String(summary.id), progress, languages, knowledge, policy.learning);
           progress.read++;
           progress.doneInPage++;
           progress.busyMs += Date.now() - started;
@@ -193,7 +209,7 @@ export class HistoryBackfill {
           if (Date.now() > sliceEnds) return { continueAfterMs: 0 };
         }
         const next = page.response.pages?.next?.starting_after;
-        if (!next || !page.data.length) return finish();
+        if (!next || !page.data.length) return readingDone();
         progress.cursor = next;
         progress.doneInPage = 0;
         await saveProgress();
@@ -212,9 +228,10 @@ export class HistoryBackfill {
     }
   }
 
-  /** Reads one conversation and learns from its teammates' replies; a conversation gone since is counted. */
-  private async readOne(workspaceId: string, conversationId: string, progress: HistoryProgress, languages: ReadonlySet<string>, knowledge: Pick<KnowledgeBase, "articles">, mode: "on" | "review") {
+  /** Reads one conversation: the forecast's "before" on its first message, then what its teammates' replies teach. A conversation gone since is counted. */
+  private async readOne(job: Job, conversationId: string, progress: HistoryProgress, languages: ReadonlySet<string>, knowledge: Pick<KnowledgeBase, "articles">, mode: "on" | "review") {
     const { deps } = this;
+    const workspaceId = job.workspace_id;
     const client = deps.clientFor(workspaceId)!;
     let found: unknown;
     try {
@@ -233,11 +250,45 @@ export class HistoryBackfill {
     }
     const reading = readConversation(parsed.data, languages);
     for (const [reason, count] of Object.entries(reading.skipped) as Array<[SkipReason, number]>) progress.skipped[reason] = (progress.skipped[reason] ?? 0) + count;
-    for (const answer of reading.answers) {
+    const before = deps.assistant && reading.firstQuestion ? await dryRun(deps.assistant, workspaceId, reading.firstQuestion, withoutLearned(deps.assistant.knowledge, await this.taughtSince(workspaceId, progress))) : undefined;
+    let team: { team: TeamOutcome; teamArticles: string[]; teamReply: string | null } = { team: "none", teamArticles: [], teamReply: null };
+    for (const [i, answer] of reading.answers.entries()) {
       const lesson = await learnFromTeammateReply({ workspaceId, conversationId, body: answer.body, customerQuestions: answer.customerQuestions }, { knowledge, learned: deps.learned, db: deps.db, mode, fromHistory: true });
       if (lesson.linkedArticles.length) progress.linked++;
       else progress.unlinked++;
       progress.learned += lesson.learned;
+      if (i === 0) team = { team: lesson.linkedArticles.length ? "linked" : "unlinked", teamArticles: lesson.linkedArticles, teamReply: htmlToText(answer.body) };
+    }
+    if (before && reading.firstQuestion) await saveForecast(deps.db, workspaceId, job.id, { conversationId, question: reading.firstQuestion, ...team, before });
+  }
+
+  private taught: { workspaceId: string; learned: number; since: string; keys: Set<string> } | undefined;
+
+  /** What this run taught so far (article and question), left out of the forecast's "before". */
+  private async taughtSince(workspaceId: string, progress: HistoryProgress): Promise<() => ReadonlySet<string>> {
+    const since = progress.startedAt!;
+    if (!this.taught || this.taught.workspaceId !== workspaceId || this.taught.since !== since || this.taught.learned !== progress.learned) {
+      const rows = await this.deps.db.query<{ article_key: string; question: string }>("SELECT article_key, question FROM learned_questions WHERE workspace_id = $1 AND learned_at >= $2", [workspaceId, since]);
+      this.taught = { workspaceId, learned: progress.learned, since, keys: new Set(rows.map((row) => `${row.article_key}\u0000${row.question}`)) };
+    }
+    const keys = this.taught.keys;
+    return () => keys;
+  }
+
+  /** The forecast's "after": every first message asked again, now that the reading taught what it did and the fit is new. */
+  private async forecastAfter(job: Job, progress: HistoryProgress, saveProgress: () => Promise<void>, finish: () => Promise<void>): Promise<void | Continue> {
+    const { deps } = this;
+    const sliceEnds = Date.now() + SLICE_MS;
+    for (;;) {
+      if (!(await deps.queue.isActive(job.id))) return;
+      const rows = await rowsWithoutAfter(deps.db, job.workspace_id, job.id, 20);
+      if (!rows.length || !deps.assistant) return finish();
+      for (const row of rows) {
+        await saveAfter(deps.db, job.workspace_id, job.id, row.conversationId, await dryRun(deps.assistant, job.workspace_id, row.question));
+        progress.forecastDone++;
+      }
+      await saveProgress();
+      if (Date.now() > sliceEnds) return { continueAfterMs: 0 };
     }
   }
 
