@@ -12,7 +12,7 @@ import { HISTORY_JOB, HistoryBackfill } from "../server/learning/backfill.ts";
 import { LearnedQuestions, learnedQuestionsOf, questionKey } from "../server/learning/learned-questions.ts";
 import { createLogger } from "../server/logger.ts";
 import type { Database } from "../server/storage/database.ts";
-import { JobQueue, Worker } from "../server/storage/queue.ts";
+import { GiveUp, JobQueue, Worker } from "../server/storage/queue.ts";
 import { testKnowledge } from "./helpers/app.ts";
 import { BACKENDS, openTestDatabase } from "./helpers/databases.ts";
 import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
@@ -197,6 +197,15 @@ describe.each(BACKENDS)("reading past conversations on %s", (backend) => {
     const stopped = await finished(off.backfill, off.worker);
     expect(stopped).toMatchObject({ state: "done", progress: { read: 0, stopped: "learning is off in the settings" } });
     expect(finds()).toEqual([]);
+
+    // A reading parked after failing cannot be put back in line while another one is under way.
+    await queue.enqueue({ workspaceId: WORKSPACE, kind: HISTORY_JOB, dedupeKey: "failed-run", payload: {} });
+    const [failing] = await queue.claim(1, { only: [HISTORY_JOB] });
+    await queue.fail(failing!, new GiveUp("Intercom refused the request (403)"));
+    expect(await off.backfill.start(WORKSPACE)).toBe(true);
+    expect(await queue.retry(WORKSPACE, failing!.id)).toBe(false);
+    expect(await off.backfill.cancel(WORKSPACE)).toBe(true);
+    expect(await queue.retry(WORKSPACE, failing!.id)).toBe(true);
   }, 120_000);
 
   it("forecasts what the assistant would have done with each first message, before and after what it taught, writing nothing to Intercom", async () => {

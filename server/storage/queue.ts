@@ -158,11 +158,17 @@ export class JobQueue {
   /** Puts a parked job of the workspace back in line, with its attempts counted afresh; false when there is none. */
   async retry(workspaceId: string, id: string): Promise<boolean> {
     if (!/^\d+$/.test(id)) return false;
-    const rows = await this.db.query(
-      "UPDATE jobs SET status = 'pending', attempts = 0, run_at = now(), locked_until = NULL, updated_at = now() WHERE id = $1 AND workspace_id = $2 AND status = 'parked' RETURNING id",
-      [id, workspaceId],
-    );
-    return rows.length > 0;
+    try {
+      const rows = await this.db.query(
+        "UPDATE jobs SET status = 'pending', attempts = 0, run_at = now(), locked_until = NULL, updated_at = now() WHERE id = $1 AND workspace_id = $2 AND status = 'parked' RETURNING id",
+        [id, workspaceId],
+      );
+      return rows.length > 0;
+    } catch (error) {
+      // A job that runs once at a time per workspace (a history reading) while another is under way.
+      if ((error as { code?: string }).code === "23505") return false;
+      throw error;
+    }
   }
 
   /** How long the workspace's oldest due job has waited to be carried out; undefined when none waits. */
