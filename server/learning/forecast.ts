@@ -1,6 +1,8 @@
 // The forecast: what the assistant would have done with each past conversation's first message
 // (a dry run of the same decision a card makes: nothing is written to Intercom, no event counted),
-// before and after what the reading taught, beside what the team did. It measures agreement with
+// before and after what the reading taught, beside what the team did. "After" leaves out what the
+// conversation taught itself: it forecasts a new customer asking the same, not the question
+// replayed. It measures agreement with
 // the article a teammate linked, not customer satisfaction; a teammate's reply without a link is a
 // content gap.
 import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";

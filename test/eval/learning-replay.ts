@@ -36,14 +36,14 @@ import { startFakeIntercom } from "../helpers/fake-intercom.ts";
 import { outcomeOf, type Outcome } from "./card-outcome.ts";
 import type { FaqDataset } from "./faq-dataset.ts";
 
-const WORKSPACE = "eval-learning";
-const SEED = 20261125;
+export const WORKSPACE = "eval-learning";
+export const SEED = 20261125;
 /** A second split, never tuned on: the team's replay is measured on it too. */
-const UNTUNED_SEED = 20261204;
+export const UNTUNED_SEED = 20261204;
 const TEAMMATE = { type: "admin", id: "4412783", name: "Sam Okafor" };
 
 /** A fixed shuffle (mulberry32), so both halves are the same on every run and every machine. */
-function shuffled<T>(items: T[], seed: number): T[] {
+export function shuffled<T>(items: T[], seed: number): T[] {
   let state = seed >>> 0;
   const random = () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -65,8 +65,11 @@ const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/$
 type Print = (line?: string) => void;
 type Card = { canvas: { content: { components: Array<Record<string, any>> } } } & Record<string, any>;
 
-/** One replay's app: its own Chroma collections, database, queue and worker, served over HTTP. */
-async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secret: string; embedder: Embedder; seed?: number }) {
+/**
+ * One replay's app: its own Chroma collections, database, queue and worker, served over HTTP. The
+ * dataset's questions are split in two halves by the seed, unless `halves` names them.
+ */
+export async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secret: string; embedder: Embedder; seed?: number; halves?: { taught: FaqDataset["queries"]; asked: FaqDataset["queries"] } }) {
   const logger = createLogger("silent");
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(options.chromaUrl, options.embedder.id, `learn${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`),
@@ -120,8 +123,8 @@ async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secr
   const titles = new Map(articles.map((a) => [a.title, a.articleId] as [string, string]));
   const outcome = (card: Card): Outcome => outcomeOf(card, urls, titles);
   const halves = shuffled(options.dataset.queries, options.seed ?? SEED);
-  const taught = halves.slice(0, Math.ceil(halves.length / 2));
-  const asked = halves.slice(taught.length);
+  const taught = options.halves?.taught ?? halves.slice(0, Math.ceil(halves.length / 2));
+  const asked = options.halves?.asked ?? halves.slice(taught.length);
 
   /** The asked half and the off-topic rows through signed cards. */
   const measure = async () => {
@@ -144,7 +147,7 @@ async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secr
     return due.length;
   };
   return {
-    knowledge, db, learned, worker, submit, ask, webhook, outcome, titles, measure, taught, asked, nextDay,
+    knowledge, db, learned, worker, submit, ask, webhook, outcome, titles, measure, taught, asked, nextDay, intercom, queue, assistant, calibrations, client,
     /** The hourly sync: it fits the answer decisions again once enough questions were learned. */
     scheduledSync: () => calibrations.refit(WORKSPACE),
     urlOf: new Map(articles.map((a) => [a.articleId, a.url ?? ""])),
@@ -157,7 +160,7 @@ async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secr
     },
   };
 }
-type ReplayApp = Awaited<ReturnType<typeof replayApp>>;
+export type ReplayApp = Awaited<ReturnType<typeof replayApp>>;
 
 const f3 = (part: number, whole: number) => (part / whole).toFixed(3);
 

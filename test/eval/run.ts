@@ -1,4 +1,4 @@
-// npm run eval [-- --datasets ../shared/datasets] [-- --fit-prior] [-- --learning] [-- --personas] [-- --markdown docs/evaluation.md]
+// npm run eval [-- --datasets ../shared/datasets] [-- --fit-prior] [-- --learning] [-- --history] [-- --personas] [-- --markdown docs/evaluation.md]
 //              [-- --model-url http://localhost:11434/v1 --model llama3.1]
 // Measures the assistant on ../shared/datasets through the real pipeline:
 // 1. retrieval (recall@1/3/5, MRR) of each ranker on faq-queries.dev, the FAQ served as a Help Center;
@@ -51,13 +51,14 @@ import { startBagOfWordsEmbeddings } from "../helpers/bag-of-words-embeddings.ts
 import { outcomeOf } from "./card-outcome.ts";
 import { loadFaqDataset } from "./faq-dataset.ts";
 import { learningReplay } from "./learning-replay.ts";
+import { historyReplay } from "./history-replay.ts";
 import { SemanticEmbedder } from "./semantic-embedder.ts";
 import { intentSpaceEncoder } from "./intent-space-encoder.ts";
 import { Printout, rewriteSection } from "../helpers/generated-section.ts";
 import { modelTrustTables } from "./model-trust.ts";
 
 const { values } = parseArgs({
-  options: { semantic: { type: "boolean", default: false }, datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false }, personas: { type: "boolean", default: false }, markdown: { type: "string" }, "model-url": { type: "string" }, model: { type: "string" } },
+  options: { semantic: { type: "boolean", default: false }, datasets: { type: "string" }, "fit-prior": { type: "boolean", default: false }, learning: { type: "boolean", default: false }, history: { type: "boolean", default: false }, personas: { type: "boolean", default: false }, markdown: { type: "string" }, "model-url": { type: "string" }, model: { type: "string" } },
 });
 /** With --model-url, the end-to-end cards are answered with that OpenAI-compatible model (OPENAI_API_KEY if it needs one). */
 const chatModel = values["model-url"] ? new OpenAIChatModel({ baseUrl: values["model-url"], apiKey: process.env.OPENAI_API_KEY, model: values.model ?? process.env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini" }) : undefined;
@@ -140,7 +141,9 @@ function knowledgeFor(embedder: Embedder) {
 
 try {
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}\n`);
-  if (values.learning) {
+  if (values.history) {
+    learningSummary = await historyReplay({ chromaUrl, dataset, demoSnapshot: await demoSource.fetch(), secret: SECRET, print, embedders: [["offline embedder", new OfflineEmbedder()], ["second embedder (bag of words)", secondEmbedder()]] });
+  } else if (values.learning) {
     learningSummary = await learningReplay({ chromaUrl, dataset, secret: SECRET, print, embedders: [["offline embedder", new OfflineEmbedder()], ["second embedder (bag of words)", secondEmbedder()]] });
   } else if (trustTables) {
     personaSummary = await modelTrustTables({
@@ -161,10 +164,10 @@ try {
   } else if (values.markdown && chatModel) {
     console.error("The tables of an operator's model are printed, not written into the docs.");
   } else if (values.markdown) {
-    const command = values.learning ? "npm run eval -- --learning" : values.personas ? "npm run eval -- --personas" : "npm run eval";
+    const command = values.history ? "npm run eval -- --history" : values.learning ? "npm run eval -- --learning" : values.personas ? "npm run eval -- --personas" : "npm run eval";
     rewriteSection(values.markdown, command, printout.lines.join("\n"));
     // The README shows the hand-overs, what learning achieves, or the models' trust; the page has every table.
-    rewriteSection("README.md", command, (values.learning ? learningSummary : values.personas ? personaSummary : handOverTable()).join("\n"));
+    if (!values.history) rewriteSection("README.md", command, (values.learning ? learningSummary : values.personas ? personaSummary : handOverTable()).join("\n"));
   }
 } finally {
   await bagOfWords.close();

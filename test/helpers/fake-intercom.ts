@@ -25,6 +25,10 @@ export interface FakeIntercom {
   failNextSearches: number[];
   /** Statuses to answer the next reads of conversations (searches and finds) with, 429 with a reset a second away. */
   failNextReads: number[];
+  /** Conversations a search still lists but that answer 404 when read (deleted in between). */
+  gone: Set<string>;
+  /** Every this many reads of conversations (searches and finds) is answered 429, as a busy workspace's would be. */
+  rateLimitEvery: number;
   /** While set, reading this conversation waits for `until` (to catch a reader mid-request). */
   heldRead?: { id: string; until: Promise<void>; reached: () => void };
   /** Holds every write this long before answering (to catch a caller mid-request). */
@@ -65,12 +69,15 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
     failNextWrites: [],
     failNextSearches: [],
     failNextReads: [],
+    gone: new Set(),
+    rateLimitEvery: 0,
     writeDelayMs: 0,
     teams: [],
     segments: [],
     tags: new Map(),
     refused: [],
   };
+  let reads = 0;
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const chunks: Buffer[] = [];
@@ -110,7 +117,9 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
       await state.articlesHeld;
       return send(200, page(state.articles, query));
     }
-    const readFailure = (req.method === "POST" && url.pathname === "/conversations/search") || (req.method === "GET" && /^\/conversations\/[^/]+$/.test(url.pathname)) ? state.failNextReads.shift() : undefined;
+    const isRead = (req.method === "POST" && url.pathname === "/conversations/search") || (req.method === "GET" && /^\/conversations\/[^/]+$/.test(url.pathname));
+    if (isRead) reads++;
+    const readFailure = isRead ? (state.failNextReads.shift() ?? (state.rateLimitEvery && reads % state.rateLimitEvery === 0 ? 429 : undefined)) : undefined;
     if (readFailure) {
       res.writeHead(readFailure, { "content-type": "application/json", "x-ratelimit-limit": "1000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 1) });
       return res.end(JSON.stringify({ type: "error.list", errors: [{ code: readFailure === 429 ? "rate_limit_exceeded" : "server_error", message: "scripted failure" }] }));
@@ -179,7 +188,7 @@ export async function startFakeIntercom(options: { workspaceId?: string; collect
       held.reached();
       await held.until;
     }
-    if (req.method === "GET" && conversation && state.conversations.has(conversation[1]!)) return send(200, state.conversations.get(conversation[1]!));
+    if (req.method === "GET" && conversation && state.conversations.has(conversation[1]!) && !state.gone.has(conversation[1]!)) return send(200, state.conversations.get(conversation[1]!));
     const contact = /^\/contacts\/([^/]+)(?:\/(segments|tags))?$/.exec(url.pathname);
     const person = contact ? state.contacts.get(contact[1]!) : undefined;
     if (req.method === "GET" && contact && person) {
