@@ -88,7 +88,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
   }
 
   async search(workspaceId: string, query: string, options: SearchOptions = {}): Promise<Passage[]> {
-    const [results] = await this.searchMany(workspaceId, [{ query, excludeArticleKeys: options.excludeArticleKeys }], options);
+    const [results] = await this.searchMany(workspaceId, [{ query, excludeArticleKeys: options.excludeArticleKeys, excludeChunkIds: options.excludeChunkIds }], options);
     return results ?? [];
   }
 

@@ -44,6 +44,8 @@ export interface SearchOptions {
   scorer?: Scorer;
   /** Articles to leave out (self-calibration's "not answerable here" cases). */
   excludeArticleKeys?: string[];
+  /** Records left out of the search (a forecast leaves out the learned questions a reading taught). */
+  excludeChunkIds?: string[];
 }
 
 export interface ArticleView {

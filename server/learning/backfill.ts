@@ -13,6 +13,7 @@ import type { IntercomClient } from "intercom-client";
 import { z } from "zod";
 import type { AssistantDeps } from "../assistant/assistant.ts";
 import type { PolicySource } from "../assistant/policy.ts";
+import { learnedChunkId } from "../knowledge/chroma-store.ts";
 import { htmlToText } from "../knowledge/html-text.ts";
 import type { KnowledgeBase, ArticleView } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
@@ -262,17 +263,16 @@ export class HistoryBackfill {
     if (before && reading.firstQuestion) await saveForecast(deps.db, workspaceId, job.id, { conversationId, question: reading.firstQuestion, ...team, before });
   }
 
-  private taught: { workspaceId: string; learned: number; since: string; keys: Set<string> } | undefined;
+  private taught: { workspaceId: string; learned: number; since: string; records: Set<string> } | undefined;
 
-  /** What this run taught so far (article and question), left out of the forecast's "before". */
-  private async taughtSince(workspaceId: string, progress: HistoryProgress): Promise<() => ReadonlySet<string>> {
+  /** The records of what this run taught so far, left out of the forecast's "before". */
+  private async taughtSince(workspaceId: string, progress: HistoryProgress): Promise<ReadonlySet<string>> {
     const since = progress.startedAt!;
     if (!this.taught || this.taught.workspaceId !== workspaceId || this.taught.since !== since || this.taught.learned !== progress.learned) {
       const rows = await this.deps.db.query<{ article_key: string; question: string }>("SELECT article_key, question FROM learned_questions WHERE workspace_id = $1 AND learned_at >= $2", [workspaceId, since]);
-      this.taught = { workspaceId, learned: progress.learned, since, keys: new Set(rows.map((row) => `${row.article_key}\u0000${row.question}`)) };
+      this.taught = { workspaceId, learned: progress.learned, since, records: new Set(rows.map((row) => learnedChunkId(row.article_key, row.question))) };
     }
-    const keys = this.taught.keys;
-    return () => keys;
+    return this.taught.records;
   }
 
   /** The forecast's "after": every first message asked again, now that the reading taught what it did and the fit is new, leaving out what that conversation taught itself. */
@@ -286,8 +286,8 @@ export class HistoryBackfill {
       for (const row of rows) {
         // Each conversation is forecast as a new customer's would be: what the others taught, not what it taught itself.
         const own = await deps.db.query<{ article_key: string; question: string }>("SELECT article_key, question FROM learned_questions WHERE workspace_id = $1 AND conversation_id = $2", [job.workspace_id, row.conversationId]);
-        const itsOwn = new Set(own.map((taught) => `${taught.article_key}\u0000${taught.question}`));
-        await saveAfter(deps.db, job.workspace_id, job.id, row.conversationId, await dryRun(deps.assistant, job.workspace_id, row.question, withoutLearned(deps.assistant.knowledge, () => itsOwn)));
+        const itsOwn = new Set(own.map((taught) => learnedChunkId(taught.article_key, taught.question)));
+        await saveAfter(deps.db, job.workspace_id, job.id, row.conversationId, await dryRun(deps.assistant, job.workspace_id, row.question, withoutLearned(deps.assistant.knowledge, itsOwn)));
         progress.forecastDone++;
       }
       await saveProgress();

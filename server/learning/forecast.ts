@@ -8,7 +8,7 @@
 import { respond, type AssistantDeps, type Decision } from "../assistant/assistant.ts";
 import { newAnswerStats } from "../assistant/answerer.ts";
 import { customerProfile } from "../assistant/context.ts";
-import { articleKeyOfPassage, type KnowledgeBase, type Passage } from "../knowledge/knowledge-base.ts";
+import { articleKeyOfPassage, type KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import { toCsv } from "../metrics/csv.ts";
 import type { Database } from "../storage/database.ts";
 
@@ -62,17 +62,16 @@ export function dryDecision(decision: Decision): DryDecision {
 }
 
 /**
- * The knowledge base as it was before a reading taught anything: learned questions it taught are
- * left out of every search (more are asked for, so as many passages come back).
+ * The knowledge base without some learned questions (their records, `learnedChunkId`): as it was
+ * before a reading taught them, or without what one conversation taught itself. The search is the
+ * same one, those records left out.
  */
-export function withoutLearned(knowledge: KnowledgeBase, taught: () => ReadonlySet<string>): KnowledgeBase {
-  const key = (passage: Passage) => (passage.learnedQuestion === undefined ? undefined : `${articleKeyOfPassage(passage.id) ?? passage.articleId}\u0000${passage.learnedQuestion}`);
-  const keep = (passages: Passage[], topK: number) => passages.filter((passage) => !taught().has(key(passage) ?? "")).slice(0, topK);
-  const MORE = 10;
+export function withoutLearned(knowledge: KnowledgeBase, records: ReadonlySet<string>): KnowledgeBase {
+  const left = [...records];
   return {
     embedderId: knowledge.embedderId,
-    search: async (workspaceId, query, options = {}) => keep(await knowledge.search(workspaceId, query, { ...options, topK: (options.topK ?? 5) + MORE }), options.topK ?? 5),
-    searchMany: async (workspaceId, queries, options = {}) => (await knowledge.searchMany(workspaceId, queries, { ...options, topK: (options.topK ?? 5) + MORE })).map((passages) => keep(passages, options.topK ?? 5)),
+    search: (workspaceId, query, options = {}) => knowledge.search(workspaceId, query, { ...options, excludeChunkIds: [...(options.excludeChunkIds ?? []), ...left] }),
+    searchMany: (workspaceId, queries, options = {}) => knowledge.searchMany(workspaceId, queries.map((query) => ({ ...query, excludeChunkIds: [...(query.excludeChunkIds ?? []), ...left] })), options),
     learnedQuestions: (workspaceId) => knowledge.learnedQuestions(workspaceId),
     articles: (workspaceId) => knowledge.articles(workspaceId),
     helpCenterVersion: (workspaceId) => knowledge.helpCenterVersion(workspaceId),
