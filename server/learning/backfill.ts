@@ -21,7 +21,7 @@ import type { Database } from "../storage/database.ts";
 import type { Continue, Job, JobHandler, JobQueue } from "../storage/queue.ts";
 import { dryRun, rowsWithoutAfter, saveAfter, saveForecast, withoutLearned, type TeamOutcome } from "./forecast.ts";
 import { PastConversation, readConversation, type SkipReason } from "./history.ts";
-import type { LearnedQuestions } from "./learned-questions.ts";
+import { questionKey, type LearnedQuestions } from "./learned-questions.ts";
 import { learnFromTeammateReply } from "./teammate-replies.ts";
 
 export const HISTORY_JOB = "history_backfill";
@@ -275,6 +275,26 @@ export class HistoryBackfill {
     return this.taught.records;
   }
 
+  private asked: { runId: string; pairs: Map<string, Set<string>>; counts: Map<string, number> } | undefined;
+
+  /** Whether another linked conversation of the run asked about this article in nearly the same words. */
+  private async askedInOtherConversations(job: Job, conversationId: string): Promise<(pair: string) => boolean> {
+    if (this.asked?.runId !== job.id) {
+      const rows = await this.deps.db.query<{ conversation_id: string; question: string; team_articles: string[] }>("SELECT conversation_id, question, team_articles FROM history_forecast WHERE workspace_id = $1 AND run_id = $2 AND team = 'linked'", [job.workspace_id, job.id]);
+      const pairs = new Map<string, Set<string>>();
+      const counts = new Map<string, number>();
+      for (const row of rows) {
+        const asked = new Set((row.team_articles ?? []).map((article) => `${article}\u0000${questionKey(row.question)}`));
+        pairs.set(row.conversation_id, asked);
+        for (const pair of asked) counts.set(pair, (counts.get(pair) ?? 0) + 1);
+      }
+      this.asked = { runId: job.id, pairs, counts };
+    }
+    const { pairs, counts } = this.asked;
+    const own = pairs.get(conversationId);
+    return (pair) => (counts.get(pair) ?? 0) - (own?.has(pair) ? 1 : 0) > 0;
+  }
+
   /** The forecast's "after": every first message asked again, now that the reading taught what it did and the fit is new, leaving out what that conversation taught itself. */
   private async forecastAfter(job: Job, progress: HistoryProgress, saveProgress: () => Promise<void>, finish: () => Promise<void>): Promise<void | Continue> {
     const { deps } = this;
@@ -284,9 +304,12 @@ export class HistoryBackfill {
       const rows = await rowsWithoutAfter(deps.db, job.workspace_id, job.id, 20);
       if (!rows.length || !deps.assistant) return finish();
       for (const row of rows) {
-        // Each conversation is forecast as a new customer's would be: what the others taught, not what it taught itself.
+        // Each conversation is forecast as a new customer's would be: with what the others taught,
+        // not what it taught itself (unless another conversation of the reading asked the same, in
+        // nearly the same words, and would have taught it too: only the first is recorded as its teacher).
         const own = await deps.db.query<{ article_key: string; question: string }>("SELECT article_key, question FROM learned_questions WHERE workspace_id = $1 AND conversation_id = $2", [job.workspace_id, row.conversationId]);
-        const itsOwn = new Set(own.map((taught) => learnedChunkId(taught.article_key, taught.question)));
+        const askedElsewhere = await this.askedInOtherConversations(job, row.conversationId);
+        const itsOwn = new Set(own.filter((taught) => !askedElsewhere(`${taught.article_key}\u0000${questionKey(taught.question)}`)).map((taught) => learnedChunkId(taught.article_key, taught.question)));
         await saveAfter(deps.db, job.workspace_id, job.id, row.conversationId, await dryRun(deps.assistant, job.workspace_id, row.question, withoutLearned(deps.assistant.knowledge, itsOwn)));
         progress.forecastDone++;
       }
