@@ -6,7 +6,7 @@
 // works in slices (its progress saved after every conversation, so a crash or a deploy resumes
 // where it stopped and no conversation is read twice), paces its Intercom calls under the policy's
 // rate (the SDK waits out a 429 until X-RateLimit-Reset; past its retries the slice ends and the
-// job resumes after the reset), and runs once at a time per workspace across instances (a unique
+// job resumes after the reset, read as the hand-offs read it), and runs once at a time per workspace across instances (a unique
 // index on the running job). An admin can cancel it. Nothing of a conversation is kept beyond what
 // learning keeps.
 import type { IntercomClient } from "intercom-client";
@@ -18,7 +18,8 @@ import { htmlToText } from "../knowledge/html-text.ts";
 import type { KnowledgeBase, ArticleView } from "../knowledge/knowledge-base.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
-import type { Continue, Job, JobHandler, JobQueue } from "../storage/queue.ts";
+import { RetryLater, type Continue, type Job, type JobHandler, type JobQueue } from "../storage/queue.ts";
+import { classifyIntercomError } from "../handoff/handoff.ts";
 import { dryRun, rowsWithoutAfter, saveAfter, saveForecast, withoutLearned, type TeamOutcome } from "./forecast.ts";
 import { PastConversation, readConversation, type SkipReason } from "./history.ts";
 import { questionKey, type LearnedQuestions } from "./learned-questions.ts";
@@ -32,8 +33,6 @@ const PAGE_SIZE = 50;
 const SLICE_MS = 20_000;
 /** The answer decisions are fitted again every this many questions learned, and at the end. */
 const REFIT_EVERY = 300;
-/** Past the SDK's own retries, a rate-limited slice resumes after this when Intercom named no reset. */
-const RATE_LIMIT_PAUSE_MS = 10_000;
 
 export const HistoryProgress = z.object({
   /** Unix seconds: conversations updated after this are read (fixed when the run starts). */
@@ -217,12 +216,11 @@ export class HistoryBackfill {
       }
     } catch (error) {
       const status = statusOf(error);
-      if (status === 429) {
+      const classified = classifyIntercomError(error);
+      if (classified instanceof RetryLater) {
         await saveProgress();
-        const reset = Number((error as { rawResponse?: { headers?: Headers } }).rawResponse?.headers?.get?.("x-ratelimit-reset"));
-        const afterMs = Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now()) : RATE_LIMIT_PAUSE_MS;
-        deps.logger.warn({ workspaceId, afterMs }, "Intercom's rate limit: reading past conversations resumes after its reset");
-        return { continueAfterMs: afterMs };
+        deps.logger.warn({ workspaceId, afterMs: classified.afterMs }, "Intercom's rate limit: reading past conversations resumes after its reset");
+        return { continueAfterMs: classified.afterMs };
       }
       if (status === 401 || status === 403) return finish(`Intercom refused to list conversations (${status}): the app needs the “Read conversations” permission`);
       throw error;
