@@ -36,6 +36,7 @@ import { JobQueue, Worker } from "./storage/queue.ts";
 import { WEBHOOK_JOB, webhookHandler } from "./webhooks/process.ts";
 import { EventLog } from "./metrics/events.ts";
 import { HISTORY_JOB, HistoryBackfill } from "./learning/backfill.ts";
+import { PARAPHRASE_JOB, Paraphrases } from "./learning/paraphrases.ts";
 import { latestForecast } from "./learning/forecast.ts";
 import { WorkspacePreparation } from "./answer-decision/preparation.ts";
 import { AppMetrics } from "./metrics/prometheus.ts";
@@ -139,7 +140,10 @@ async function main() {
   const model = config.openai.enabled
     ? observedModel(new OpenAIChatModel({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel }), seen)
     : undefined;
-  const learned = new LearnedQuestions({ db: database, index: knowledge, logger });
+  // With a model, every question people teach is reworded by it in the background (paraphrases.ts).
+  let paraphrases: Paraphrases | undefined;
+  const learned = new LearnedQuestions({ db: database, index: knowledge, logger, onTaught: async (workspaceId, questions) => paraphrases?.request(workspaceId, questions) });
+  if (model) paraphrases = new Paraphrases({ queue, model, learned, knowledge, calibrations, settings, logger });
   const assistant = createAssistant({
     knowledge,
     logger,
@@ -185,11 +189,12 @@ async function main() {
       ...picks.handlers(),
     },
     logger,
-    { pollMs: 500, batch: 10, kinds: { except: [HISTORY_JOB] } },
+    { pollMs: 500, batch: 10, kinds: { except: [HISTORY_JOB, PARAPHRASE_JOB] } },
   );
-  // Reading past conversations has a worker of its own: a hand-off never waits behind it.
+  // Reading past conversations and the model's rewordings have a worker of their own: a hand-off
+  // never waits behind them.
   const history = new HistoryBackfill({ db: database, queue, clientFor, knowledge, learned, settings, refit: (workspaceId) => calibrations.refit(workspaceId, { force: true }), assistant, logger });
-  historyWorker = new Worker(queue, { [HISTORY_JOB]: history.handler() }, logger, { pollMs: 2000, batch: 2, kinds: { only: [HISTORY_JOB] } });
+  historyWorker = new Worker(queue, { [HISTORY_JOB]: history.handler(), ...(paraphrases ? { [PARAPHRASE_JOB]: paraphrases.handler() } : {}) }, logger, { pollMs: 2000, batch: 2, kinds: { only: paraphrases ? [HISTORY_JOB, PARAPHRASE_JOB] : [HISTORY_JOB] } });
   /** A workspace's history is read once when it connects; admins read it again from the console. */
   const readHistoryOnce = (workspaceId: string) => void history.start(workspaceId, "install").catch((error) => logger.error({ err: error, workspaceId }, "could not start reading past conversations"));
   /** A new installation: its Help Center first, then what its team already answered. */

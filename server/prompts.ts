@@ -18,4 +18,6 @@ export const prompts = {
   respondRequest: load("respond-request"),
   /** A draft FAQ article from a content gap's questions and the teammates' replies to them. */
   draftArticle: load("draft-article"),
+  /** Other customers' wordings of a learned question's need, indexed beside it. */
+  paraphraseQuestion: load("paraphrase-question"),
 };

@@ -19,6 +19,8 @@ import { OpenAIEmbedder } from "../server/knowledge/openai-embedder.ts";
 import { demoSource } from "../server/knowledge/sources.ts";
 import { createLogger } from "../server/logger.ts";
 import { relevantSentences } from "../server/assistant/extractive.ts";
+import type { Passage } from "../server/knowledge/knowledge-base.ts";
+import { wordingOverlap } from "../server/knowledge/text-analysis.ts";
 import { fixture, startTestApp, testKnowledge, type TestApp } from "./helpers/app.ts";
 
 type Json = Record<string, any>;
@@ -161,6 +163,26 @@ describe("a learned question and the things a question names", () => {
     expect(perKilo).toMatchObject({ articleId: "8800111", learnedQuestion: "what would it cost me" });
     expect(perKilo!.unaided).toBeGreaterThan(0);
     expect(perKilo!.unaided).toBeLessThanOrEqual(perKilo!.confidence);
+  });
+});
+
+describe("the words an article's customers used", () => {
+  it("count across all its learned questions, so a new wording of the same need meets them, and a question left out takes its words with it", async () => {
+    const workspace = "learned-vocabulary";
+    const knowledge = testKnowledge();
+    await knowledge.sync(workspace);
+    const taught = ["let my bookkeeper see my numbers", "give our accountant access to the books"];
+    await knowledge.addLearnedQuestions(workspace, "8800117", taught, "teammate");
+    const asked = "can my bookkeeper have access to the books";
+    const [[found]] = (await knowledge.searchMany(workspace, [{ query: asked }])) as [Passage[]];
+    expect(found).toMatchObject({ articleId: "8800117" });
+    // Its words are spread over both questions: the match counts more than either question alone.
+    expect(found!.features.learned).toBeGreaterThan(Math.max(...taught.map((question) => wordingOverlap(question, asked))));
+    expect(found!.unaided).toBeUndefined();
+    const accountant = (await knowledge.learnedQuestions(workspace)).find((q) => q.question === taught[1])!;
+    const [without] = await knowledge.searchMany(workspace, [{ query: asked, excludeChunkIds: [accountant.recordId] }]);
+    const again = without!.find((passage) => passage.articleId === "8800117")!;
+    expect(again.features.learned).toBeLessThan(found!.features.learned);
   });
 });
 

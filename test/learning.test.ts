@@ -8,7 +8,8 @@ import { createAssistant } from "../server/assistant/create-assistant.ts";
 import { DEFAULT_POLICY, fixedPolicy, type AssistantPolicy } from "../server/assistant/policy.ts";
 import { BotIdentity } from "../server/intercom/bot-identity.ts";
 import { createIntercomClient } from "../server/intercom/client.ts";
-import { LearnedQuestions } from "../server/learning/learned-questions.ts";
+import { LearnedQuestions, type LearningMode } from "../server/learning/learned-questions.ts";
+import { PARAPHRASE_JOB, Paraphrases } from "../server/learning/paraphrases.ts";
 import { CustomerPicks, HELD_BACK_JOB } from "../server/learning/customer-picks.ts";
 import { linkedPages } from "../server/learning/teammate-replies.ts";
 import { ArticleDrafts } from "../server/flows/article-drafts.ts";
@@ -243,7 +244,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect((await learned.list(WORKSPACE))[0]).toMatchObject({ uses: 1 });
 
       const csv = await (await fetch(`${report.url}/report/learned-questions.csv?workspace=${WORKSPACE}`, { headers: auth })).text();
-      expect(csv.split("\r\n")[0]).toBe('"question","article","title","source","conversation","learned_at","status","uses","confirmed_by"');
+      expect(csv.split("\r\n")[0]).toBe('"question","article","title","source","conversation","learned_at","status","uses","confirmed_by","rewording_of"');
       expect(csv).toContain('"let my bookkeeper see my numbers","8800117","Invite team members and set roles","teammate","31000000008",');
 
       expect((await form(question!.id, "remove")).status).toBe(303);
@@ -571,6 +572,98 @@ describe.each(BACKENDS)("on %s", (backend) => {
       await cards.close();
       await db.query("DELETE FROM customer_signals");
     }
+  });
+
+  describe("the model rewords what people taught", () => {
+    const TAUGHT = "let my bookkeeper see my numbers";
+    let openai: Awaited<ReturnType<typeof startFakeOpenAI>>;
+    let rewording: { learned: LearnedQuestions; worker: Worker };
+    const rewordingFor = (policy: AssistantPolicy) => {
+      let paraphrases: Paraphrases | undefined;
+      const withModel = new LearnedQuestions({ db, index: knowledge, logger, onTaught: async (workspaceId, questions) => paraphrases?.request(workspaceId, questions) });
+      paraphrases = new Paraphrases({ queue, model: new OpenAIChatModel({ baseUrl: openai.url, model: "rewriter" }), learned: withModel, knowledge, calibrations: on.assistant.calibrations, settings: fixedPolicy(policy), logger });
+      return { learned: withModel, worker: new Worker(queue, { [PARAPHRASE_JOB]: paraphrases.handler() }, logger) };
+    };
+    const teach = async (mode: LearningMode = "on") => {
+      await rewording.learned.learn({ workspaceId: WORKSPACE, articleKey: "8800117", questions: [TAUGHT], source: "teammate", conversationId: "31000000051", mode });
+      await rewording.worker.drain();
+    };
+    const rewordings = async () => (await rewording.learned.list(WORKSPACE)).filter((question) => question.source === "model");
+    const says = (paraphrases: unknown) => () => ({ content: JSON.stringify({ paraphrases }) });
+
+    beforeAll(async () => {
+      openai = await startFakeOpenAI();
+      rewording = rewordingFor(DEFAULT_POLICY);
+      await knowledge.load(WORKSPACE);
+    });
+    afterAll(() => openai.close());
+
+    it("indexes an honest model's rewordings beside the question, and the next customer's words meet them; the card names what the team taught", async () => {
+      const asked = "can my bookkeeper look at the invoices";
+      expect(firstShown(await ask(asked))).not.toBe("8800117");
+      openai.chat = says(["Can my bookkeeper look at the invoices?", "let my bookkeeper see my numbers please", "How do I give my bookkeeper access?"]);
+      await teach();
+
+      const prompt = (openai.requests.at(-1)!.body.messages as Array<{ content: string }>)[0]!.content;
+      expect(prompt).toContain(`<question>${TAUGHT}</question>`);
+      expect(prompt).toContain("<article>Invite team members and set roles</article>");
+      // The near-copy of the question is not kept.
+      expect((await rewordings()).map((question) => [question.question, question.paraphraseOf, question.status])).toEqual([
+        ["How do I give my bookkeeper access?", TAUGHT, "active"],
+        ["Can my bookkeeper look at the invoices?", TAUGHT, "active"],
+      ]);
+      const decision = await ask(asked);
+      expect(firstShown(decision)).toBe("8800117");
+      const shown = decision.action === "answer" ? decision.sources[0] : decision.action === "offer_choice" ? decision.options[0] : undefined;
+      expect(shown).toMatchObject({ learnedQuestion: TAUGHT, learnedFrom: "teammate" });
+    });
+
+    it("keeps nothing a credulous model makes up or takes from another article, and nothing of a model that answers in prose or fails", async () => {
+      const forget = async () => {
+        for (const question of await rewording.learned.list(WORKSPACE)) await rewording.learned.remove(WORKSPACE, question.id);
+        await db.query("DELETE FROM learned_questions");
+      };
+      openai.chat = says(["Can my bookkeeper see my numbers in the Acme Ledger app?", "How do I cancel my subscription?", "Reset my password"]);
+      await teach();
+      expect(await rewordings()).toEqual([]);
+      await forget();
+
+      openai.chat = () => ({ content: "Sure! Here are some ways customers might ask this." });
+      await teach();
+      expect(await rewordings()).toEqual([]);
+      await forget();
+
+      // A model that fails is asked again later, then parked; what the team taught is in use meanwhile.
+      openai.failNext = Array.from({ length: 50 }, () => 500);
+      await teach();
+      expect(await rewordings()).toEqual([]);
+      expect(await rewording.learned.list(WORKSPACE)).toMatchObject([{ question: TAUGHT, status: "active" }]);
+      const [job] = await db.query<{ status: string; attempts: number }>("SELECT status, attempts FROM jobs WHERE kind = $1 ORDER BY id DESC LIMIT 1", [PARAPHRASE_JOB]);
+      expect(job).toMatchObject({ status: "parked", attempts: 3 });
+      openai.failNext = [];
+    });
+
+    it("holds the rewordings for review in review mode, and removes them with their question", async () => {
+      rewording = rewordingFor({ ...DEFAULT_POLICY, learning: "review" });
+      openai.chat = says(["How do I give my bookkeeper access?"]);
+      const asked = openai.requests.length;
+      await teach("review");
+      // Nothing is reworded before the question itself is approved.
+      expect(openai.requests.length).toBe(asked);
+      const [question] = await rewording.learned.list(WORKSPACE);
+      await rewording.learned.approve(WORKSPACE, question!.id);
+      await rewording.worker.drain();
+      const [pending] = await rewordings();
+      expect(pending).toMatchObject({ question: "How do I give my bookkeeper access?", status: "pending" });
+      const before = (await knowledge.learnedQuestions(WORKSPACE)).length;
+      await rewording.learned.approve(WORKSPACE, pending!.id);
+      expect(await knowledge.learnedQuestions(WORKSPACE)).toHaveLength(before + 1);
+
+      await rewording.learned.remove(WORKSPACE, question!.id);
+      expect((await rewording.learned.list(WORKSPACE)).map((q) => q.status)).toEqual(["removed", "removed"]);
+      expect(await knowledge.learnedQuestions(WORKSPACE)).toHaveLength(before - 1);
+      rewording = rewordingFor(DEFAULT_POLICY);
+    });
   });
 
   it("reads article links the way Help Centers write them, in any locale", () => {

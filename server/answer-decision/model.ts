@@ -17,9 +17,11 @@ const Weights = z.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, z
  * match with one is a signal of its own. 6: the search counts two swapped letters as one typo.
  * 7: answers at 90% precision on the generated questions instead of 95%. 8: a passage's search
  * statistics come from the Help Center alone, not from the learned questions beside it. 9: a learned
- * question is searched by its own words, without its article's title and description.
+ * question is searched by its own words, without its article's title and description. 10: a match
+ * with the learned questions counts the words the article's customers used across all of them, and
+ * a learned question is fitted without its near-copies.
  */
-export const FIT_METHOD = 9;
+export const FIT_METHOD = 10;
 
 const LinearModel = z.object({ bias: z.number(), weights: Weights, mean: Weights, scale: Weights });
 

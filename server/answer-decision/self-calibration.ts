@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { groupBy } from "../group-by.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
-import { ANALYZED_LANGUAGES, analysisLanguageOf, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
+import { ANALYZED_LANGUAGES, analysisLanguageOf, wordingOverlap, type AnalyzedLanguage } from "../knowledge/text-analysis.ts";
 import { SUPPORT_THESAURUS } from "../knowledge/thesaurus.ts";
 import { fitModel, type QuestionSample } from "./fit.ts";
 import type { CalibrationModel } from "./model.ts";
@@ -39,6 +39,12 @@ const QUESTIONS_PER_ARTICLE = 12;
 const MAX_LEARNED = 400;
 /** Searches sent to the knowledge base per batch (their vectors are embedded together). */
 const BATCH = 64;
+/**
+ * A learned question is asked without itself, without the model's rewordings of it and without the
+ * article's questions this close to its words, so what a match with a learned question is worth is measured on wordings it was not
+ * taught with, as a new customer's would be.
+ */
+const NEAR_COPY = 0.5;
 
 export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: string, options: { synonyms?: string[][] } = {}): Promise<CalibrationModel | undefined> {
   const [articles, version, learned] = await Promise.all([knowledge.articles(workspaceId), knowledge.helpCenterVersion(workspaceId), knowledge.learnedQuestions(workspaceId)]);
@@ -62,10 +68,14 @@ export async function selfCalibrate(knowledge: KnowledgeBase, workspaceId: strin
         : []),
     ]);
   });
-  const asked = learned.length > MAX_LEARNED ? [...learned].sort(() => random() - 0.5).slice(0, MAX_LEARNED) : learned;
+  // What a model reworded is indexed but never asked here: the fit measures on what people taught.
+  const taught = learned.filter((question) => question.paraphraseOf === undefined);
+  const asked = taught.length > MAX_LEARNED ? [...taught].sort(() => random() - 0.5).slice(0, MAX_LEARNED) : taught;
+  const learnedOf = groupBy(learned, (question) => question.articleKey);
   for (const question of asked) {
     const about = { query: question.question, articleId: question.articleId, articleKey: question.articleKey, locale: question.locale, learned: true };
-    searches.push({ ...about, kind: "answerable", excludeChunkIds: [question.recordId] }, { ...about, kind: "left_out", excludeArticleKeys: keysOf.get(question.articleId) ?? [question.articleKey] });
+    const nearCopies = (learnedOf.get(question.articleKey) ?? []).filter((other) => other === question || other.paraphraseOf === question.question || wordingOverlap(other.question, question.question) >= NEAR_COPY);
+    searches.push({ ...about, kind: "answerable", excludeChunkIds: nearCopies.map((other) => other.recordId) }, { ...about, kind: "left_out", excludeArticleKeys: keysOf.get(question.articleId) ?? [question.articleKey] });
   }
   // Questions about other businesses in English and in each language the Help Center is written in.
   const languages = new Set<AnalyzedLanguage>(["en", ...articles.map((article) => analysisLanguageOf(article.locale))]);

@@ -92,8 +92,12 @@ export async function buildServer() {
     await cp(path.join(ROOT, file), path.join(next, file));
   }
   await writeFile(path.join(next, path.basename(INFO)), `${JSON.stringify({ digest, builtAt: new Date().toISOString(), modules: code.length }, null, 2)}\n`);
-  await rm(DIST, { recursive: true, force: true });
+  // The build in place moves aside first, then the new one takes its name: an app starting from
+  // dist/ meanwhile (the tests start several at once) finds one build or the other, never none.
+  const old = `${DIST}.old.${process.pid}`;
+  await rename(DIST, old).catch((error) => (error.code === "ENOENT" ? undefined : Promise.reject(error)));
   await rename(next, DIST);
+  await rm(old, { recursive: true, force: true });
   return { modules: code.length, ms: Date.now() - started };
 }
 

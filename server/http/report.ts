@@ -178,7 +178,7 @@ export function reportRouter(deps: ReportDeps, access: ReportAccess): Router {
     let csv: string;
     if (table === "content-gaps") csv = toCsv(["topic", "questions", "examples", "teammate_replies"], report.contentGaps.map((gap) => [gap.topic, gap.count, gap.examples.join(" | "), gap.answers.map((answer) => answer.reply).join(" | ")]));
     else if (table === "articles") csv = toCsv(["article_id", "title", "url", "cited", "helped", "handed_over_after"], report.articles.map((a) => [a.articleId, a.title, a.url ?? "", a.cited, a.helped, a.handedOverAfter]));
-    else if (table === "learned-questions") csv = toCsv(["question", "article", "title", "source", "conversation", "learned_at", "status", "uses", "confirmed_by"], (await learnedOf(loaded.workspace)).map((q) => [q.question, q.articleKey, q.title, q.source, q.conversationId ?? "", q.learnedAt.toISOString(), q.status, q.uses, q.confirmedBy]));
+    else if (table === "learned-questions") csv = toCsv(["question", "article", "title", "source", "conversation", "learned_at", "status", "uses", "confirmed_by", "rewording_of"], (await learnedOf(loaded.workspace)).map((q) => [q.question, q.articleKey, q.title, q.source, q.conversationId ?? "", q.learnedAt.toISOString(), q.status, q.uses, q.confirmedBy, q.paraphraseOf ?? ""]));
     else if (table === "forecast") csv = forecastCsv(await latestForecast(deps.db, loaded.workspace));
     else return void res.status(404).json({ error: "unknown table" });
     res.type("text/csv").set("Content-Disposition", `attachment; filename="${table}.csv"`).send(csv);

@@ -30,6 +30,12 @@ export const ChunkMetadata = z.object({
   learned: z.boolean().optional(),
   /** Who taught it: a teammate's reply, or customers who confirmed the article (records from before this field were teammates'). */
   learned_source: z.enum(["teammate", "customers"]).optional(),
+  /**
+   * For a rewording the workspace's chat model wrote of a learned question (server/learning/
+   * paraphrases.ts): that question. It leads to the article as the question does, but it is the
+   * question, in the words the team or customers taught, that a card or the Inbox app names.
+   */
+  paraphrase_of: z.string().optional(),
 });
 export type ChunkMetadata = z.infer<typeof ChunkMetadata>;
 

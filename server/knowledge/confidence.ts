@@ -18,9 +18,10 @@ export interface ConfidenceFeatures {
   /** The fused score itself: each side's share of its best, added (0 to 2). */
   fused: number;
   /**
-   * How nearly the question repeats the article's closest learned question (a customer's question
-   * the team or customers answered with it): the share of terms they have in common, 0 when none
-   * matched. What the workspace's own questions say, weighed by its own fit.
+   * What the article's learned questions (customers' questions the team or customers answered with
+   * it) say of this one: how nearly it repeats the closest (the share of terms they have in common),
+   * or the share of its subject the article's customers used across all of them, whichever is more;
+   * 0 when the article has none. What the workspace's own questions say, weighed by its own fit.
    */
   learned: number;
 }

@@ -14,6 +14,7 @@ import { NotLoaded, type ArticleView, type HelpCenterCollection, type HelpCenter
 import type { LexicalIndex } from "./lexical-index.ts";
 import { embeddingText } from "./passage-text.ts";
 import type { HelpCenterSource } from "./sources.ts";
+import { isConversationalTerm, terms } from "./text-analysis.ts";
 import type { SyncProgress, SyncSummary } from "./sync.ts";
 
 export interface HelpCenterKnowledgeDeps {
@@ -109,6 +110,11 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
     return this.index(workspaceId).version();
   }
 
+  async unknownTerms(workspaceId: string, text: string): Promise<string[]> {
+    const index = this.index(workspaceId);
+    return [...new Set(terms(text))].filter((term) => !isConversationalTerm(term) && !index.inArticles(term));
+  }
+
   async learnedQuestions(workspaceId: string): Promise<IndexedLearnedQuestion[]> {
     return this.index(workspaceId).learned.map((chunk) => ({
       recordId: chunk.id,
@@ -116,6 +122,7 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
       articleId: chunk.metadata.article_id,
       locale: chunk.metadata.locale,
       question: chunk.text,
+      ...(chunk.metadata.paraphrase_of ? { paraphraseOf: chunk.metadata.paraphrase_of } : {}),
     }));
   }
 
@@ -133,10 +140,10 @@ export class HelpCenterKnowledge implements KnowledgeBase, LearnedQuestionIndex 
     return this.indexes.any ? { ready: true } : { ready: false, reason: "no Help Center loaded yet" };
   }
 
-  async addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[], source: LearnedFrom = "teammate"): Promise<string[] | undefined> {
+  async addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[], source: LearnedFrom = "teammate", paraphraseOf?: string): Promise<string[] | undefined> {
     const first = this.index(workspaceId).articleChunks(articleKey)[0];
     if (!first) return undefined;
-    const metadata = { ...first.metadata, chunk_index: -1, heading_path: "", learned: true, learned_source: source };
+    const metadata = { ...first.metadata, chunk_index: -1, heading_path: "", learned: true, learned_source: source, ...(paraphraseOf ? { paraphrase_of: paraphraseOf } : {}) };
     const records = questions.map((question) => ({ id: learnedChunkId(articleKey, question), text: question, metadata }));
     const vectors = await this.deps.embedder.embedDocuments(records.map((record) => embeddingText(record.metadata, record.text)));
     await this.deps.store.upsertRecords(workspaceId, records.map((record, i) => ({ ...record, embedding: vectors[i]! })));

@@ -76,6 +76,8 @@ export interface IndexedLearnedQuestion {
   articleId: string;
   locale: string;
   question: string;
+  /** For a model's rewording: the learned question it rewords. */
+  paraphraseOf?: string;
 }
 
 /** One search of many: its query, and what it leaves out (self-calibration's "not answerable here" cases). */
@@ -91,7 +93,7 @@ export type LearnedFrom = NonNullable<ChunkMetadata["learned_source"]>;
 /** Questions the team's answers taught, indexed as records of their own that lead to their article. */
 export interface LearnedQuestionIndex {
   /** Indexes the questions as leading to the article; their record ids, or undefined when the article is not indexed. */
-  addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[], source?: LearnedFrom): Promise<string[] | undefined>;
+  addLearnedQuestions(workspaceId: string, articleKey: string, questions: string[], source?: LearnedFrom, paraphraseOf?: string): Promise<string[] | undefined>;
   removeLearnedQuestions(workspaceId: string, recordIds: string[]): Promise<void>;
 }
 
@@ -108,6 +110,8 @@ export interface KnowledgeBase {
   search(workspaceId: string, query: string, options?: SearchOptions): Promise<Passage[]>;
   /** Many searches at once, each with its own left-out articles; query vectors are embedded in batches. */
   searchMany(workspaceId: string, queries: SearchQuery[], options?: SearchOptions): Promise<Passage[][]>;
+  /** The words of a text's subject (English) that no article of the workspace holds. */
+  unknownTerms(workspaceId: string, text: string): Promise<string[]>;
   /** The learned questions the index holds (every instance's: they are records in Chroma). */
   learnedQuestions(workspaceId: string): Promise<IndexedLearnedQuestion[]>;
   /** Every indexed article of the workspace (each translation on its own). */

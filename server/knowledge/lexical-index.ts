@@ -114,6 +114,12 @@ export class LexicalIndex {
   private readonly learnedChunks: StoredChunk[] = [];
   /** Each learned question's distinct terms, analysed once: every search compares the customer's with them. */
   private readonly learnedTerms = new Map<string, ReadonlySet<string>>();
+  /** Each article's learned questions. */
+  private readonly learnedOf = new Map<string, StoredChunk[]>();
+  /** Each article's taught vocabulary, made on first use (a search that leaves no question out). */
+  private readonly vocabularies = new Map<string, ReadonlySet<string>>();
+  /** Per term: how many articles' learned questions use it. */
+  private readonly taughtArticles = new Map<string, number>();
   /** Terms more than half of the articles hold. */
   private readonly common = new Set<string>();
   /** Terms some article holds. */
@@ -155,6 +161,9 @@ export class LexicalIndex {
       if (chunk.metadata.learned) {
         this.learnedChunks.push(chunk);
         this.learnedTerms.set(chunk.id, new Set(terms(chunk.text)));
+        const taught = this.learnedOf.get(article_key);
+        if (taught) taught.push(chunk);
+        else this.learnedOf.set(article_key, [chunk]);
       }
       else if (siblings) siblings.push(chunk);
       else this.byArticle.set(article_key, [chunk]);
@@ -182,6 +191,9 @@ export class LexicalIndex {
       if (articles > 0) this.articleTerms.add(term);
       // Past half, a term's Robertson–Spärck Jones weight turns negative: it marks the articles that lack it.
       if (articles * 2 > articleNumbers.size) this.common.add(term);
+    }
+    for (const questions of this.learnedOf.values()) {
+      for (const term of new Set(questions.flatMap((chunk) => [...this.learnedTerms.get(chunk.id)!]))) this.taughtArticles.set(term, (this.taughtArticles.get(term) ?? 0) + 1);
     }
     this.scores = new Float64Array(this.docs.length);
     this.matched = new Uint32Array(this.docs.length);
@@ -238,6 +250,21 @@ export class LexicalIndex {
   /** A learned question's distinct terms (`terms`), or undefined for any other record. */
   questionTerms(id: string): ReadonlySet<string> | undefined {
     return this.learnedTerms.get(id);
+  }
+
+  /** How telling a word of the customers' is: rarer among the articles' learned questions, more (inverse document frequency over articles). */
+  taughtWeight(term: string): number {
+    return Math.log(1 + this.learnedOf.size / (1 + (this.taughtArticles.get(term) ?? 0)));
+  }
+
+  /** The distinct terms of an article's learned questions (those the filter accepts). */
+  taughtVocabulary(articleKey: string, accepts?: (chunk: StoredChunk) => boolean): ReadonlySet<string> {
+    const whole = !accepts && this.vocabularies.get(articleKey);
+    if (whole) return whole;
+    const vocabulary = new Set<string>();
+    for (const chunk of this.learnedOf.get(articleKey) ?? []) if (!accepts || accepts(chunk)) for (const term of this.learnedTerms.get(chunk.id)!) vocabulary.add(term);
+    if (!accepts) this.vocabularies.set(articleKey, vocabulary);
+    return vocabulary;
   }
 
   chunk(id: string): StoredChunk | undefined {

@@ -106,8 +106,6 @@ export async function retrieve(options: {
   const bestSimilarity = new Map<string, { articleId: string; similarity: number }>();
   const bestPassage = new Map<string, Candidate & { score: number }>();
   const bestLearned = new Map<string, { text: string; score: number; overlap: number; from: LearnedFrom }>();
-  /** Per article, the terms of its learned questions among the candidates. */
-  const learnedWords = new Map<string, Set<string>>();
   let queryTerms: Set<string> | undefined;
   for (const entry of all) {
     const fused = (weights.lexical * entry.lexical) / maxLexical + (weights.dense * Math.max(0, entry.similarity)) / maxDense;
@@ -121,11 +119,8 @@ export async function retrieve(options: {
       // The article's learned question nearest the customer's wording (the best scored among equals).
       const questionTerms = index.questionTerms(entry.chunk.id)!;
       const overlap = setOverlap((queryTerms ??= new Set(terms(options.query))), questionTerms);
-      const taught = learnedWords.get(key) ?? new Set<string>();
-      for (const term of questionTerms) taught.add(term);
-      learnedWords.set(key, taught);
       const held = bestLearned.get(key);
-      if (!held || overlap > held.overlap || (overlap === held.overlap && score > held.score)) bestLearned.set(key, { text: entry.chunk.text, score, overlap, from: entry.chunk.metadata.learned_source ?? "teammate" });
+      if (!held || overlap > held.overlap || (overlap === held.overlap && score > held.score)) bestLearned.set(key, { text: entry.chunk.metadata.paraphrase_of ?? entry.chunk.text, score, overlap, from: entry.chunk.metadata.learned_source ?? "teammate" });
     }
     bestSimilarity.set(key, { articleId: entry.chunk.metadata.article_id, similarity: Math.max(bestSimilarity.get(key)?.similarity ?? 0, entry.similarity) });
   }
@@ -144,6 +139,23 @@ export async function retrieve(options: {
   // What the query names: in English its nouns; in other languages every word of its subject.
   const named = () => [...(language === "en" ? nounTerms(options.query) : new Set(terms(options.query, language)))].filter((term) => !isConversationalTerm(term, language) && !index.inArticles(term));
   let unknown: string[] | undefined;
+  const accepts = index.matcher(filter);
+  let subject: string[] | undefined;
+  // The share of the question's subject that customers already used for the article, each word
+  // weighed by how few articles' customers use it: a new wording of a taught need meets its words
+  // spread over several of the article's learned questions, not all in one.
+  const vocabularyShare = (vocabulary: ReadonlySet<string>) => {
+    if (!vocabulary.size) return 0;
+    subject ??= [...new Set(terms(options.query, language))].filter((term) => !isConversationalTerm(term, language));
+    let met = 0;
+    let all = 0;
+    for (const term of subject) {
+      const weight = index.taughtWeight(term);
+      all += weight;
+      if (vocabulary.has(term)) met += weight;
+    }
+    return all ? met / all : 0;
+  };
   const scored = ranked.slice(0, CANDIDATES).map((entry) => {
     const key = entry.chunk.metadata.article_key;
     const articleId = entry.chunk.metadata.article_id;
@@ -158,8 +170,9 @@ export async function retrieve(options: {
       fused: found.score,
       learned,
     });
-    const features = featuresOf(entry, bestSimilarity.get(key)?.similarity ?? 0, bestLearned.get(key)?.overlap ?? 0);
-    const taught = learnedWords.get(key);
+    const vocabulary = index.taughtVocabulary(key, accepts);
+    const features = featuresOf(entry, bestSimilarity.get(key)?.similarity ?? 0, Math.max(bestLearned.get(key)?.overlap ?? 0, vocabularyShare(vocabulary)));
+    const taught = vocabulary.size ? vocabulary : undefined;
     const vouched = !taught || (unknown ??= named()).every((term) => taught.has(term));
     const own = bestPassage.get(key);
     const unaided = vouched ? undefined : own ? scorer(featuresOf(own, own.similarity, 0)) : 0;

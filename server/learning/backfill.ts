@@ -305,9 +305,14 @@ export class HistoryBackfill {
         // Each conversation is forecast as a new customer's would be: with what the others taught,
         // not what it taught itself (unless another conversation of the reading asked the same, in
         // nearly the same words, and would have taught it too: only the first is recorded as its teacher).
-        const own = await deps.db.query<{ article_key: string; question: string }>("SELECT article_key, question FROM learned_questions WHERE workspace_id = $1 AND conversation_id = $2", [job.workspace_id, row.conversationId]);
+        // What it taught includes the model's rewordings of it.
+        const own = await deps.db.query<{ article_key: string; question: string; taught: string }>(
+          `SELECT l.article_key, l.question, coalesce(o.question, l.question) AS taught FROM learned_questions l LEFT JOIN learned_questions o ON o.id = l.paraphrase_of
+            WHERE l.workspace_id = $1 AND (l.conversation_id = $2 OR o.conversation_id = $2)`,
+          [job.workspace_id, row.conversationId],
+        );
         const askedElsewhere = await this.askedInOtherConversations(job, row.conversationId);
-        const itsOwn = new Set(own.filter((taught) => !askedElsewhere(`${taught.article_key}\u0000${questionKey(taught.question)}`)).map((taught) => learnedChunkId(taught.article_key, taught.question)));
+        const itsOwn = new Set(own.filter((record) => !askedElsewhere(`${record.article_key}\u0000${questionKey(record.taught)}`)).map((record) => learnedChunkId(record.article_key, record.question)));
         await saveAfter(deps.db, job.workspace_id, job.id, row.conversationId, await dryRun(deps.assistant, job.workspace_id, row.question, withoutLearned(deps.assistant.knowledge, itsOwn)));
         progress.forecastDone++;
       }

@@ -73,6 +73,7 @@ export function withoutLearned(knowledge: KnowledgeBase, records: ReadonlySet<st
     search: (workspaceId, query, options = {}) => knowledge.search(workspaceId, query, { ...options, excludeChunkIds: [...(options.excludeChunkIds ?? []), ...left] }),
     searchMany: (workspaceId, queries, options = {}) => knowledge.searchMany(workspaceId, queries.map((query) => ({ ...query, excludeChunkIds: [...(query.excludeChunkIds ?? []), ...left] })), options),
     learnedQuestions: (workspaceId) => knowledge.learnedQuestions(workspaceId),
+    unknownTerms: (workspaceId, text) => knowledge.unknownTerms(workspaceId, text),
     articles: (workspaceId) => knowledge.articles(workspaceId),
     helpCenterVersion: (workspaceId) => knowledge.helpCenterVersion(workspaceId),
     collections: (workspaceId) => knowledge.collections(workspaceId),

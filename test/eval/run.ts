@@ -167,7 +167,7 @@ try {
     const command = values.history ? "npm run eval -- --history" : values.learning ? "npm run eval -- --learning" : values.personas ? "npm run eval -- --personas" : "npm run eval";
     rewriteSection(values.markdown, command, printout.lines.join("\n"));
     // The README shows the hand-overs, what learning achieves, or the models' trust; the page has every table.
-    if (!values.history) rewriteSection("README.md", command, (values.learning ? learningSummary : values.personas ? personaSummary : handOverTable()).join("\n"));
+    rewriteSection("README.md", command, (values.learning || values.history ? learningSummary : values.personas ? personaSummary : handOverTable()).join("\n"));
   }
 } finally {
   await bagOfWords.close();
