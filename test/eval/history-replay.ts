@@ -12,6 +12,8 @@ import { DEFAULT_POLICY } from "../../server/assistant/policy.ts";
 import type { Embedder } from "../../server/knowledge/embedder.ts";
 import type { HelpCenterSnapshot } from "../../server/knowledge/help-center.ts";
 import { HISTORY_JOB, HistoryBackfill, type HistoryRun } from "../../server/learning/backfill.ts";
+import { PARAPHRASE_JOB } from "../../server/learning/paraphrases.ts";
+import type { ChatModel } from "../../server/assistant/chat-model.ts";
 import { forecastSummary, latestForecast } from "../../server/learning/forecast.ts";
 import { createLogger } from "../../server/logger.ts";
 import { Worker } from "../../server/storage/queue.ts";
@@ -86,13 +88,20 @@ async function readHistory(replay: ReplayApp, requestsPerSecond: number): Promis
     assistant: replay.assistant,
     logger,
   });
-  const worker = new Worker(replay.queue, { [HISTORY_JOB]: history.handler() }, logger, { pollMs: 50, batch: 1, kinds: { only: [HISTORY_JOB] } });
+  const worker = new Worker(replay.queue, { [HISTORY_JOB]: history.handler(), ...(replay.paraphrases ? { [PARAPHRASE_JOB]: replay.paraphrases.handler() } : {}) }, logger, { pollMs: 50, batch: 1, kinds: { only: [HISTORY_JOB, PARAPHRASE_JOB] } });
   const started = Date.now();
   await history.start(WORKSPACE);
   for (;;) {
     await worker.drain();
     const run = await history.latest(WORKSPACE);
-    if (run && run.state !== "running") return { run, seconds: (Date.now() - started) / 1000 };
+    if (run && run.state !== "running") {
+      if (replay.paraphrases) {
+        // The model's last rewordings, then the fit again with them, as the next sync would.
+        await worker.drain();
+        await replay.calibrations.refit(WORKSPACE, { force: true });
+      }
+      return { run, seconds: (Date.now() - started) / 1000 };
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -108,7 +117,7 @@ interface Row {
   seconds: number;
 }
 
-async function oneReplay(options: { chromaUrl: string; dataset: FaqDataset; secret: string; embedder: Embedder; label: string; seed?: number; halves?: { taught: FaqDataset["queries"]; asked: FaqDataset["queries"] } }): Promise<Row> {
+async function oneReplay(options: { chromaUrl: string; dataset: FaqDataset; secret: string; embedder: Embedder; label: string; seed?: number; halves?: { taught: FaqDataset["queries"]; asked: FaqDataset["queries"] }; model?: ChatModel }): Promise<Row> {
   const replay = await replayApp(options);
   try {
     const before = await replay.measure();
@@ -137,10 +146,11 @@ const heldOutHalves = (workspace: HeldOutRow["workspace"]) => {
 };
 
 /** Runs every reading; prints the page's tables and returns the README's summary of them. */
-export async function historyReplay(options: { chromaUrl: string; dataset: FaqDataset; demoSnapshot: HelpCenterSnapshot; secret: string; print: Print; embedders: Array<[string, Embedder]> }): Promise<string[]> {
+export async function historyReplay(options: { chromaUrl: string; dataset: FaqDataset; demoSnapshot: HelpCenterSnapshot; secret: string; print: Print; embedders: Array<[string, Embedder]>; model?: ChatModel }): Promise<string[]> {
   const { print } = options;
   const rows: Row[] = [];
-  for (const [name, embedder] of options.embedders) {
+  for (const [embedderName, embedder] of options.embedders) {
+    const name = options.model ? `${embedderName}, rewordings by ${options.model.name}` : embedderName;
     rows.push(await oneReplay({ ...options, embedder, label: `FAQ, faq-queries.dev halves, ${name}` }));
     rows.push(await oneReplay({ ...options, embedder, seed: UNTUNED_SEED, label: `FAQ, faq-queries.dev halves of a split never tuned on, ${name}` }));
     rows.push(await oneReplay({ ...options, embedder, label: `FAQ, held-out questions, ${name}`, halves: heldOutHalves("faq") }));
@@ -159,7 +169,7 @@ export async function historyReplay(options: { chromaUrl: string; dataset: FaqDa
   for (const line of table) print(line);
 
   // The pace: 1,000 conversations at the policy's default rate, with the 429s.
-  const replay = await replayApp({ ...options, embedder: options.embedders[0]![1] });
+  const replay = await replayApp({ ...options, model: undefined, embedder: options.embedders[0]![1] });
   try {
     const { conversations, gone } = pastConversations(replay, replay.taught, Math.ceil(1000 / replay.taught.length));
     replay.intercom.conversations = new Map([...conversations].slice(0, 1000));
@@ -176,7 +186,7 @@ export async function historyReplay(options: { chromaUrl: string; dataset: FaqDa
     "| half of the questions read as past conversations, the other half asked (offline embedder) | answered directly before | after | one click away after | wrong article after | off-topic answered after | forecast vs cards |",
     "|---|---|---|---|---|---|---|",
     ...rows
-      .filter((row) => row.label.endsWith(options.embedders[0]![0]))
-      .map((row) => `| ${row.label.replace(`, ${options.embedders[0]![0]}`, "")} | ${f3(row.before.answered, row.asked)} | ${f3(row.after.answered, row.asked)} | ${f3(row.after.oneClick, row.asked)} | ${f3(row.after.wrong, row.asked)} | ${f3(row.after.offAnswered, row.offTopic)} | ${row.forecast.toFixed(3)} vs ${f3(row.after.answered - row.after.wrong, row.asked)} |`),
+      .filter((row) => row.label.includes(options.embedders[0]![0]))
+      .map((row) => `| ${row.label.split(`, ${options.embedders[0]![0]}`)[0]} | ${f3(row.before.answered, row.asked)} | ${f3(row.after.answered, row.asked)} | ${f3(row.after.oneClick, row.asked)} | ${f3(row.after.wrong, row.asked)} | ${f3(row.after.offAnswered, row.offTopic)} | ${row.forecast.toFixed(3)} vs ${f3(row.after.answered - row.after.wrong, row.asked)} |`),
   ];
 }

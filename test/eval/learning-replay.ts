@@ -26,6 +26,8 @@ import type { Embedder } from "../../server/knowledge/embedder.ts";
 import { HelpCenterKnowledge } from "../../server/knowledge/help-center-knowledge.ts";
 import { OfflineEmbedder } from "../../server/knowledge/offline-embedder.ts";
 import { LearnedQuestions } from "../../server/learning/learned-questions.ts";
+import { Paraphrases } from "../../server/learning/paraphrases.ts";
+import type { ChatModel } from "../../server/assistant/chat-model.ts";
 import { CustomerPicks, HELD_BACK_JOB } from "../../server/learning/customer-picks.ts";
 import { createLogger } from "../../server/logger.ts";
 import { EventLog } from "../../server/metrics/events.ts";
@@ -69,7 +71,7 @@ type Card = { canvas: { content: { components: Array<Record<string, any>> } } } 
  * One replay's app: its own Chroma collections, database, queue and worker, served over HTTP. The
  * dataset's questions are split in two halves by the seed, unless `halves` names them.
  */
-export async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secret: string; embedder: Embedder; seed?: number; halves?: { taught: FaqDataset["queries"]; asked: FaqDataset["queries"] } }) {
+export async function replayApp(options: { chromaUrl: string; dataset: FaqDataset; secret: string; embedder: Embedder; seed?: number; halves?: { taught: FaqDataset["queries"]; asked: FaqDataset["queries"] }; model?: ChatModel }) {
   const logger = createLogger("silent");
   const knowledge = new HelpCenterKnowledge({
     store: new ChromaStore(options.chromaUrl, options.embedder.id, `learn${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`),
@@ -84,8 +86,11 @@ export async function replayApp(options: { chromaUrl: string; dataset: FaqDatase
   const db = await openDatabase({ dataDir });
   const intercom = await startFakeIntercom({ workspaceId: WORKSPACE });
   const queue = new JobQueue(db, { leaseMs: 60_000, maxAttempts: 3, backoffMs: () => 0 });
-  const learned = new LearnedQuestions({ db, index: knowledge, logger });
+  // With a model, what people teach is reworded by it, as the app does (server/learning/paraphrases.ts).
+  let paraphrases: Paraphrases | undefined;
+  const learned = new LearnedQuestions({ db, index: knowledge, logger, onTaught: async (workspaceId, questions) => paraphrases?.request(workspaceId, questions) });
   const assistant = createAssistant({ knowledge, logger, calibrations, notHelped: (workspaceId, question) => learned.notHelpedFor(workspaceId, question) });
+  if (options.model) paraphrases = new Paraphrases({ queue, model: options.model, learned, knowledge, calibrations, settings: assistant.settings, logger });
   // Picks are confirmed when the worker next runs: the replay stands in for the window's wait. The
   // daily cap counts in the replay's own days, which pass when it says (nextDay).
   let today = new Date();
@@ -147,7 +152,7 @@ export async function replayApp(options: { chromaUrl: string; dataset: FaqDatase
     return due.length;
   };
   return {
-    knowledge, db, learned, worker, submit, ask, webhook, outcome, titles, measure, taught, asked, nextDay, intercom, queue, assistant, calibrations, client,
+    knowledge, db, learned, worker, submit, ask, webhook, outcome, titles, measure, taught, asked, nextDay, intercom, queue, assistant, calibrations, client, paraphrases,
     /** The hourly sync: it fits the answer decisions again once enough questions were learned. */
     scheduledSync: () => calibrations.refit(WORKSPACE),
     urlOf: new Map(articles.map((a) => [a.articleId, a.url ?? ""])),

@@ -142,7 +142,7 @@ function knowledgeFor(embedder: Embedder) {
 try {
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}\n`);
   if (values.history) {
-    learningSummary = await historyReplay({ chromaUrl, dataset, demoSnapshot: await demoSource.fetch(), secret: SECRET, print, embedders: [["offline embedder", new OfflineEmbedder()], ["second embedder (bag of words)", secondEmbedder()]] });
+    learningSummary = await historyReplay({ chromaUrl, dataset, demoSnapshot: await demoSource.fetch(), secret: SECRET, print, embedders: [["offline embedder", new OfflineEmbedder()], ["second embedder (bag of words)", secondEmbedder()]], ...(chatModel ? { model: chatModel } : {}) });
   } else if (values.learning) {
     learningSummary = await learningReplay({ chromaUrl, dataset, secret: SECRET, print, embedders: [["offline embedder", new OfflineEmbedder()], ["second embedder (bag of words)", secondEmbedder()]] });
   } else if (trustTables) {
