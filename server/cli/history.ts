@@ -10,7 +10,8 @@ import { databaseModelTrustStore } from "../answer-decision/model-trusts.ts";
 import type { Config } from "../config.ts";
 import type { HelpCenterKnowledge } from "../knowledge/help-center-knowledge.ts";
 import { HISTORY_JOB, HistoryBackfill } from "../learning/backfill.ts";
-import { LearnedQuestions } from "../learning/learned-questions.ts";
+import { LearnedQuestions, type TaughtQuestion } from "../learning/learned-questions.ts";
+import { requestParaphrases } from "../learning/paraphrases.ts";
 import type { Logger } from "../logger.ts";
 import { WorkspaceSettings } from "../settings/workspace-settings.ts";
 import { openDatabase } from "../storage/database.ts";
@@ -37,7 +38,8 @@ export async function readHistory(options: { config: Config; logger: Logger; kno
       queue,
       clientFor: (id) => (id === workspaceId ? client : undefined),
       knowledge,
-      learned: new LearnedQuestions({ db, index: knowledge, logger }),
+      // With a model, what the reading teaches is queued to be reworded: the app does it when it runs.
+      learned: new LearnedQuestions({ db, index: knowledge, logger, ...(model ? { onTaught: (id: string, questions: TaughtQuestion[]) => requestParaphrases(queue, id, questions) } : {}) }),
       settings,
       refit: (id) => calibrations.refit(id, { force: true }),
       logger,

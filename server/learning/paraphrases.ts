@@ -64,6 +64,13 @@ export async function keptParaphrases(
   return { kept, rejected };
 }
 
+/** Asks for the questions' rewordings, one durable job each (retried with backoff when the model fails); whichever instance has the model does them. */
+export async function requestParaphrases(queue: JobQueue, workspaceId: string, questions: TaughtQuestion[]): Promise<void> {
+  for (const question of questions) {
+    await queue.enqueue({ workspaceId, kind: PARAPHRASE_JOB, dedupeKey: `paraphrase:${workspaceId}:${question.id}`, payload: { questionId: question.id } });
+  }
+}
+
 export class Paraphrases {
   constructor(
     private readonly deps: {
@@ -77,11 +84,8 @@ export class Paraphrases {
     },
   ) {}
 
-  /** Asks for the questions' rewordings, one durable job each (retried with backoff when the model fails). */
-  async request(workspaceId: string, questions: TaughtQuestion[]): Promise<void> {
-    for (const question of questions) {
-      await this.deps.queue.enqueue({ workspaceId, kind: PARAPHRASE_JOB, dedupeKey: `paraphrase:${workspaceId}:${question.id}`, payload: { questionId: question.id } });
-    }
+  request(workspaceId: string, questions: TaughtQuestion[]): Promise<void> {
+    return requestParaphrases(this.deps.queue, workspaceId, questions);
   }
 
   handler(): JobHandler {
