@@ -4,9 +4,10 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { Calibrations, LEARNED_CHANGE, memoryCalibrationStore } from "../server/answer-decision/calibrations.ts";
+import { Calibrations, LEARNED_CHANGE, memoryCalibrationStore, shippedFit } from "../server/answer-decision/calibrations.ts";
+import { selfCalibrate } from "../server/answer-decision/self-calibration.ts";
 import { groupBy } from "../server/group-by.ts";
-import { CalibrationModel, domainScorerOf, FIT_METHOD, scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
+import { CalibrationModel, domainScorerOf, FIT_METHOD, priorModel, scorerOf, thresholdsFor } from "../server/answer-decision/model.ts";
 import { bandOf } from "../server/answer-decision/bands.ts";
 import { chooseThresholds } from "../server/answer-decision/fit.ts";
 import { startBagOfWordsEmbeddings, type EmbeddingsServer } from "./helpers/bag-of-words-embeddings.ts";
@@ -105,6 +106,33 @@ describe("a stored fit", () => {
     const again = await calibrations().refit("demo");
     expect(again.method).toBe(FIT_METHOD);
     expect(Object.keys(again.domainIn).length).toBeGreaterThan(1);
+  });
+});
+
+describe("the shipped fit", () => {
+  it("is the demo's fit as self-calibration makes it now, so a first start on the demo uses it instead of fitting", async () => {
+    const knowledge = testKnowledge();
+    await knowledge.sync("shipped-fit");
+    const version = await knowledge.helpCenterVersion("shipped-fit");
+    const made = await selfCalibrate(knowledge, "shipped-fit");
+    const { fittedAt: _made, kind: _kind, ...fitted } = made!;
+    const { fittedAt: _shipped, kind: _prior, ...shipped } = priorModel();
+    expect(shipped).toEqual(fitted);
+    expect(shippedFit(version, knowledge.embedderId, undefined)).toMatchObject({ kind: "fitted", helpCenterVersion: version.digest, thresholds: made!.thresholds });
+
+    const calibrations = new Calibrations({ knowledge, store: memoryCalibrationStore(), logger: createLogger("silent"), fit: async () => Promise.reject(new Error("no fit is made for the demo")) });
+    expect(await calibrations.refit("shipped-fit")).toMatchObject({ kind: "fitted", weights: made!.weights });
+  }, 60_000);
+
+  it("is not used once an article, the embedder, the fit method, the learned questions or the synonyms differ", () => {
+    const prior = priorModel();
+    const demo = { digest: prior.helpCenterVersion, learned: 0 };
+    expect(shippedFit(demo, prior.embedderId, undefined, prior)).toBeDefined();
+    expect(shippedFit({ ...demo, digest: "an article changed" }, prior.embedderId, undefined, prior)).toBeUndefined();
+    expect(shippedFit(demo, "text-embedding-3-small at https://api.openai.com/v1", undefined, prior)).toBeUndefined();
+    expect(shippedFit(demo, prior.embedderId, undefined, { ...prior, method: FIT_METHOD - 1 })).toBeUndefined();
+    expect(shippedFit({ ...demo, learned: 3 }, prior.embedderId, undefined, prior)).toBeUndefined();
+    expect(shippedFit(demo, prior.embedderId, [["invoice", "bill"]], prior)).toBeUndefined();
   });
 });
 

@@ -79,6 +79,16 @@ export function memoryCalibrationStore(): CalibrationStore {
   };
 }
 
+/**
+ * The shipped prior as the workspace's fit, when the fit would make it again: the same Help Center
+ * (its version digest), embedder and fit method, nothing learned and no synonyms of the workspace's
+ * own. The self-calibration is deterministic (seeded by the version), so it is the same model.
+ */
+export function shippedFit(version: { digest: string; learned: number }, embedderId: string, synonyms: string[][] | undefined, prior: CalibrationModel = priorModel()): CalibrationModel | undefined {
+  if (prior.helpCenterVersion !== version.digest || prior.embedderId !== embedderId || prior.method !== FIT_METHOD || version.learned > 0 || synonyms?.length) return undefined;
+  return { ...prior, kind: "fitted" };
+}
+
 export class Calibrations {
   private readonly cache = new Map<string, { model: CalibrationModel; at: number; fittedAt?: string }>();
   private readonly fitting = new Map<string, Promise<CalibrationModel>>();
@@ -148,7 +158,17 @@ export class Calibrations {
       return stored.model;
     }
     const started = Date.now();
-    const model = await this.fit(workspaceId, { synonyms: await this.deps.synonymsFor?.(workspaceId) });
+    const synonyms = await this.deps.synonymsFor?.(workspaceId);
+    const shipped = shippedFit(version, knowledge.embedderId, synonyms);
+    if (shipped) {
+      // The shipped prior is this very fit (the bundled demo, the offline embedder, nothing learned,
+      // no synonyms of the workspace's own): made once at build time instead of on every first start.
+      await store.write(workspaceId, { model: shipped, articles: version.articles });
+      this.remember(workspaceId, shipped);
+      logger.info({ workspaceId, embedder: shipped.embedderId, thresholds: shipped.thresholds }, "answer decisions: the shipped fit of this help center");
+      return shipped;
+    }
+    const model = await this.fit(workspaceId, { synonyms });
     if (!model) {
       logger.info({ workspaceId, articles: Object.keys(version.articles).length }, "help center too small to calibrate; using the shipped prior");
       this.remember(workspaceId, priorModel());
