@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { intercomArticle, intercomCollection, startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
 import { spawnApp, waitFor, type AppProcess } from "./helpers/process.ts";
+import { signInWithToken } from "./helpers/console-session.ts";
 
 const SECRET = "history-client-secret-0123";
 const ADMIN = "history-admin-token-0123456789";
@@ -64,10 +65,7 @@ describe("reading the team's history from the first start", () => {
     app = await spawnApp({ DATA_DIR: dataDir, CHROMA_URL: inject("chromaUrl"), INTERCOM_CLIENT_SECRET: SECRET, INTERCOM_ACCESS_TOKEN: "fake-access-token", INTERCOM_API_BASE_URL: intercom.url, ADMIN_TOKEN: ADMIN, EMBEDDER: "offline", ASSISTANT_CONFIG: config });
     return app;
   };
-  const signIn = async (started: AppProcess) => {
-    const signedIn = await fetch(`http://127.0.0.1:${started.port}/console/signin/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${ADMIN}`, redirect: "manual" });
-    return signedIn.headers.get("set-cookie")!.split(";")[0]!;
-  };
+  const signIn = async (started: AppProcess) => (await signInWithToken(`http://127.0.0.1:${started.port}`, ADMIN)).cookie;
   const historyPage = async (started: AppProcess) => (await fetch(`http://127.0.0.1:${started.port}/console/history`, { headers: { cookie: await signIn(started) } })).text();
   const figure = (html: string, label: string) => new RegExp(`<td>${label}</td><td>([^<]*)</td>`).exec(html)?.[1];
   const finds = () => intercom.requests.filter((request) => request.method === "GET" && /^\/conversations\/\d+$/.test(request.path)).map((request) => request.path.split("/")[2]!);

@@ -19,6 +19,7 @@ import { startTestApp } from "./helpers/app.ts";
 import { ConsoleSessions } from "../server/console/sessions.ts";
 import { WorkspaceSettings } from "../server/settings/workspace-settings.ts";
 import { DEFAULT_POLICY } from "../server/assistant/policy.ts";
+import { signInWithToken } from "./helpers/console-session.ts";
 
 const WORKSPACE = fixture("messenger-submit").workspace_id as string;
 const logger = createLogger("silent");
@@ -158,8 +159,7 @@ describe("the console shows the measurement", () => {
       console: { sessions: new ConsoleSessions(db, "console-secret-0123"), settings: new WorkspaceSettings({ db, defaults: DEFAULT_POLICY, logger }), directoryFor: () => undefined, trusts: assistant.trusts!, operator: { token: ADMIN_TOKEN, workspaceId: WORKSPACE } },
     });
     try {
-      const signedIn = await fetch(`${app.url}/console/signin/token`, { method: "POST", body: new URLSearchParams({ token: ADMIN_TOKEN }), redirect: "manual" });
-      const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+      const { cookie } = await signInWithToken(app.url, ADMIN_TOKEN);
       const page = async () => (await fetch(`${app.url}/console/settings`, { headers: { cookie } })).text();
       const before = await page();
       expect(before).toContain("honest-model");

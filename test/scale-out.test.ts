@@ -12,6 +12,7 @@ import { canvasSignature, webhookSignature } from "../server/intercom/signature.
 import { fixture } from "./helpers/app.ts";
 import { intercomArticle, intercomCollection, startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
 import { spawnApp, waitFor, type AppProcess } from "./helpers/process.ts";
+import { signInWithToken } from "./helpers/console-session.ts";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const SECRET = "scale-out-client-secret";
@@ -205,12 +206,7 @@ describe.skipIf(!adminUrl)("two instances, one Postgres, one Chroma", () => {
         conversation_parts: { type: "conversation_part.list", conversation_parts: [{ type: "conversation_part", id: `p${i}`, part_type: "comment", body: '<p>See <a href="https://help.fake.example/en/articles/701">this</a>.</p>', author: { type: "admin", id: "4412783" } }], total_count: 1 },
       });
     }
-    const cookies = await Promise.all(
-      instances.map(async (app) => {
-        const signedIn = await fetch(`http://127.0.0.1:${app.port}/console/signin/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${ADMIN}`, redirect: "manual" });
-        return signedIn.headers.get("set-cookie")!.split(";")[0]!;
-      }),
-    );
+    const cookies = await Promise.all(instances.map(async (app) => (await signInWithToken(`http://127.0.0.1:${app.port}`, ADMIN)).cookie));
     const csrfOf = async (app: AppProcess, cookie: string) => /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`http://127.0.0.1:${app.port}/console/history`, { headers: { cookie } })).text())![1]!;
     const csrfs = await Promise.all(instances.map((app, i) => csrfOf(app, cookies[i]!)));
     const asked = await Promise.all(

@@ -15,6 +15,7 @@ import { fixture } from "./helpers/app.ts";
 import { intercomArticle, intercomCollection, startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "./helpers/fake-openai.ts";
 import { spawnApp, waitFor, type AppProcess } from "./helpers/process.ts";
+import { signInWithToken } from "./helpers/console-session.ts";
 
 const run = promisify(execFile);
 const SECRET = "setup-client-secret-0123";
@@ -94,10 +95,9 @@ describe("the Setup page and npm run doctor", () => {
   };
   /** Signs in with the admin token; where the console lands, and the session's cookie. */
   const signIn = async () => {
-    const response = await fetch(`${base()}/console/signin/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${ADMIN_TOKEN}`, redirect: "manual" });
-    const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
-    const landing = await fetch(`${base()}${response.headers.get("location")}`, { headers: { cookie }, redirect: "manual" });
-    return { cookie, landing: landing.status === 303 ? landing.headers.get("location") : response.headers.get("location") };
+    const { cookie, location } = await signInWithToken(base(), ADMIN_TOKEN);
+    const landing = await fetch(`${base()}${location}`, { headers: { cookie }, redirect: "manual" });
+    return { cookie, landing: landing.status === 303 ? landing.headers.get("location") : location };
   };
   const setupPage = async (cookie: string) => {
     const html = await (await fetch(`${base()}/console/setup`, { headers: { cookie } })).text();
