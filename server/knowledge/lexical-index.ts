@@ -116,7 +116,7 @@ export class LexicalIndex {
   private readonly learnedTerms = new Map<string, ReadonlySet<string>>();
   /** Each article's learned questions. */
   private readonly learnedOf = new Map<string, StoredChunk[]>();
-  /** Each article's taught vocabulary, made on first use (a search that leaves no question out). */
+  /** Each article's taught vocabulary, made on first use. */
   private readonly vocabularies = new Map<string, ReadonlySet<string>>();
   /** Per term: how many articles' learned questions use it. */
   private readonly taughtArticles = new Map<string, number>();
@@ -257,13 +257,17 @@ export class LexicalIndex {
     return Math.log(1 + this.learnedOf.size / (1 + (this.taughtArticles.get(term) ?? 0)));
   }
 
-  /** The distinct terms of an article's learned questions (those the filter accepts). */
-  taughtVocabulary(articleKey: string, accepts?: (chunk: StoredChunk) => boolean): ReadonlySet<string> {
-    const whole = !accepts && this.vocabularies.get(articleKey);
+  /**
+   * The distinct terms of an article's learned questions, but those left out by record id (as
+   * self-calibration leaves a question out). A filter's collections, locale and articles need no
+   * check here: a learned question carries its article's.
+   */
+  taughtVocabulary(articleKey: string, excluded?: ReadonlySet<string>): ReadonlySet<string> {
+    const whole = !excluded && this.vocabularies.get(articleKey);
     if (whole) return whole;
     const vocabulary = new Set<string>();
-    for (const chunk of this.learnedOf.get(articleKey) ?? []) if (!accepts || accepts(chunk)) for (const term of this.learnedTerms.get(chunk.id)!) vocabulary.add(term);
-    if (!accepts) this.vocabularies.set(articleKey, vocabulary);
+    for (const chunk of this.learnedOf.get(articleKey) ?? []) if (!excluded?.has(chunk.id)) for (const term of this.learnedTerms.get(chunk.id)!) vocabulary.add(term);
+    if (!excluded) this.vocabularies.set(articleKey, vocabulary);
     return vocabulary;
   }
 

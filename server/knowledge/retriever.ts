@@ -139,7 +139,7 @@ export async function retrieve(options: {
   // What the query names: in English its nouns; in other languages every word of its subject.
   const named = () => [...(language === "en" ? nounTerms(options.query) : new Set(terms(options.query, language)))].filter((term) => !isConversationalTerm(term, language) && !index.inArticles(term));
   let unknown: string[] | undefined;
-  const accepts = index.matcher(filter);
+  const excluded = filter.excludeChunkIds?.length ? new Set(filter.excludeChunkIds) : undefined;
   let subject: string[] | undefined;
   // The share of the question's subject that customers already used for the article, each word
   // weighed by how few articles' customers use it: a new wording of a taught need meets its words
@@ -170,7 +170,7 @@ export async function retrieve(options: {
       fused: found.score,
       learned,
     });
-    const vocabulary = index.taughtVocabulary(key, accepts);
+    const vocabulary = index.taughtVocabulary(key, excluded);
     const features = featuresOf(entry, bestSimilarity.get(key)?.similarity ?? 0, Math.max(bestLearned.get(key)?.overlap ?? 0, vocabularyShare(vocabulary)));
     const taught = vocabulary.size ? vocabulary : undefined;
     const vouched = !taught || (unknown ??= named()).every((term) => taught.has(term));

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { scorerOf, thresholdsFor, type CalibrationModel } from "../answer-decision/model.ts";
 import type { ChatModel } from "../assistant/chat-model.ts";
+import { jsonIn } from "../assistant/classifier.ts";
 import type { PolicySource } from "../assistant/policy.ts";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.ts";
 import { terms } from "../knowledge/text-analysis.ts";
@@ -98,10 +99,10 @@ export class Paraphrases {
       const [policy, article, model] = await Promise.all([this.deps.settings.policyFor(workspaceId), this.deps.knowledge.article(workspaceId, of.articleKey), this.deps.calibrations.modelFor(workspaceId)]);
       if (!article || policy.learning === "off") return;
       const prompt = prompts.paraphraseQuestion({ companyName: policy.company_name, question: of.question, title: article.title, count: PARAPHRASES_PER_QUESTION + 2 });
-      // A failing model throws here and the queue tries again later; a reply that is not the JSON
-      // asked for is the model's answer, kept as nothing.
+      // A failing model throws here and the queue tries again later; a reply with no JSON of the
+      // shape asked for is the model's answer, kept as nothing.
       const text = await this.deps.model.complete([{ role: "user", content: prompt }], { json: true, maxTokens: 400, signal: AbortSignal.timeout(PARAPHRASE_BUDGET_MS) });
-      const reply = Reply.safeParse(parseJson(text));
+      const reply = Reply.safeParse(jsonIn(text));
       if (!reply.success) {
         this.deps.logger.warn({ workspaceId, questionId, model: this.deps.model.name }, "the model's rewordings of a learned question were not the JSON asked for; none kept");
         return;
@@ -110,13 +111,5 @@ export class Paraphrases {
       const learned = kept.length ? await this.deps.learned.learnParaphrases({ workspaceId, of, paraphrases: kept, mode: policy.learning }) : 0;
       this.deps.logger.info({ workspaceId, questionId, learned, rejected }, "reworded a learned question with the model");
     };
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
