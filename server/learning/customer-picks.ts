@@ -10,6 +10,8 @@
 // held back by that cap is tried again the next day, so the cap slows learning without losing it).
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
+import { ReadCache } from "../storage/read-cache.ts";
+import { storableText } from "../storage/storable.ts";
 import type { JobHandler, JobQueue } from "../storage/queue.ts";
 import { termOverlap } from "../knowledge/text-analysis.ts";
 import { CUSTOMERS_AGREEING, questionKey, type LearnedQuestions, type LearningMode } from "./learned-questions.ts";
@@ -45,6 +47,12 @@ export function sameTopic(a: string, b: string): boolean {
 }
 
 export class CustomerPicks {
+  /**
+   * Each workspace's conversations with a pick pending: every question a customer types would
+   * otherwise query for its conversation's picks, and nearly all have none.
+   */
+  private readonly pendingIn = new ReadCache<Set<string>>();
+
   constructor(
     private readonly deps: {
       db: Database;
@@ -74,6 +82,7 @@ export class CustomerPicks {
       );
       await this.deps.queue.enqueue({ workspaceId: input.workspaceId, kind: PICK_JOB, dedupeKey: `pick:${row!.id}`, payload: { pickId: row!.id }, runAfterMs }, tx);
     });
+    this.pendingIn.forget(input.workspaceId);
   }
 
   /**
@@ -81,12 +90,21 @@ export class CustomerPicks {
    * `question`, only the picks about the same thing as that new question are withdrawn.
    */
   async withdraw(workspaceId: string, conversationKey: string, question?: string): Promise<number> {
+    const conversations = await this.pendingIn.get(workspaceId, async () => {
+      const rows = await this.deps.db.query<{ conversation_key: string }>("SELECT DISTINCT conversation_key FROM customer_picks WHERE workspace_id = $1 AND status = 'pending'", [workspaceId]);
+      return new Set(rows.map((row) => row.conversation_key));
+    });
+    // Compared as stored: a key with a NUL in it comes back from the database without it.
+    if (!conversations.has(storableText(conversationKey))) return 0;
     const pending = await this.deps.db.query<{ id: string; question: string }>(
       "SELECT id::text, question FROM customer_picks WHERE workspace_id = $1 AND conversation_key = $2 AND status = 'pending'",
       [workspaceId, conversationKey],
     );
     const ids = pending.filter((pick) => question === undefined || sameTopic(pick.question, question)).map((pick) => pick.id);
-    if (ids.length) await this.deps.db.query("UPDATE customer_picks SET status = 'withdrawn' WHERE id = ANY($1::bigint[]) AND status = 'pending'", [ids]);
+    if (ids.length) {
+      await this.deps.db.query("UPDATE customer_picks SET status = 'withdrawn' WHERE id = ANY($1::bigint[]) AND status = 'pending'", [ids]);
+      this.pendingIn.forget(workspaceId);
+    }
     return ids.length;
   }
 

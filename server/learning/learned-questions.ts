@@ -7,6 +7,7 @@ import type { LearnedFrom, LearnedQuestionIndex } from "../knowledge/knowledge-b
 import { terms, wordingOverlap } from "../knowledge/text-analysis.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "../storage/database.ts";
+import { ReadCache } from "../storage/read-cache.ts";
 
 /** How many different conversations must agree before customers' signals teach a question. */
 export const CUSTOMERS_AGREEING = 2;
@@ -68,6 +69,9 @@ export async function learnedQuestionsOf(db: Database, workspaceId: string): Pro
 }
 
 export class LearnedQuestions {
+  /** Each workspace's newest "did not help" signals, which every card's search looks through. */
+  private readonly notHelped = new ReadCache<Array<{ article_key: string; question: string }>>();
+
   constructor(
     private readonly deps: {
       db: Database;
@@ -154,7 +158,10 @@ export class LearnedQuestions {
        ON CONFLICT DO NOTHING`,
       [input.workspaceId, input.articleKey, key, input.question.slice(0, MAX_QUESTION), input.conversationKey, input.helped],
     );
-    if (!input.helped) return 0;
+    if (!input.helped) {
+      this.notHelped.forget(input.workspaceId);
+      return 0;
+    }
     const [{ agreeing } = { agreeing: 0 }] = await this.deps.db.query<{ agreeing: number }>(
       "SELECT count(*)::int AS agreeing FROM customer_signals WHERE workspace_id = $1 AND article_key = $2 AND question_key = $3 AND helped",
       [input.workspaceId, input.articleKey, key],
@@ -170,9 +177,11 @@ export class LearnedQuestions {
 
   /** Articles customers said did not help with this question, asked in nearly the same words. */
   async notHelpedFor(workspaceId: string, question: string): Promise<Set<string>> {
-    const rows = await this.deps.db.query<{ article_key: string; question: string }>(
-      "SELECT article_key, question FROM customer_signals WHERE workspace_id = $1 AND NOT helped ORDER BY at DESC LIMIT $2",
-      [workspaceId, MAX_NOT_HELPED],
+    const rows = await this.notHelped.get(workspaceId, () =>
+      this.deps.db.query<{ article_key: string; question: string }>("SELECT article_key, question FROM customer_signals WHERE workspace_id = $1 AND NOT helped ORDER BY at DESC LIMIT $2", [
+        workspaceId,
+        MAX_NOT_HELPED,
+      ]),
     );
     return new Set(rows.filter((row) => sameQuestion(row.question, question)).map((row) => row.article_key));
   }
