@@ -39,10 +39,11 @@ describe("Chroma down", () => {
 
 
 describe("Chroma slow", () => {
-  it("hands over in time while Chroma is slow, says so on /readyz, and answers again once it is fast", async () => {
+  it("hands over in time while Chroma is slow, for a Help Center searched in Chroma, says so on /readyz, and answers again once it is fast", async () => {
     const proxy = await startSlowProxy(inject("chromaUrl"));
     const embedder = new OfflineEmbedder();
-    const knowledge = new HelpCenterKnowledge({ store: new ChromaStore(proxy.url, embedder.id, `slow${randomBytes(3).toString("hex")}`), embedder, sourceFor: () => demoSource, logger: createLogger("silent") });
+    // As a Help Center too large to hold its vectors is searched: every card asks Chroma.
+    const knowledge = new HelpCenterKnowledge({ store: new ChromaStore(proxy.url, embedder.id, `slow${randomBytes(3).toString("hex")}`), embedder, sourceFor: () => demoSource, logger: createLogger("silent"), maxHeldPassages: 0 });
     const escalations: string[] = [];
     const app = await startTestApp({ knowledge, onEscalation: async (escalation) => void escalations.push(escalation.decision.reason) });
     const ask = async () => {
@@ -69,6 +70,25 @@ describe("Chroma slow", () => {
       expect(back.json.canvas.content.components[0].text).toMatch(/recurring/i);
       expect(escalations).toHaveLength(1);
       expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
+    } finally {
+      await app.close();
+      await proxy.close();
+    }
+  }, 30_000);
+
+  it("keeps answering in time from the vectors a small Help Center's index holds while Chroma is slow", async () => {
+    const proxy = await startSlowProxy(inject("chromaUrl"));
+    const embedder = new OfflineEmbedder();
+    const knowledge = new HelpCenterKnowledge({ store: new ChromaStore(proxy.url, embedder.id, `slow${randomBytes(3).toString("hex")}`), embedder, sourceFor: () => demoSource, logger: createLogger("silent") });
+    const escalations: string[] = [];
+    const app = await startTestApp({ knowledge, onEscalation: async (escalation) => void escalations.push(escalation.decision.reason) });
+    try {
+      proxy.delayMs = 20_000;
+      const started = Date.now();
+      const response = await app.canvas("/canvas/messenger/submit", fixture("messenger-submit"));
+      expect(Date.now() - started).toBeLessThan(3500);
+      expect((await response.json()).canvas.content.components[0].text).toMatch(/recurring/i);
+      expect(escalations).toEqual([]);
     } finally {
       await app.close();
       await proxy.close();

@@ -11,8 +11,12 @@ import { waitFor } from "./helpers/process.ts";
 import { fixture, startTestApp } from "./helpers/app.ts";
 import { intercomArticle, intercomCollection, startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
 
-/** The real offline embedder, with a count of the embedding calls a sync makes. */
+/**
+ * The real offline embedder, with a count of the embedding calls a sync makes. It stands for one
+ * behind an API, whose calls cost: an index reads its vectors from Chroma instead of making them.
+ */
 class CountingEmbedder extends OfflineEmbedder {
+  override readonly local = false;
   calls = 0;
   override async embedDocuments(texts: string[]) {
     this.calls++;
@@ -173,5 +177,40 @@ describe("Help Center sync", () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+/** The real Chroma adapter, with a count of the nearest-neighbour requests made to Chroma. */
+class CountingStore extends ChromaStore {
+  nearestRequests = 0;
+  override async nearestMany(workspaceId: string, embeddings: number[][], count: number) {
+    this.nearestRequests++;
+    return super.nearestMany(workspaceId, embeddings, count);
+  }
+}
+
+describe("the vectors an index holds", () => {
+  it("find the passages Chroma finds, so a small Help Center's cards answer the same without asking Chroma", async () => {
+    const demo = `${WS}demo`;
+    const [heldStore, askingStore] = [new CountingStore(inject("chromaUrl"), embedder.id), new CountingStore(inject("chromaUrl"), embedder.id)];
+    // The offline embedder's index makes its passages' vectors again; the counting one's reads them from Chroma.
+    const held = new HelpCenterKnowledge({ store: heldStore, embedder: new OfflineEmbedder(), sourceFor: () => demoSource, logger: createLogger("silent") });
+    await held.sync(demo);
+    const readStore = new CountingStore(inject("chromaUrl"), embedder.id);
+    const read = new HelpCenterKnowledge({ store: readStore, embedder, sourceFor: () => demoSource, logger: createLogger("silent") });
+    await read.load(demo);
+    const asking = new HelpCenterKnowledge({ store: askingStore, embedder, sourceFor: () => demoSource, logger: createLogger("silent"), maxHeldPassages: 0 });
+    await asking.load(demo);
+    const questions = ["How do I set up recurring invoices for a retainer client?", "reset my password", "my card was declined", "export data to my accountant", "can I invoice a client in euros", "the mobile app stopped syncing", "mot de passe oublié"];
+    for (const question of questions) {
+      const [fromMemory, fromChroma, fromRead] = await Promise.all([held.search(demo, question, { topK: 4 }), asking.search(demo, question, { topK: 4 }), read.search(demo, question, { topK: 4 })]);
+      expect(fromMemory.length, question).toBeGreaterThan(0);
+      for (const other of [fromChroma, fromRead]) {
+        expect(fromMemory.map((passage) => passage.id), question).toEqual(other.map((passage) => passage.id));
+        fromMemory.forEach((passage, i) => expect(passage.confidence, question).toBeCloseTo(other[i]!.confidence, 5));
+      }
+    }
+    expect(heldStore.nearestRequests + readStore.nearestRequests).toBe(0);
+    expect(askingStore.nearestRequests).toBe(questions.length);
   });
 });

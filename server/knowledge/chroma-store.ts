@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { ChromaClient, type Collection } from "chromadb";
 import { z } from "zod";
+import { PassageVectors } from "./passage-vectors.ts";
 
 export const ChunkMetadata = z.object({
   workspace_id: z.string(),
@@ -132,15 +133,28 @@ export class ChromaStore {
 
   /** Every passage of the workspace, page by page. */
   async allChunks(workspaceId: string): Promise<StoredChunk[]> {
+    return (await this.readAll(workspaceId, false)).chunks;
+  }
+
+  /** Every passage with its vector, for an index that searches them in memory (passage-vectors.ts). */
+  async allChunksWithVectors(workspaceId: string): Promise<{ chunks: StoredChunk[]; vectors: PassageVectors | undefined }> {
+    const { chunks, embeddings } = await this.readAll(workspaceId, true);
+    return { chunks, vectors: PassageVectors.of(chunks.map((chunk, i) => ({ id: chunk.id, embedding: embeddings[i] }))) };
+  }
+
+  private async readAll(workspaceId: string, withVectors: boolean): Promise<{ chunks: StoredChunk[]; embeddings: Array<number[] | null | undefined> }> {
     const collection = await this.collection(workspaceId);
-    const out: StoredChunk[] = [];
+    const chunks: StoredChunk[] = [];
+    const embeddings: Array<number[] | null | undefined> = [];
     for (let offset = 0; ; offset += PAGE) {
-      const page = await retrying(() => collection.get({ limit: PAGE, offset, include: ["documents", "metadatas"] }));
+      const page = await retrying(() => collection.get({ limit: PAGE, offset, include: withVectors ? ["documents", "metadatas", "embeddings"] : ["documents", "metadatas"] }));
       page.ids.forEach((id, i) => {
         const metadata = ChunkMetadata.safeParse(page.metadatas[i]);
-        if (metadata.success) out.push({ id, text: page.documents[i] ?? "", metadata: metadata.data });
+        if (!metadata.success) return;
+        chunks.push({ id, text: page.documents[i] ?? "", metadata: metadata.data });
+        if (withVectors) embeddings.push(page.embeddings[i]);
       });
-      if (page.ids.length < PAGE) return out;
+      if (page.ids.length < PAGE) return { chunks, embeddings };
     }
   }
 

@@ -21,6 +21,11 @@ export interface Embedder {
   embedQuery(text: string, corpus?: CorpusStats): Promise<number[]>;
   /** Many queries at once (an API embedder sends them in batches). */
   embedQueries(texts: string[], corpus?: CorpusStats): Promise<number[][]>;
+  /**
+   * True when its vectors are made in this process, quickly and the same every time: an index
+   * makes its passages' vectors again rather than have Chroma send them as JSON.
+   */
+  readonly local?: boolean;
   /** Feature ids of a text, for embedders whose vectors are feature counts (else undefined). */
   features?(text: string): number[];
 }

@@ -24,6 +24,8 @@ export interface HelpCenterKnowledgeDeps {
   logger: Logger;
   /** Told about every sync, for the Prometheus metrics. */
   onSynced?: (ok: boolean, seconds: number) => void;
+  /** Up to how many passages an index holds their vectors and searches them itself (passage-vectors.ts). */
+  maxHeldPassages?: number;
 }
 
 /** Longest /readyz waits for Chroma's heartbeat: a slow Chroma is reported, not waited for. */

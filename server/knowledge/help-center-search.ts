@@ -8,7 +8,7 @@ import { withGlossary } from "./glossary.ts";
 import { groupBy } from "../group-by.ts";
 import type { ArticleView, Passage, SearchOptions, SearchQuery } from "./knowledge-base.ts";
 import type { LexicalIndex } from "./lexical-index.ts";
-import { denseWanted, retrieve, type RetrievedArticle } from "./retriever.ts";
+import { denseWanted, nearestPassages, retrieve, type RetrievedArticle } from "./retriever.ts";
 import { analysisLanguageOf } from "./text-analysis.ts";
 import { BUILT_IN_THESAURUS, Thesaurus } from "./thesaurus.ts";
 
@@ -88,10 +88,10 @@ export class HelpCenterSearch {
     const expansions = queries.map(({ query }) => withGlossary(thesaurus.expand(query), query, reader, english));
     const vectors = index.size && queries.length ? await this.deps.embedder.embedQueries(expansions.map((expansion) => expansion.denseText), index.corpusStats(reader)) : [];
     const filters = queries.map(({ excludeArticleKeys, excludeChunkIds }) => ({ collectionIds: options.collectionIds, excludeArticleKeys, excludeChunkIds }));
-    // Chroma is asked once per batch (queries wanting as many passages together), not once per query.
+    // Nearest passages per batch (queries wanting as many together): Chroma, when the index holds no vectors, is asked once, not once per query.
     const nearest: Array<Array<{ id: string; similarity: number }> | undefined> = [];
     for (const [wanted, members] of groupBy([...vectors.keys()], (i) => denseWanted(index, filters[i]))) {
-      const found = await this.deps.store.nearestMany(workspaceId, members.map((i) => vectors[i]!), wanted);
+      const found = await nearestPassages(index, this.deps.store, workspaceId, members.map((i) => vectors[i]!), wanted);
       members.forEach((i, j) => (nearest[i] = found[j]));
     }
     const out: Passage[][] = [];

@@ -6,7 +6,9 @@ import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../logger.ts";
 import type { ChromaStore } from "./chroma-store.ts";
 import type { Embedder } from "./embedder.ts";
-import { LexicalIndex } from "./lexical-index.ts";
+import { DEFAULT_LEXICAL, LexicalIndex } from "./lexical-index.ts";
+import { embeddingText } from "./passage-text.ts";
+import { MAX_HELD_PASSAGES, PassageVectors } from "./passage-vectors.ts";
 
 /** How often, at most, a workspace's index is compared with what Chroma holds. */
 const RECHECK_MS = 5000;
@@ -18,7 +20,15 @@ export class LexicalIndexes {
   private readonly loads = new Map<string, { done: Promise<LexicalIndex>; again: boolean }>();
   private readonly checkedAt = new Map<string, number>();
 
-  constructor(private readonly deps: { store: ChromaStore; embedder: Embedder; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      store: ChromaStore;
+      embedder: Embedder;
+      logger: Logger;
+      /** Up to how many passages an index holds their vectors (MAX_HELD_PASSAGES unless told). */
+      maxHeldPassages?: number;
+    },
+  ) {}
 
   /** The index in use for the workspace, or undefined when this instance has not loaded one. */
   current(workspaceId: string): LexicalIndex | undefined {
@@ -50,7 +60,7 @@ export class LexicalIndexes {
     let index: LexicalIndex;
     do {
       entry.again = false;
-      index = new LexicalIndex(await this.deps.store.allChunks(workspaceId), this.deps.embedder);
+      index = await readIndex(this.deps.store, this.deps.embedder, workspaceId, this.deps.maxHeldPassages);
       this.put(workspaceId, index);
     } while (entry.again);
     return index;
@@ -74,4 +84,20 @@ export class LexicalIndexes {
       .then((count) => (count !== index.size && this.held.get(workspaceId) === index ? this.load(workspaceId) : undefined))
       .catch((error) => this.deps.logger.warn({ err: error, workspaceId }, "could not compare the index with Chroma; keeping the one in use"));
   }
+}
+
+/**
+ * A workspace's passages from Chroma, as an index; with their vectors when there are at most
+ * `maxHeldPassages` of them, so its searches need not ask Chroma.
+ */
+export async function readIndex(store: ChromaStore, embedder: Embedder, workspaceId: string, maxHeldPassages = MAX_HELD_PASSAGES): Promise<LexicalIndex> {
+  if ((await store.count(workspaceId)) > maxHeldPassages) return new LexicalIndex(await store.allChunks(workspaceId), embedder);
+  if (!embedder.local) {
+    const { chunks, vectors } = await store.allChunksWithVectors(workspaceId);
+    return new LexicalIndex(chunks, embedder, DEFAULT_LEXICAL, vectors);
+  }
+  // Made again as the sync made them: the same vectors, without Chroma writing them out as text.
+  const chunks = await store.allChunks(workspaceId);
+  const embeddings = await embedder.embedDocuments(chunks.map((chunk) => embeddingText(chunk.metadata, chunk.text)));
+  return new LexicalIndex(chunks, embedder, DEFAULT_LEXICAL, PassageVectors.of(chunks.map((chunk, i) => ({ id: chunk.id, embedding: embeddings[i] }))));
 }

@@ -17,6 +17,7 @@ import { searchableText } from "./html-text.ts";
 import { analysisLanguageOf, isConversationalTerm, isStopWord, terms, WORD, words, type AnalyzedLanguage } from "./text-analysis.ts";
 import { embeddingText } from "./passage-text.ts";
 import type { QueryExpansion } from "./thesaurus.ts";
+import type { PassageVectors } from "./passage-vectors.ts";
 
 export interface LexicalOptions {
   /** Stemmed content words (default) or plain lower-case words (the baseline). */
@@ -134,6 +135,8 @@ export class LexicalIndex {
     chunks: StoredChunk[],
     embedder: Embedder,
     private readonly options: LexicalOptions = DEFAULT_LEXICAL,
+    /** The passages' vectors when the Help Center is small enough to search them here (passage-vectors.ts); else Chroma is asked. */
+    readonly vectors?: PassageVectors,
   ) {
     this.analyze = options.analyzer === "stemmed" ? terms : (text) => words(text);
     const fieldLengths = FIELDS.map(() => new Float64Array(chunks.length));

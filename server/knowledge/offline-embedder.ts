@@ -28,7 +28,10 @@ export function charGramFeatures(text: string): number[] {
     const padded = `<${word}>`;
     for (let size = MIN_GRAM; size <= MAX_GRAM; size++) {
       for (let start = 0; start + size <= padded.length; start++) {
-        features.push(fnv1a(padded.slice(start, start + size)) % OFFLINE_DIMENSIONS);
+        // fnv1a over the n-gram in place: no string made for each of a passage's thousands of n-grams.
+        let hash = 0x811c9dc5;
+        for (let i = start; i < start + size; i++) hash = Math.imul(hash ^ padded.charCodeAt(i), 0x01000193);
+        features.push((hash >>> 0) % OFFLINE_DIMENSIONS);
       }
     }
   }
@@ -44,6 +47,7 @@ function normalised(vector: Float64Array): number[] {
 
 export class OfflineEmbedder implements Embedder {
   readonly id = `offline-chargram-${MIN_GRAM}-${MAX_GRAM}-${OFFLINE_DIMENSIONS}`;
+  readonly local: boolean = true;
 
   features(text: string): number[] {
     return charGramFeatures(text);

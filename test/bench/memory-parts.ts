@@ -38,13 +38,15 @@ kept.push(await part("request and intent models", async () => new (await import(
 const dataDir = await mkdtemp(path.join(tmpdir(), "assistant-memory-"));
 const db = await part("embedded database (PGlite, migrated)", async () => (await import("../../server/storage/database.ts")).openDatabase({ dataDir }));
 const { ChromaStore } = await import("../../server/knowledge/chroma-store.ts");
-const { LexicalIndex } = await import("../../server/knowledge/lexical-index.ts");
+const { readIndex } = await import("../../server/knowledge/indexes.ts");
 const { OfflineEmbedder } = await import("../../server/knowledge/offline-embedder.ts");
 const embedder = new OfflineEmbedder();
 const store = new ChromaStore(chromaUrl, embedder.id);
 for (const [workspace, articles] of [["preview", "demo"], ["bench1000", 1000], ["bench10000", 10000]] as const) {
   const chunks = await store.allChunks(workspace);
-  kept.push(await part(`lexical index: ${articles === "demo" ? "demo Help Center" : `${articles.toLocaleString("en")} articles`}`, async () => new LexicalIndex(await store.allChunks(workspace), embedder), { workspace, articles, passages: chunks.length }));
+  // As the app holds it: with its passages' vectors when there are few enough (passage-vectors.ts).
+  kept.push(await part(`index: ${articles === "demo" ? "demo Help Center" : `${articles.toLocaleString("en")} articles`}`, () => readIndex(store, embedder, workspace), { workspace, articles, passages: chunks.length }));
+  if (articles === 1000) kept.push(await part("index: 1,000 articles, its vectors left in Chroma", () => readIndex(store, embedder, workspace, 0), { workspace, articles, passages: chunks.length, vectors: false }));
 }
 const { HelpCenterKnowledge } = await import("../../server/knowledge/help-center-knowledge.ts");
 const { inProcessFit } = await import("../../server/answer-decision/fitters.ts");

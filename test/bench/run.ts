@@ -340,14 +340,15 @@ try {
   const parts = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", "test/bench/memory-parts.ts", chroma.url], { encoding: "utf8", maxBuffer: 2 ** 24 })
     .split("\n")
     .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as { part: string; heapMiB: number; rssMiB: number; articles?: number | string; passages?: number });
+    .map((line) => JSON.parse(line) as { part: string; heapMiB: number; rssMiB: number; articles?: number | string; passages?: number; vectors?: false });
   const mib = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} MiB` : "–");
   const partRows = parts.map((entry) => [entry.part + (entry.passages ? ` (${entry.passages.toLocaleString("en")} passages)` : ""), mib(entry.heapMiB), mib(entry.rssMiB)]);
-  const indexOf = (articles: number) => parts.find((entry) => entry.articles === articles)!;
+  const indexOf = (articles: number, vectors = true) => parts.find((entry) => entry.articles === articles && (entry.vectors ?? true) === vectors)!;
   const demoIndex = parts.find((entry) => entry.articles === "demo")!;
   const fitHeld = parts.find((entry) => entry.part.startsWith("fit of the demo's"))!;
   partRows.push(
-    ["grows per 1,000 articles (lexical index, 10,000 less 1,000, / 9)", mib((indexOf(10000).heapMiB - indexOf(1000).heapMiB) / 9), mib((indexOf(10000).rssMiB - indexOf(1000).rssMiB) / 9)],
+    ["grows per 1,000 articles (the index without vectors, 10,000 less 1,000, / 9)", mib((indexOf(10000).heapMiB - indexOf(1000, false).heapMiB) / 9), mib((indexOf(10000).rssMiB - indexOf(1000, false).rssMiB) / 9)],
+    ["the vectors a Help Center of 1,000 articles holds (up to 2,000 passages; larger ones are searched in Chroma)", mib(indexOf(1000).heapMiB - indexOf(1000, false).heapMiB), mib(indexOf(1000).rssMiB - indexOf(1000, false).rssMiB)],
     ["grows per connected workspace the size of the demo (index and fit)", mib(demoIndex.heapMiB + fitHeld.heapMiB), mib(demoIndex.rssMiB + fitHeld.rssMiB)],
   );
   table("Where the memory goes: each part loaded alone in a process of its own, after garbage collection", ["part", "V8 heap + external", "resident"], partRows);

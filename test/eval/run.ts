@@ -24,6 +24,7 @@ import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Calibrations, memoryCalibrationStore } from "../../server/answer-decision/calibrations.ts";
+import { selfCalibrate } from "../../server/answer-decision/self-calibration.ts";
 import { WorkspacePreparation } from "../../server/answer-decision/preparation.ts";
 import { scorerOf, type CalibrationModel } from "../../server/answer-decision/model.ts";
 import { brierScore, reliabilityTable } from "../../server/answer-decision/reliability.ts";
@@ -185,7 +186,9 @@ async function everything() {
 
   if (values["fit-prior"]) {
     await offlineKnowledge.sync(DEMO);
-    const prior = await offlineCalibrations.refit(DEMO, { force: true });
+    // Fitted, not refitted: a refit of the demo would take the shipped prior itself.
+    const prior = await selfCalibrate(offlineKnowledge, DEMO);
+    if (!prior) throw new Error("the demo Help Center is too small to calibrate");
     writeFileSync(new URL("../../server/answer-decision/prior.json", import.meta.url), `${JSON.stringify({ ...prior, kind: "prior" }, null, 2)}\n`);
     print("\nWrote server/answer-decision/prior.json (self-calibrated on the demo Help Center, offline embedder).");
   }
