@@ -12,6 +12,7 @@ import type { Config } from "./config.ts";
 import { enqueueHandoff } from "./handoff/escalations.ts";
 import { HANDOFF_JOB, handoffHandler } from "./handoff/handoff.ts";
 import { createApp } from "./http/app.ts";
+import { InFlight } from "./http/in-flight.ts";
 import { PREVIEW_WORKSPACE_ID } from "./http/preview.ts";
 import { BotIdentity } from "./intercom/bot-identity.ts";
 import { createIntercomClient, workspaceOfToken } from "./intercom/client.ts";
@@ -80,10 +81,13 @@ async function main() {
   let events: EventLog | undefined;
   let evidence: SetupEvidence | undefined;
   let stopping = false;
+  const inFlight = new InFlight();
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    // A card whose customer hung up is still being answered: what it does is stored before the database closes.
+    await inFlight.settled();
     freshness?.stop();
     // Jobs in hand finish; anything not done stays in the database for the next start.
     await Promise.all([worker?.stop(), historyWorker?.stop()]);
@@ -211,6 +215,7 @@ async function main() {
     logger,
     clientSecret,
     assistant,
+    inFlight,
     intercomAppId: config.intercom.appId,
     publicUrl: config.publicUrl,
     directoryFor,

@@ -4,7 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { webhookSignature } from "../server/intercom/signature.ts";
+import { request } from "node:http";
+import { canvasSignature, webhookSignature } from "../server/intercom/signature.ts";
+import { openDatabase } from "../server/storage/database.ts";
 import { fixture } from "./helpers/app.ts";
 import { startFakeIntercom, type FakeIntercom } from "./helpers/fake-intercom.ts";
 import { spawnApp, waitFor } from "./helpers/process.ts";
@@ -66,4 +68,33 @@ describe("crash recovery", () => {
       await second.exited;
     }
   }, 90_000);
+
+  it("stores what a card did when stopped while answering a customer who hung up", async () => {
+    const app = await start();
+    let release = () => undefined as void;
+    // The card waits on Intercom for its conversation; meanwhile the customer closes the Messenger and the app is stopped.
+    const reached = new Promise<void>((resolve) => (intercom.heldRead = { id: "25000000123", until: new Promise<void>((done) => (release = done)), reached: resolve }));
+    const body = JSON.stringify(fixture("messenger-submit"));
+    const card = request({ port: app.port, method: "POST", path: "/canvas/messenger/submit", headers: { "content-type": "application/json", "x-body-signature": canvasSignature(body, SECRET) } });
+    card.on("error", () => undefined);
+    card.end(body);
+    try {
+      await reached;
+      card.destroy();
+      app.child.kill("SIGTERM");
+      expect(await app.exited).toBe(0);
+    } finally {
+      intercom.heldRead = undefined;
+      release();
+    }
+    expect(app.output()).not.toContain("could not record a metrics event");
+    const db = await openDatabase({ dataDir });
+    try {
+      const kinds = (await db.query<{ kind: string }>("SELECT kind FROM events WHERE conversation_key = $1 ORDER BY id", ["25000000123"])).map((row) => row.kind);
+      // The question, and what the card decided about it (here a hand-over: this workspace's Help Center is the fake Intercom's).
+      expect(kinds).toEqual(["customer_message", "escalation"]);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });

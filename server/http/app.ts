@@ -38,6 +38,7 @@ import type { ArticleDrafts } from "../flows/article-drafts.ts";
 import type { AppMetrics } from "../metrics/prometheus.ts";
 import type { Database } from "../storage/database.ts";
 import { mountPreview } from "./preview.ts";
+import type { InFlight } from "./in-flight.ts";
 import { mountSheets, sheetUrl } from "./sheets.ts";
 import { signedEndpoint, type Verifier } from "./signed-endpoint.ts";
 import type { EvidenceSink } from "../setup/evidence.ts";
@@ -85,6 +86,8 @@ export interface AppDeps {
    * not trusted, so a name it gives is only taken when the app serves that workspace).
    */
   evidence?: { sink: EvidenceSink; known(workspaceId: string): boolean };
+  /** Counts the signed requests still being answered, which a shutdown lets finish (in-flight.ts). */
+  inFlight?: InFlight;
 }
 
 /** The workspace an unverified body names, when the app serves it; otherwise the app-wide record. */
@@ -151,7 +154,11 @@ export function createApp(deps: AppDeps): Express {
     schema: S,
     handle: (body: z.infer<S>) => Promise<R> | R,
     fallback?: (body: z.infer<S>) => R,
-  ) => app.post(path, rawBody, signedEndpoint({ schema, verify, secret: clientSecret, logger, handle, fallback, witness: witnessOf(path) }));
+  ) => {
+    const { inFlight } = deps;
+    const answer = inFlight ? (body: z.infer<S>) => inFlight.track(() => handle(body)) : handle;
+    return app.post(path, rawBody, signedEndpoint({ schema, verify, secret: clientSecret, logger, handle: answer, fallback, witness: witnessOf(path) }));
+  };
 
   // An error while answering still shows the user a card with a way to a person.
   const apologise = (body: { workspace_id: string; context?: { locale?: string }; current_canvas?: { stored_data?: unknown } | null }) => {
