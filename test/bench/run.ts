@@ -355,7 +355,6 @@ try {
 
   // Start-up of the real app, and its memory once ready: the first start creates the embedded
   // database and Chroma's files; a restart finds them.
-  const startDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-start-"));
   /** Resident MiB of each process of the tree under `pid`, itself included. */
   const tree = (pid: number) => {
     const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,rss="]).toString().trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number) as [number, number, number]);
@@ -372,31 +371,53 @@ try {
     const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(text)?.[1]) / 2 ** 20;
     return { heapUsed: gauge("nodejs_heap_size_used_bytes"), heapTotal: gauge("nodejs_heap_size_total_bytes"), external: gauge("nodejs_external_memory_bytes"), arrayBuffers: gauge("nodejs_array_buffers_bytes") };
   };
-  const startRows: Array<Array<string | number>> = [];
+  // Three rounds of a first start and a restart, each round in a new DATA_DIR: one build's resident
+  // set varies by tens of MiB from one start to the next, so each figure is the median of three,
+  // with the range beside it.
+  const ROUNDS = 3;
+  const runs = ["first start (empty DATA_DIR)", "restart"] as const;
+  type Figures = { readyS: number; rss2: number; rss30: number; chroma: number; tree2: number; processes: number };
+  const measured = new Map<string, Figures[]>(runs.map((run) => [run, []]));
   const breakdownRows: Array<Array<string | number>> = [];
-  for (const run of ["first start (empty DATA_DIR)", "restart"]) {
-    const started = performance.now();
-    const proc = await spawnApp({ DATA_DIR: startDir });
-    await waitFor(async () => ((await fetch(`http://127.0.0.1:${proc.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000, "readyz");
-    const readyMs = performance.now() - started;
-    const chromaPid = Number(/"pid":(\d+)/.exec(proc.output())?.[1]);
-    const seen: Array<[string, Map<number, number>, Awaited<ReturnType<typeof gauges>>]> = [];
-    for (const [when, wait] of [["2 s after ready", 2000], ["30 s after ready", 28_000]] as const) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      seen.push([when, tree(proc.child.pid!), await gauges(proc.port)]);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const startDir = await mkdtemp(path.join(tmpdir(), "assistant-bench-start-"));
+    for (const run of runs) {
+      const started = performance.now();
+      const proc = await spawnApp({ DATA_DIR: startDir });
+      await waitFor(async () => ((await fetch(`http://127.0.0.1:${proc.port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000, "readyz");
+      const readyMs = performance.now() - started;
+      const chromaPid = Number(/"pid":(\d+)/.exec(proc.output())?.[1]);
+      const seen: Array<[string, Map<number, number>, Awaited<ReturnType<typeof gauges>>]> = [];
+      for (const [when, wait] of [["2 s after ready", 2000], ["30 s after ready", 28_000]] as const) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        seen.push([when, tree(proc.child.pid!), await gauges(proc.port)]);
+      }
+      const [atReady, later] = [seen[0]![1], seen[1]![1]];
+      const sum = (processes: Map<number, number>) => [...processes.values()].reduce((total, rss) => total + rss, 0);
+      measured.get(run)!.push({ readyS: readyMs / 1000, rss2: atReady.get(proc.child.pid!)!, rss30: later.get(proc.child.pid!)!, chroma: atReady.get(chromaPid) ?? Number.NaN, tree2: sum(atReady), processes: atReady.size });
+      if (round === 1) {
+        for (const [when, processes, memory] of seen) {
+          breakdownRows.push([`${run}, ${when}`, `${processes.get(proc.child.pid!)!.toFixed(0)} MiB`, `${memory.heapUsed.toFixed(0)} / ${memory.heapTotal.toFixed(0)} MiB`, `${memory.external.toFixed(0)} MiB`, `${memory.arrayBuffers.toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${(processes.get(chromaPid) ?? 0).toFixed(0)} MiB` : "n/a"]);
+        }
+      }
+      proc.child.kill("SIGTERM");
+      await proc.exited;
     }
-    const [atReady, later] = [seen[0]![1], seen[1]![1]];
-    const sum = (processes: Map<number, number>) => [...processes.values()].reduce((total, rss) => total + rss, 0);
-    startRows.push([run, `${(readyMs / 1000).toFixed(1)} s`, `${atReady.get(proc.child.pid!)!.toFixed(0)} MiB`, `${later.get(proc.child.pid!)!.toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${(atReady.get(chromaPid) ?? 0).toFixed(0)} MiB` : "n/a", `${sum(atReady).toFixed(0)} MiB (${atReady.size} processes)`]);
-    for (const [when, processes, memory] of seen) {
-      breakdownRows.push([`${run}, ${when}`, `${processes.get(proc.child.pid!)!.toFixed(0)} MiB`, `${memory.heapUsed.toFixed(0)} / ${memory.heapTotal.toFixed(0)} MiB`, `${memory.external.toFixed(0)} MiB`, `${memory.arrayBuffers.toFixed(0)} MiB`, Number.isFinite(chromaPid) ? `${(processes.get(chromaPid) ?? 0).toFixed(0)} MiB` : "n/a"]);
-    }
-    proc.child.kill("SIGTERM");
-    await proc.exited;
+    await rm(startDir, { recursive: true, force: true });
   }
-  table("Start-up and memory at rest (npm start: demo Help Center, embedded Chroma and PGlite)", ["run", "to ready", "app RSS 2 s after", "app RSS 30 s after", "embedded Chroma RSS", "process tree 2 s after"], startRows);
-  table("The app's memory at rest (from its /metrics; external memory is mostly PGlite's WebAssembly memory)", ["when", "app RSS", "V8 heap used / total", "external", "array buffers", "Chroma child RSS"], breakdownRows);
-  await rm(startDir, { recursive: true, force: true });
+  /** The median of the rounds, and their range. */
+  const spread = (values: number[], unit: string, digits = 0) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const fixed = (value: number) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+    return `${fixed(sorted[Math.floor(sorted.length / 2)]!)} ${unit} (${fixed(sorted[0]!)}–${fixed(sorted.at(-1)!)})`;
+  };
+  const startRows = runs.map((run) => {
+    const rounds = measured.get(run)!;
+    const of = (field: keyof Figures) => rounds.map((figures) => figures[field]);
+    return [run, spread(of("readyS"), "s", 1), spread(of("rss2"), "MiB"), spread(of("rss30"), "MiB"), spread(of("chroma"), "MiB"), `${spread(of("tree2"), "MiB")}, ${rounds[0]!.processes} processes`];
+  });
+  table(`Start-up and memory at rest (npm start: demo Help Center, embedded Chroma and PGlite; the median of ${ROUNDS} rounds, their range in brackets)`, ["run", "to ready", "app RSS 2 s after", "app RSS 30 s after", "embedded Chroma RSS", "process tree 2 s after"], startRows);
+  table("The app's memory at rest, first round (from its /metrics; external memory is mostly PGlite's WebAssembly memory)", ["when", "app RSS", "V8 heap used / total", "external", "array buffers", "Chroma child RSS"], breakdownRows);
   if (values.markdown) rewriteSection(values.markdown, "npm run bench", printout.lines.join("\n"));
 } finally {
   await openai.close();
