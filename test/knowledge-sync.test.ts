@@ -4,6 +4,7 @@ import { inject } from "vitest";
 import { createIntercomClient } from "../server/intercom/client.ts";
 import { ChromaStore } from "../server/knowledge/chroma-store.ts";
 import { HelpCenterKnowledge } from "../server/knowledge/help-center-knowledge.ts";
+import { articleKeyOfPassage } from "../server/knowledge/knowledge-base.ts";
 import { OfflineEmbedder } from "../server/knowledge/offline-embedder.ts";
 import { demoSource, intercomSource } from "../server/knowledge/sources.ts";
 import { createLogger } from "../server/logger.ts";
@@ -212,5 +213,32 @@ describe("the vectors an index holds", () => {
     }
     expect(heldStore.nearestRequests + readStore.nearestRequests).toBe(0);
     expect(askingStore.nearestRequests).toBe(questions.length);
+  });
+
+  it("are made again only for what changed when a learned question reloads the index, and find what a fresh index finds", async () => {
+    const demo = `${WS}taught`;
+    class LocalCounting extends OfflineEmbedder {
+      texts = 0;
+      override async embedDocuments(texts: string[]) {
+        this.texts += texts.length;
+        return super.embedDocuments(texts);
+      }
+    }
+    const counting = new LocalCounting();
+    const knowledge = new HelpCenterKnowledge({ store: new ChromaStore(inject("chromaUrl"), counting.id), embedder: counting, sourceFor: () => demoSource, logger: createLogger("silent") });
+    await knowledge.sync(demo);
+    const [found] = await knowledge.search(demo, "set up recurring invoices", { topK: 1 });
+    const before = counting.texts;
+    expect(await knowledge.addLearnedQuestions(demo, articleKeyOfPassage(found!.id)!, ["can I bill my retainer clients automatically every month"])).toHaveLength(1);
+    // One text for Chroma, one for the reloaded index: the passages it held kept their vectors.
+    expect(counting.texts - before).toBe(2);
+    const fresh = new HelpCenterKnowledge({ store: new ChromaStore(inject("chromaUrl"), counting.id), embedder: new OfflineEmbedder(), sourceFor: () => demoSource, logger: createLogger("silent") });
+    await fresh.load(demo);
+    for (const question of ["bill my retainer clients automatically", "reset my password", "export data to my accountant"]) {
+      const [reloaded, loaded] = await Promise.all([knowledge.search(demo, question, { topK: 4 }), fresh.search(demo, question, { topK: 4 })]);
+      expect(reloaded.map((passage) => [passage.id, passage.learnedQuestion]), question).toEqual(loaded.map((passage) => [passage.id, passage.learnedQuestion]));
+      reloaded.forEach((passage, i) => expect(passage.confidence, question).toBeCloseTo(loaded[i]!.confidence, 5));
+    }
+    expect((await knowledge.search(demo, "bill my retainer clients automatically", { topK: 1 }))[0]?.learnedQuestion).toBe("can I bill my retainer clients automatically every month");
   });
 });

@@ -4,7 +4,7 @@
 // keep answering from the previous one meanwhile.
 import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../logger.ts";
-import type { ChromaStore } from "./chroma-store.ts";
+import type { ChromaStore, StoredChunk } from "./chroma-store.ts";
 import type { Embedder } from "./embedder.ts";
 import { DEFAULT_LEXICAL, LexicalIndex } from "./lexical-index.ts";
 import { embeddingText } from "./passage-text.ts";
@@ -60,7 +60,7 @@ export class LexicalIndexes {
     let index: LexicalIndex;
     do {
       entry.again = false;
-      index = await readIndex(this.deps.store, this.deps.embedder, workspaceId, this.deps.maxHeldPassages);
+      index = await readIndex(this.deps.store, this.deps.embedder, workspaceId, this.deps.maxHeldPassages, this.held.get(workspaceId));
       this.put(workspaceId, index);
     } while (entry.again);
     return index;
@@ -88,16 +88,25 @@ export class LexicalIndexes {
 
 /**
  * A workspace's passages from Chroma, as an index; with their vectors when there are at most
- * `maxHeldPassages` of them, so its searches need not ask Chroma.
+ * `maxHeldPassages` of them, so its searches need not ask Chroma. `previous`, the index in use,
+ * lends the vectors of the passages whose text has not changed since.
  */
-export async function readIndex(store: ChromaStore, embedder: Embedder, workspaceId: string, maxHeldPassages = MAX_HELD_PASSAGES): Promise<LexicalIndex> {
+export async function readIndex(store: ChromaStore, embedder: Embedder, workspaceId: string, maxHeldPassages = MAX_HELD_PASSAGES, previous?: LexicalIndex): Promise<LexicalIndex> {
   if ((await store.count(workspaceId)) > maxHeldPassages) return new LexicalIndex(await store.allChunks(workspaceId), embedder);
   if (!embedder.local) {
     const { chunks, vectors } = await store.allChunksWithVectors(workspaceId);
     return new LexicalIndex(chunks, embedder, DEFAULT_LEXICAL, vectors);
   }
   // Made again as the sync made them: the same vectors, without Chroma writing them out as text.
+  // Only what changed since the index in use: each learned question reloads the index, and a
+  // Help Center of a thousand articles took the app's thread 0.4 s to embed whole.
   const chunks = await store.allChunks(workspaceId);
-  const embeddings = await embedder.embedDocuments(chunks.map((chunk) => embeddingText(chunk.metadata, chunk.text)));
-  return new LexicalIndex(chunks, embedder, DEFAULT_LEXICAL, PassageVectors.of(chunks.map((chunk, i) => ({ id: chunk.id, embedding: embeddings[i] }))));
+  const textOf = (chunk: StoredChunk) => embeddingText(chunk.metadata, chunk.text);
+  const kept = chunks.map((chunk) => {
+    const before = previous?.chunk(chunk.id);
+    return before && textOf(before) === textOf(chunk) ? previous?.vectors?.vectorOf(chunk.id) : undefined;
+  });
+  const made = await embedder.embedDocuments(chunks.filter((_, i) => !kept[i]).map(textOf));
+  let next = 0;
+  return new LexicalIndex(chunks, embedder, DEFAULT_LEXICAL, PassageVectors.of(chunks.map((chunk, i) => ({ id: chunk.id, embedding: kept[i] ?? made[next++] }))));
 }

@@ -37,6 +37,15 @@ export class PassageVectors {
     );
   }
 
+  private rowOf: Map<string, number> | undefined;
+
+  /** A passage's vector (of unit length), if it is held. */
+  vectorOf(id: string): Float32Array | undefined {
+    this.rowOf ??= new Map(this.ids.map((passage, row) => [passage, row]));
+    const row = this.rowOf.get(id);
+    return row === undefined ? undefined : this.rows.subarray(row * this.dimensions, (row + 1) * this.dimensions);
+  }
+
   get size(): number {
     return this.ids.length;
   }
