@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { ChromaClient, type Collection } from "chromadb";
 import { z } from "zod";
-import { PassageVectors } from "./passage-vectors.ts";
+import { PassageVectors, type Nearest } from "./passage-vectors.ts";
 
 export const ChunkMetadata = z.object({
   workspace_id: z.string(),
@@ -218,16 +218,12 @@ export class ChromaStore {
   }
 
   /**
-   * The ids and cosine similarity of the passages nearest to a vector. Only ids and distances come
+   * The ids and cosine similarity of the passages nearest to each vector, in one request (a fit's
+   * thousands of searches would otherwise wait on as many round trips). Only ids and distances come
    * back: the caller's lexical index holds every passage's text and metadata, and shipping metadata
    * (or filtering on it in Chroma) costs several times the search itself at 10,000 passages.
    */
-  async nearest(workspaceId: string, embedding: number[], count: number): Promise<Array<{ id: string; similarity: number }>> {
-    return (await this.nearestMany(workspaceId, [embedding], count))[0] ?? [];
-  }
-
-  /** `nearest` for many vectors in one request: a fit's thousands of searches would otherwise wait on as many round trips. */
-  async nearestMany(workspaceId: string, embeddings: number[][], count: number): Promise<Array<Array<{ id: string; similarity: number }>>> {
+  async nearestMany(workspaceId: string, embeddings: number[][], count: number): Promise<Nearest[][]> {
     if (embeddings.length === 0) return [];
     const collection = await this.collection(workspaceId);
     const result = await retrying(() => collection.query({ queryEmbeddings: embeddings, nResults: count, include: ["distances"] }));

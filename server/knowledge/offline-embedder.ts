@@ -11,10 +11,14 @@ export const OFFLINE_DIMENSIONS = 2048;
 const MIN_GRAM = 3;
 const MAX_GRAM = 5;
 
-/** FNV-1a: fast, stable across processes and versions, good enough spread for hashing features. */
-export function fnv1a(text: string): number {
+/**
+ * FNV-1a: fast, stable across processes and versions, good enough spread for hashing features.
+ * Of `text` from `start` to `end`: a passage's thousands of n-grams are hashed in place, no string
+ * made for each.
+ */
+export function fnv1a(text: string, start = 0, end = text.length): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
@@ -28,10 +32,7 @@ export function charGramFeatures(text: string): number[] {
     const padded = `<${word}>`;
     for (let size = MIN_GRAM; size <= MAX_GRAM; size++) {
       for (let start = 0; start + size <= padded.length; start++) {
-        // fnv1a over the n-gram in place: no string made for each of a passage's thousands of n-grams.
-        let hash = 0x811c9dc5;
-        for (let i = start; i < start + size; i++) hash = Math.imul(hash ^ padded.charCodeAt(i), 0x01000193);
-        features.push((hash >>> 0) % OFFLINE_DIMENSIONS);
+        features.push(fnv1a(padded, start, start + size) % OFFLINE_DIMENSIONS);
       }
     }
   }

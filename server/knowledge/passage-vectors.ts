@@ -13,6 +13,9 @@ export interface Nearest {
 }
 
 export class PassageVectors {
+  /** Each passage's row, made on first use (a reload reads its unchanged passages' vectors). */
+  private rowOf: Map<string, number> | undefined;
+
   private constructor(
     private readonly ids: string[],
     /** One row per passage, each of unit length, so a dot product is the cosine Chroma ranks by. */
@@ -37,22 +40,11 @@ export class PassageVectors {
     );
   }
 
-  private rowOf: Map<string, number> | undefined;
-
   /** A passage's vector (of unit length), if it is held. */
   vectorOf(id: string): Float32Array | undefined {
     this.rowOf ??= new Map(this.ids.map((passage, row) => [passage, row]));
     const row = this.rowOf.get(id);
     return row === undefined ? undefined : this.rows.subarray(row * this.dimensions, (row + 1) * this.dimensions);
-  }
-
-  get size(): number {
-    return this.ids.length;
-  }
-
-  /** Bytes the vectors hold. */
-  get bytes(): number {
-    return this.rows.byteLength;
   }
 
   /** The `count` passages nearest the query by cosine similarity, nearest first (as Chroma's cosine space ranks them). */
